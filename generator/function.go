@@ -1,0 +1,79 @@
+package generator
+
+import (
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+	"github.com/witgo-dev/witgo/parser"
+	"go.bytecodealliance.org/wit"
+)
+
+// packageInterface emits the Go interface of a WIT interface: its
+// freestanding functions, and its resources' constructors and statics.
+func (g *gen) packageInterface(p *parser.Package) []jen.Code {
+	methods := make([]jen.Code, 0, len(p.Funcs))
+	for _, fn := range p.Funcs {
+		methods = append(methods, g.methodSpec(fn))
+	}
+	doc := fmt.Sprintf("%s is the Go form of the WIT interface %q. The generated client, the in-memory backend and providers implement it.", p.InterfaceName, p.WITName)
+	if p.Interface == nil {
+		doc = fmt.Sprintf("%s holds the functions of the WIT world %q.", p.InterfaceName, p.WITName)
+	}
+	return []jen.Code{comment(doc, "").Type().Id(p.InterfaceName).Interface(methods...)}
+}
+
+// methodSpec emits one method of a Go interface with its docs:
+//
+//	// Get is the WIT method "get" of resource "bucket".
+//	//
+//	//	get: func(key: string) -> result<option<list<u8>>, error>
+//	Get(ctx context.Context, key string) ([]byte, bool, error)
+func (g *gen) methodSpec(fn *parser.Func) jen.Code {
+	var owner wit.Node = fn.Package.Interface
+	if owner == nil {
+		owner = g.model.World.WIT
+	}
+	var first string
+	switch fn.Kind {
+	case parser.Freestanding:
+		first = fmt.Sprintf("%s is the WIT function %q.", fn.GoName, fn.WITName)
+	case parser.Method:
+		first = fmt.Sprintf("%s is the WIT method %q of resource %q.", fn.GoName, fn.WITName, fn.Resource.WITName)
+	case parser.Static:
+		first = fmt.Sprintf("%s is the WIT static function %q of resource %q.", fn.GoName, fn.WITName, fn.Resource.WITName)
+	case parser.Constructor:
+		first = fmt.Sprintf("%s is the WIT constructor of resource %q.", fn.GoName, fn.Resource.WITName)
+	}
+	first += "\n\n\t" + witSignature(fn.WIT, owner)
+	return comment(first, fn.Docs).Id(fn.GoName).Params(g.params(fn)...).Add(g.results(fn))
+}
+
+// params returns ctx followed by the WIT parameters.
+func (g *gen) params(fn *parser.Func) []jen.Code {
+	ps := []jen.Code{jen.Id("ctx").Qual(contextPkg, "Context")}
+	for _, p := range fn.Params {
+		ps = append(ps, jen.Id(p.GoName).Add(g.typ(p.Type)))
+	}
+	return ps
+}
+
+// results returns the Go results of fn, error last.
+func (g *gen) results(fn *parser.Func) *jen.Statement {
+	r := fn.Results
+	switch r.Kind {
+	case parser.ResultsNone, parser.ResultsErrOnly:
+		return jen.Error()
+	case parser.ResultsValue, parser.ResultsOK:
+		return jen.Params(g.typ(r.Value), jen.Error())
+	case parser.ResultsOption, parser.ResultsOKOption:
+		return jen.Params(g.typ(r.Value), jen.Bool(), jen.Error())
+	case parser.ResultsMulti:
+		var rs []jen.Code
+		for _, p := range r.Named {
+			rs = append(rs, jen.Id(p.GoName).Add(g.typ(p.Type)))
+		}
+		return jen.Params(append(rs, jen.Id("err").Error())...)
+	default:
+		panic(fmt.Sprintf("BUG: unknown results kind %d", r.Kind))
+	}
+}

@@ -1,0 +1,151 @@
+package parser
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+
+	"go.bytecodealliance.org/wit"
+)
+
+// Load reads WIT from path: a .wit file, a directory of .wit files (with its
+// deps/ folder), or the JSON form wasm-tools prints (a path ending in .json).
+// Syntax and resolution errors come from the embedded wasm-tools and are
+// rewritten to start with "file:line:col: ", with file relative to the
+// working directory where possible.
+func Load(path string) (*wit.Resolve, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, err
+	}
+	if strings.HasSuffix(path, ".json") {
+		res, err := wit.LoadJSON(path)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return res, nil
+	}
+	res, err := wit.LoadWIT(path)
+	if err != nil {
+		return nil, wasmToolsError(err)
+	}
+	return res, nil
+}
+
+// location matches the " --> file:line:col" line of a wasm-tools diagnostic.
+var location = regexp.MustCompile(`(?m)^\s*--> (.+):(\d+):(\d+)\s*$`)
+
+// wasmToolsError turns a wasm-tools diagnostic into a Go-style error whose
+// first line is "file:line:col: message", keeping the source excerpt below.
+func wasmToolsError(err error) error {
+	msg := strings.TrimSpace(strings.TrimPrefix(err.Error(), "wasm-tools: "))
+	msg = strings.TrimPrefix(msg, "error: ")
+	m := location.FindStringSubmatchIndex(msg)
+	if m == nil {
+		return fmt.Errorf("wasm-tools: %s", msg)
+	}
+	file := msg[m[2]:m[3]]
+	if wd, err := os.Getwd(); err == nil && filepath.IsAbs(file) {
+		if rel, err := filepath.Rel(wd, file); err == nil && !strings.HasPrefix(rel, "..") {
+			file = rel
+		}
+	}
+	head := strings.TrimSpace(msg[:m[0]])
+	excerpt := strings.TrimRight(msg[m[1]:], "\n ")
+	return &SourceError{File: file, Line: atoi(msg[m[4]:m[5]]), Col: atoi(msg[m[6]:m[7]]), Msg: head, Excerpt: excerpt}
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, c := range s {
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+// SourceError is a WIT syntax or resolution error at a place in a file.
+type SourceError struct {
+	File      string
+	Line, Col int
+	Msg       string
+	Excerpt   string // the source lines wasm-tools quoted, may be empty
+}
+
+func (e *SourceError) Error() string {
+	s := fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+	if e.Excerpt != "" {
+		s += "\n" + e.Excerpt
+	}
+	return s
+}
+
+// SelectWorld finds the world named by pattern: a short name ("imports"), a
+// qualified name ("wasi:keyvalue/imports") or a versioned one
+// ("wasi:keyvalue/imports@0.2.0-draft2"). An empty pattern selects the only
+// world of the main package. A short name that several packages define
+// resolves to the main package's world (the package at the loaded path, which
+// wasm-tools lists last, after its deps). Otherwise a missing or ambiguous
+// world is an error that lists the candidates.
+func SelectWorld(res *wit.Resolve, pattern string) (*wit.World, error) {
+	var main *wit.Package
+	if n := len(res.Packages); n > 0 {
+		main = res.Packages[n-1]
+	}
+	var matches []*wit.World
+	for _, w := range res.Worlds {
+		if pattern == "" && w.Package == main || pattern != "" && w.Match(pattern) {
+			matches = append(matches, w)
+		}
+	}
+	if len(matches) > 1 {
+		var inMain []*wit.World
+		for _, w := range matches {
+			if w.Package == main {
+				inMain = append(inMain, w)
+			}
+		}
+		if len(inMain) == 1 && pattern != "" {
+			matches = inMain
+		}
+	}
+	switch {
+	case len(matches) == 1:
+		return matches[0], nil
+	case len(matches) == 0 && pattern == "":
+		return nil, fmt.Errorf("no world in package %s; worlds: %s", packageName(main), candidates(res.Worlds))
+	case len(matches) == 0:
+		return nil, fmt.Errorf("world %q not found; worlds: %s", pattern, candidates(res.Worlds))
+	case pattern == "":
+		return nil, fmt.Errorf("several worlds, choose one with --world: %s", candidates(matches))
+	default:
+		return nil, fmt.Errorf("world %q is ambiguous: %s", pattern, candidates(matches))
+	}
+}
+
+func packageName(p *wit.Package) string {
+	if p == nil {
+		return "(none)"
+	}
+	return p.Name.String()
+}
+
+// QualifiedWorldName returns "ns:pkg/world@version".
+func QualifiedWorldName(w *wit.World) string {
+	id := w.Package.Name
+	id.Extension = w.Name
+	return id.String()
+}
+
+func candidates(ws []*wit.World) string {
+	if len(ws) == 0 {
+		return "(none)"
+	}
+	names := make([]string, len(ws))
+	for i, w := range ws {
+		names[i] = QualifiedWorldName(w)
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
+}

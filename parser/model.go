@@ -1,0 +1,633 @@
+package parser
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"go.bytecodealliance.org/wit"
+)
+
+// Model is what the generator consumes: the selected world, one Package per
+// WIT interface it needs, and every Go identifier and import path already
+// decided. The generator never invents a name.
+type Model struct {
+	Resolve *wit.Resolve
+	World   *World
+	// Packages lists every generated package in a stable order: the world's
+	// imports, then its exports, then the world's own package if it has one.
+	Packages []*Package
+
+	byInterface map[*wit.Interface]*Package
+	named       map[*wit.TypeDef]*Named
+}
+
+// World is the selected WIT world.
+type World struct {
+	WIT           *wit.World
+	QualifiedName string // "wasi:keyvalue/imports@0.2.0-draft2"
+	Imports       []*Package
+	Exports       []*Package
+	// Package holds the world's own functions and types; nil when it has none.
+	Package *Package
+}
+
+// Package is one generated Go package: the binding of one WIT interface (or
+// of a world's own functions and types).
+type Package struct {
+	Interface  *wit.Interface // nil for a world's own package
+	WITName    string         // "wasi:keyvalue/store@0.2.0-draft2"
+	WITPackage string         // "wasi:keyvalue@0.2.0-draft2"
+	Instance   string         // the wRPC instance name
+	Name       string         // Go package name
+	ImportPath string
+	Dir        string // slash-separated, relative to the output directory
+	Docs       string
+	Imported   bool
+	Exported   bool
+
+	Types []*Named // types declared here, in WIT order
+	Funcs []*Func  // the methods of the package's Go interface, in WIT order
+
+	// InterfaceName is the Go interface that holds Funcs ("Interface").
+	InterfaceName string
+}
+
+// NamedKind says which WIT kind a named type is.
+type NamedKind int
+
+const (
+	KindAlias NamedKind = iota // type x = y, use a.{b}, or a named list/option/tuple/...
+	KindRecord
+	KindVariant
+	KindEnum
+	KindFlags
+	KindResource
+)
+
+// Named is a named WIT type and its Go names.
+type Named struct {
+	TypeDef *wit.TypeDef
+	Package *Package
+	Kind    NamedKind
+	WITName string
+	GoName  string
+	Docs    string
+	// IsError is set when the type is the error of a function's result and is
+	// a record, variant, enum or flags: the Go type then implements error.
+	IsError bool
+
+	Fields []*Field // KindRecord
+	Cases  []*Case  // KindVariant, KindEnum
+	Flags  []*Flag  // KindFlags
+	// CaseType names the Go type of a variant's case tags ("ErrorCase").
+	CaseType string
+	// FlagsBits is the width of a flags type's Go integer: 8, 16, 32 or 64.
+	FlagsBits int
+	// Methods of a resource (KindResource), in WIT order.
+	Methods []*Func
+}
+
+// Field is a record field.
+type Field struct {
+	WITName string
+	GoName  string
+	Type    wit.Type
+	Docs    string
+}
+
+// Case is a variant or enum case.
+type Case struct {
+	WITName string
+	Docs    string
+	Type    wit.Type // payload; nil when none (always nil for enums)
+	// Const is the case tag constant (variant: of CaseType; enum: of the enum type).
+	Const string
+	// Ctor constructs a variant value of this case (variants only).
+	Ctor string
+	// Getter returns a variant's payload (variants with a payload only).
+	Getter string
+	// Sentinel is a package-level error value for a payload-less case of a
+	// variant used as an error ("ErrNoSuchStore"); empty otherwise.
+	Sentinel string
+}
+
+// Flag is one member of a flags type.
+type Flag struct {
+	WITName string
+	Const   string
+	Docs    string
+}
+
+// FuncKind says how a WIT function is bound.
+type FuncKind int
+
+const (
+	Freestanding FuncKind = iota
+	Method                // a method of a resource's Go interface
+	Static                // a method of the package interface, named after resource and function
+	Constructor           // a method of the package interface named New<Resource>
+)
+
+// Func is a WIT function and its Go signature.
+type Func struct {
+	WIT      *wit.Function
+	Package  *Package
+	Kind     FuncKind
+	Resource *Named // owner of a method, static or constructor
+	WITName  string // base name: "get", "new", "open"
+	WireName string // wRPC function name: "open", "bucket.get", "cas.new", "bucket"
+	GoName   string
+	Docs     string
+	Params   []*Param // without the receiver of a method
+	Results  Results
+}
+
+// Param is a function parameter.
+type Param struct {
+	WITName string
+	GoName  string
+	Type    wit.Type
+}
+
+// ResultsKind is the Go shape of a function's results.
+type ResultsKind int
+
+const (
+	ResultsNone     ResultsKind = iota // no WIT result: error
+	ResultsValue                       // T: (T, error)
+	ResultsOption                      // option<T>: (T, bool, error)
+	ResultsMulti                       // named results: (a A, b B, err error)
+	ResultsErrOnly                     // result<_, E>: error
+	ResultsOK                          // result<T, E>: (T, error)
+	ResultsOKOption                    // result<option<T>, E>: (T, bool, error)
+)
+
+// Results describes a function's Go results.
+type Results struct {
+	Kind ResultsKind
+	// WIT is the function's single WIT result type (nil for None and Multi).
+	WIT wit.Type
+	// Value is T for Value, Option, OK and OKOption.
+	Value wit.Type
+	// Err is E for ErrOnly, OK and OKOption; nil when the result has no error type.
+	Err wit.Type
+	// ErrWrapped is set when E's Go type is not itself an error: the Go error
+	// is then cm.Err[E].
+	ErrWrapped bool
+	// Named lists the results of a function with named results.
+	Named []*Param
+}
+
+// Named returns the model of a named type definition, or nil for anonymous
+// types.
+func (m *Model) Named(t *wit.TypeDef) *Named { return m.named[t] }
+
+// PackageOf returns the package generated for a WIT interface.
+func (m *Model) PackageOf(i *wit.Interface) *Package { return m.byInterface[i] }
+
+// Options configure Build.
+type Options struct {
+	// PackageRoot is the Go import path of the output directory.
+	PackageRoot string
+}
+
+// reservedPackageNames are package-level identifiers generated code declares
+// itself (now or in the client and server files), kept free of WIT names.
+var reservedPackageNames = []string{"Interface", "Client", "NewClient", "Register", "Server", "Instance", "Handler"}
+
+// Build builds the model of world w.
+func Build(res *wit.Resolve, w *wit.World, opts Options) (*Model, error) {
+	m := &Model{
+		Resolve:     res,
+		World:       &World{WIT: w, QualifiedName: QualifiedWorldName(w)},
+		byInterface: make(map[*wit.Interface]*Package),
+		named:       make(map[*wit.TypeDef]*Named),
+	}
+	root := strings.TrimSuffix(opts.PackageRoot, "/")
+	dirs := make(map[string]bool)
+
+	addInterface := func(key string, i *wit.Interface, exported bool) *Package {
+		if p := m.byInterface[i]; p != nil {
+			if exported {
+				p.Exported = true
+			} else {
+				p.Imported = true
+			}
+			return p
+		}
+		p := &Package{Interface: i, Docs: i.Docs.Contents, InterfaceName: "Interface"}
+		pkgID := i.Package.Name
+		p.WITPackage = pkgID.String()
+		name := key
+		if i.Name != nil {
+			name = *i.Name
+			id := pkgID
+			id.Extension = name
+			p.WITName = id.String()
+		} else {
+			p.WITName = key
+		}
+		p.Instance = p.WITName
+		p.Dir = path.Join(packageDir(pkgID), name)
+		p.Name = goPackageName(name)
+		if predeclared[p.Name] || isReservedLocal(p.Name) {
+			p.Name = goPackageName(pkgID.Package + "-" + name)
+		}
+		dirs[p.Dir] = true
+		p.ImportPath = joinImport(root, p.Dir)
+		if exported {
+			p.Exported = true
+		} else {
+			p.Imported = true
+		}
+		m.byInterface[i] = p
+		m.Packages = append(m.Packages, p)
+		return p
+	}
+
+	for key, item := range w.Imports.All() {
+		if ref, ok := item.(*wit.InterfaceRef); ok {
+			m.World.Imports = append(m.World.Imports, addInterface(key, ref.Interface, false))
+		}
+	}
+	for key, item := range w.Exports.All() {
+		if ref, ok := item.(*wit.InterfaceRef); ok {
+			m.World.Exports = append(m.World.Exports, addInterface(key, ref.Interface, true))
+		}
+	}
+
+	// The world's own types and functions.
+	var worldTypes []*wit.TypeDef
+	var worldFuncs []*wit.Function
+	var worldFuncExported []bool
+	collect := func(exported bool) func(string, wit.WorldItem) bool {
+		return func(_ string, item wit.WorldItem) bool {
+			switch it := item.(type) {
+			case *wit.TypeDef:
+				worldTypes = append(worldTypes, it)
+			case *wit.Function:
+				worldFuncs = append(worldFuncs, it)
+				worldFuncExported = append(worldFuncExported, exported)
+			}
+			return true
+		}
+	}
+	w.Imports.All()(collect(false))
+	w.Exports.All()(collect(true))
+	if len(worldTypes)+len(worldFuncs) > 0 {
+		pkgID := w.Package.Name
+		dir := path.Join(packageDir(pkgID), w.Name)
+		for dirs[dir] {
+			dir += "-world"
+		}
+		p := &Package{
+			WITName:       m.World.QualifiedName,
+			WITPackage:    pkgID.String(),
+			Instance:      "",
+			Name:          goPackageName(w.Name),
+			Dir:           dir,
+			Docs:          w.Docs.Contents,
+			InterfaceName: "Interface",
+		}
+		if predeclared[p.Name] || isReservedLocal(p.Name) {
+			p.Name = goPackageName(pkgID.Package + "-" + w.Name)
+		}
+		p.ImportPath = joinImport(root, p.Dir)
+		for _, e := range worldFuncExported {
+			if e {
+				p.Exported = true
+			} else {
+				p.Imported = true
+			}
+		}
+		m.World.Package = p
+		m.Packages = append(m.Packages, p)
+	}
+
+	// Declare names: types first (package scope), then functions.
+	scopes := make(map[*Package]*scope)
+	for _, p := range m.Packages {
+		sc := newScope(reservedPackageNames...)
+		scopes[p] = sc
+		var tds []*wit.TypeDef
+		if p.Interface != nil {
+			for _, td := range p.Interface.TypeDefs.All() {
+				tds = append(tds, td)
+			}
+		} else {
+			tds = worldTypes
+		}
+		for _, td := range tds {
+			n := m.declareType(p, td, sc)
+			p.Types = append(p.Types, n)
+		}
+		var fns []*wit.Function
+		if p.Interface != nil {
+			for _, f := range p.Interface.Functions.All() {
+				fns = append(fns, f)
+			}
+		} else {
+			fns = worldFuncs
+		}
+		// Member names come after all package-level names so that a type
+		// keeps its plain name whatever the functions are called.
+		for _, n := range p.Types {
+			m.declareMembers(n, sc)
+		}
+		ifaceScope := newScope()
+		for _, f := range fns {
+			fn, err := m.buildFunc(p, f, ifaceScope)
+			if err != nil {
+				return nil, err
+			}
+			if fn.Kind == Method {
+				fn.Resource.Methods = append(fn.Resource.Methods, fn)
+			} else {
+				p.Funcs = append(p.Funcs, fn)
+			}
+		}
+		for _, n := range p.Types {
+			if n.Kind == KindResource {
+				sc := newScope()
+				for _, fn := range n.Methods {
+					fn.GoName = sc.declare(fn.GoName)
+				}
+			}
+		}
+	}
+	m.markErrors()
+	if err := m.validate(); err != nil {
+		return nil, err
+	}
+	// Sentinels are package-level names, declared once errors are known.
+	for _, p := range m.Packages {
+		sc := scopes[p]
+		for _, n := range p.Types {
+			if n.Kind != KindVariant || !n.IsError {
+				continue
+			}
+			for _, c := range n.Cases {
+				if c.Type == nil {
+					c.Sentinel = sc.declare("Err" + GoName(c.WITName))
+				}
+			}
+		}
+	}
+	return m, nil
+}
+
+// packageDir is the output folder of a WIT package: namespace/name/vVERSION.
+func packageDir(id wit.Ident) string {
+	d := path.Join(id.Namespace, id.Package)
+	if id.Version != nil {
+		d = path.Join(d, "v"+id.Version.String())
+	}
+	return d
+}
+
+func joinImport(root, dir string) string {
+	if root == "" {
+		return dir
+	}
+	return root + "/" + dir
+}
+
+func (m *Model) declareType(p *Package, td *wit.TypeDef, sc *scope) *Named {
+	n := &Named{TypeDef: td, Package: p, WITName: td.TypeName(), Docs: td.Docs.Contents}
+	n.GoName = sc.declare(GoName(n.WITName))
+	switch td.Kind.(type) {
+	case *wit.Record:
+		n.Kind = KindRecord
+	case *wit.Variant:
+		n.Kind = KindVariant
+	case *wit.Enum:
+		n.Kind = KindEnum
+	case *wit.Flags:
+		n.Kind = KindFlags
+	case *wit.Resource:
+		n.Kind = KindResource
+	default:
+		n.Kind = KindAlias
+	}
+	m.named[td] = n
+	return n
+}
+
+// declareMembers names the constants, constructors, fields and methods that
+// belong to a type.
+func (m *Model) declareMembers(n *Named, sc *scope) {
+	switch k := n.TypeDef.Kind.(type) {
+	case *wit.Record:
+		fs := newScope("Error") // a record used as an error gets an Error method
+		for _, f := range k.Fields {
+			n.Fields = append(n.Fields, &Field{WITName: f.Name, GoName: fs.declare(GoName(f.Name)), Type: f.Type, Docs: f.Docs.Contents})
+		}
+	case *wit.Variant:
+		n.CaseType = sc.declare(n.GoName + "Case")
+		methods := newScope("Case", "String", "Error", "Is")
+		for _, c := range k.Cases {
+			cs := &Case{WITName: c.Name, Docs: c.Docs.Contents, Type: c.Type}
+			cs.Const = sc.declare(n.CaseType + GoName(c.Name))
+			cs.Ctor = sc.declare(n.GoName + GoName(c.Name))
+			if c.Type != nil {
+				cs.Getter = methods.declare(GoName(c.Name))
+			}
+			n.Cases = append(n.Cases, cs)
+		}
+	case *wit.Enum:
+		for _, c := range k.Cases {
+			n.Cases = append(n.Cases, &Case{WITName: c.Name, Docs: c.Docs.Contents, Const: sc.declare(n.GoName + GoName(c.Name))})
+		}
+	case *wit.Flags:
+		switch l := len(k.Flags); {
+		case l <= 8:
+			n.FlagsBits = 8
+		case l <= 16:
+			n.FlagsBits = 16
+		case l <= 32:
+			n.FlagsBits = 32
+		default:
+			n.FlagsBits = 64
+		}
+		for _, f := range k.Flags {
+			n.Flags = append(n.Flags, &Flag{WITName: f.Name, Docs: f.Docs.Contents, Const: sc.declare(n.GoName + GoName(f.Name))})
+		}
+	}
+}
+
+func (m *Model) buildFunc(p *Package, f *wit.Function, ifaceScope *scope) (*Func, error) {
+	fn := &Func{WIT: f, Package: p, WITName: f.BaseName(), Docs: f.Docs.Contents}
+	params := f.Params
+	var owner *wit.TypeDef
+	switch k := f.Kind.(type) {
+	case *wit.Freestanding:
+		fn.Kind = Freestanding
+		fn.WireName = f.Name
+		fn.GoName = ifaceScope.declare(GoName(f.Name))
+	case *wit.Method:
+		fn.Kind = Method
+		owner = k.Type.(*wit.TypeDef)
+		params = params[1:]
+		fn.GoName = GoName(fn.WITName)
+	case *wit.Static:
+		fn.Kind = Static
+		owner = k.Type.(*wit.TypeDef)
+		fn.GoName = ifaceScope.declare(GoName(owner.TypeName()) + GoName(fn.WITName))
+	case *wit.Constructor:
+		fn.Kind = Constructor
+		owner = k.Type.(*wit.TypeDef)
+		fn.GoName = ifaceScope.declare("New" + GoName(owner.TypeName()))
+	default:
+		panic(fmt.Sprintf("BUG: unknown function kind %T", k))
+	}
+	if owner != nil {
+		fn.Resource = m.named[owner]
+		if fn.Resource == nil {
+			return nil, fmt.Errorf("%s: function %q belongs to resource %q, which is not declared in this interface", p.WITName, f.Name, owner.TypeName())
+		}
+		fn.WireName = owner.TypeName()
+		if fn.Kind != Constructor {
+			fn.WireName += "." + fn.WITName
+		}
+	}
+	locals := newScope()
+	for _, prm := range params {
+		fn.Params = append(fn.Params, &Param{WITName: prm.Name, GoName: locals.declare(goLocalName(prm.Name)), Type: prm.Type})
+	}
+	switch {
+	case len(f.Results) == 0:
+		fn.Results.Kind = ResultsNone
+	case len(f.Results) > 1 || f.Results[0].Name != "":
+		fn.Results.Kind = ResultsMulti
+		for _, r := range f.Results {
+			fn.Results.Named = append(fn.Results.Named, &Param{WITName: r.Name, GoName: locals.declare(goLocalName(r.Name)), Type: r.Type})
+		}
+	default:
+		t := f.Results[0].Type
+		fn.Results.WIT = t
+		switch k := rootKind(t).(type) {
+		case *wit.Result:
+			fn.Results.Err = k.Err
+			switch {
+			case k.OK == nil:
+				fn.Results.Kind = ResultsErrOnly
+			case isOption(k.OK):
+				fn.Results.Kind = ResultsOKOption
+				fn.Results.Value = rootKind(k.OK).(*wit.Option).Type
+			default:
+				fn.Results.Kind = ResultsOK
+				fn.Results.Value = k.OK
+			}
+		case *wit.Option:
+			fn.Results.Kind = ResultsOption
+			fn.Results.Value = k.Type
+		default:
+			fn.Results.Kind = ResultsValue
+			fn.Results.Value = t
+		}
+	}
+	return fn, nil
+}
+
+// markErrors decides, for every function whose result has an error type,
+// whether that type's Go type implements error itself or is wrapped.
+func (m *Model) markErrors() {
+	for _, p := range m.Packages {
+		for _, fn := range p.allFuncs() {
+			if fn.Results.Err == nil {
+				continue
+			}
+			td, ok := fn.Results.Err.(*wit.TypeDef)
+			if !ok {
+				fn.Results.ErrWrapped = true
+				continue
+			}
+			n := m.named[td.Root()]
+			if n == nil || n.Kind == KindResource || n.Kind == KindAlias {
+				fn.Results.ErrWrapped = true
+				continue
+			}
+			n.IsError = true
+		}
+	}
+}
+
+func (p *Package) allFuncs() []*Func {
+	fns := append([]*Func(nil), p.Funcs...)
+	for _, n := range p.Types {
+		fns = append(fns, n.Methods...)
+	}
+	return fns
+}
+
+// AllFuncs returns the package interface's functions, then every resource
+// method, in WIT order.
+func (p *Package) AllFuncs() []*Func { return p.allFuncs() }
+
+// Resources returns the resources declared in the package.
+func (p *Package) Resources() []*Named {
+	var rs []*Named
+	for _, n := range p.Types {
+		if n.Kind == KindResource {
+			rs = append(rs, n)
+		}
+	}
+	return rs
+}
+
+// rootKind returns the kind of t after following type aliases; primitives
+// are returned as they are.
+func rootKind(t wit.Type) wit.TypeDefKind {
+	if td, ok := t.(*wit.TypeDef); ok {
+		return td.Root().Kind
+	}
+	return t
+}
+
+// RootKind is rootKind for the generator.
+func RootKind(t wit.Type) wit.TypeDefKind { return rootKind(t) }
+
+func isOption(t wit.Type) bool {
+	_, ok := rootKind(t).(*wit.Option)
+	return ok
+}
+
+// validate rejects WIT that has no Go form in witgo, naming the WIT item.
+func (m *Model) validate() error {
+	for _, td := range m.Resolve.TypeDefs {
+		switch k := td.Kind.(type) {
+		case *wit.Tuple:
+			if len(k.Types) > maxTuple {
+				return fmt.Errorf("%s: tuple of %d elements: witgo supports tuples of up to %d", describe(td), len(k.Types), maxTuple)
+			}
+		case *wit.Flags:
+			if len(k.Flags) > 64 {
+				return fmt.Errorf("%s: flags with %d members: witgo supports up to 64", describe(td), len(k.Flags))
+			}
+		}
+	}
+	return nil
+}
+
+// maxTuple equals cm.MaxTuple.
+const maxTuple = 16
+
+// describe names a type definition by its WIT owner and name.
+func describe(td *wit.TypeDef) string {
+	name := td.TypeName()
+	if name == "" {
+		name = "(anonymous type)"
+	}
+	switch o := td.Owner.(type) {
+	case *wit.Interface:
+		id := o.Package.Name
+		if o.Name != nil {
+			id.Extension = *o.Name
+		}
+		return id.String() + "." + name
+	case *wit.World:
+		return QualifiedWorldName(o) + "." + name
+	}
+	return name
+}
