@@ -118,4 +118,3 @@ func errorMethodString(typ, recv string) jen.Code {
 		jen.Return(jen.Id(recv).Dot("String").Call()),
 	)
 }
-

@@ -44,7 +44,7 @@ func wasmToolsError(err error) error {
 	msg = strings.TrimPrefix(msg, "error: ")
 	m := location.FindStringSubmatchIndex(msg)
 	if m == nil {
-		return fmt.Errorf("wasm-tools: %s", msg)
+		return fmt.Errorf("wasm-tools: %s", strings.Join(strings.Fields(strings.ReplaceAll(msg, "Caused by:", ";")), " "))
 	}
 	file := msg[m[2]:m[3]]
 	if wd, err := os.Getwd(); err == nil && filepath.IsAbs(file) {
@@ -53,6 +53,15 @@ func wasmToolsError(err error) error {
 		}
 	}
 	head := strings.TrimSpace(msg[:m[0]])
+	// "failed to parse package: DIR\n\nCaused by:\n    0: the real message"
+	if _, cause, ok := strings.Cut(head, "Caused by:"); ok {
+		lines := strings.Split(strings.TrimSpace(cause), "\n")
+		last := strings.TrimSpace(lines[len(lines)-1])
+		if _, after, ok := strings.Cut(last, ": "); ok && strings.Trim(last[:strings.Index(last, ":")], "0123456789") == "" {
+			last = after
+		}
+		head = last
+	}
 	excerpt := strings.TrimRight(msg[m[1]:], "\n ")
 	return &SourceError{File: file, Line: atoi(msg[m[4]:m[5]]), Col: atoi(msg[m[6]:m[7]]), Msg: head, Excerpt: excerpt}
 }

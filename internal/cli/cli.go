@@ -166,4 +166,3 @@ func importPathOf(dir string) (string, error) {
 		}
 	}
 }
-

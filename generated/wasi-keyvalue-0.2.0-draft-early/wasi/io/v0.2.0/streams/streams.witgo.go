@@ -14,7 +14,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft-early/wasi/io/v0.2.0/error"
+	ioerror "github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft-early/wasi/io/v0.2.0/error"
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft-early/wasi/io/v0.2.0/poll"
 )
 

@@ -9,7 +9,7 @@ import (
 	"context"
 
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft-early/wasi/io/v0.2.0/streams"
-	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft-early/wasi/keyvalue/v0.2.0-draft/wasi-keyvalue-error"
+	wasikeyvalueerror "github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft-early/wasi/keyvalue/v0.2.0-draft/wasi-keyvalue-error"
 )
 
 // InputStream is the WIT type "input-stream".
