@@ -11,15 +11,27 @@ import (
 // packageInterface emits the Go interface of a WIT interface: its
 // freestanding functions, and its resources' constructors and statics.
 func (g *gen) packageInterface(p *parser.Package) []jen.Code {
-	methods := make([]jen.Code, 0, len(p.Funcs))
-	for _, fn := range p.Funcs {
+	var code []jen.Code
+	if len(p.Funcs) > 0 {
+		doc := fmt.Sprintf("%s is the Go form of the WIT interface %q. The generated client, the in-memory backend and providers implement it.", p.InterfaceName, p.WITName)
+		if p.Interface == nil {
+			doc = fmt.Sprintf("%s holds the functions the WIT world %q imports.", p.InterfaceName, p.WITName)
+		}
+		code = append(code, comment(doc, "").Type().Id(p.InterfaceName).Interface(g.methodSpecs(p.Funcs)...))
+	}
+	if len(p.ExportFuncs) > 0 {
+		doc := fmt.Sprintf("%s holds the functions the WIT world %q exports.", p.ExportsName, p.WITName)
+		code = append(code, comment(doc, "").Type().Id(p.ExportsName).Interface(g.methodSpecs(p.ExportFuncs)...))
+	}
+	return code
+}
+
+func (g *gen) methodSpecs(fns []*parser.Func) []jen.Code {
+	methods := make([]jen.Code, 0, len(fns))
+	for _, fn := range fns {
 		methods = append(methods, g.methodSpec(fn))
 	}
-	doc := fmt.Sprintf("%s is the Go form of the WIT interface %q. The generated client, the in-memory backend and providers implement it.", p.InterfaceName, p.WITName)
-	if p.Interface == nil {
-		doc = fmt.Sprintf("%s holds the functions of the WIT world %q.", p.InterfaceName, p.WITName)
-	}
-	return []jen.Code{comment(doc, "").Type().Id(p.InterfaceName).Interface(methods...)}
+	return methods
 }
 
 // methodSpec emits one method of a Go interface with its docs:

@@ -113,9 +113,7 @@ func (g *gen) typesFile(p *parser.Package) (File, error) {
 	for _, n := range p.Types {
 		add(f, g.namedType(n))
 	}
-	if len(p.Funcs) > 0 {
-		add(f, g.packageInterface(p))
-	}
+	add(f, g.packageInterface(p))
 	name := path.Join(p.Dir, p.Name+".witgo.go")
 	src, err := render(name, f)
 	return File{Path: name, Content: src}, err

@@ -49,8 +49,14 @@ type Package struct {
 	Types []*Named // types declared here, in WIT order
 	Funcs []*Func  // the methods of the package's Go interface, in WIT order
 
-	// InterfaceName is the Go interface that holds Funcs ("Interface").
+	// InterfaceName is the Go interface that holds Funcs ("Interface"; for a
+	// world's own package, "Imports").
 	InterfaceName string
+
+	// ExportFuncs are the functions a world exports (world packages only),
+	// held by the Go interface ExportsName ("Exports").
+	ExportFuncs []*Func
+	ExportsName string
 }
 
 // NamedKind says which WIT kind a named type is.
@@ -194,7 +200,7 @@ type Options struct {
 
 // reservedPackageNames are package-level identifiers generated code declares
 // itself (now or in the client and server files), kept free of WIT names.
-var reservedPackageNames = []string{"Interface", "Client", "NewClient", "Register", "Server", "Instance", "Handler"}
+var reservedPackageNames = []string{"Interface", "Imports", "Exports", "Client", "NewClient", "Register", "Server", "Instance", "Handler"}
 
 // Build builds the model of world w.
 func Build(res *wit.Resolve, w *wit.World, opts Options) (*Model, error) {
@@ -288,7 +294,8 @@ func Build(res *wit.Resolve, w *wit.World, opts Options) (*Model, error) {
 			Name:          goPackageName(w.Name),
 			Dir:           dir,
 			Docs:          w.Docs.Contents,
-			InterfaceName: "Interface",
+			InterfaceName: "Imports",
+			ExportsName:   "Exports",
 		}
 		if predeclared[p.Name] || isReservedLocal(p.Name) {
 			p.Name = goPackageName(pkgID.Package + "-" + w.Name)
@@ -336,14 +343,23 @@ func Build(res *wit.Resolve, w *wit.World, opts Options) (*Model, error) {
 			m.declareMembers(n, sc)
 		}
 		ifaceScope := newScope()
-		for _, f := range fns {
-			fn, err := m.buildFunc(p, f, ifaceScope)
+		exportScope := newScope()
+		for i, f := range fns {
+			exported := p.Interface == nil && worldFuncExported[i]
+			sc := ifaceScope
+			if exported {
+				sc = exportScope
+			}
+			fn, err := m.buildFunc(p, f, sc)
 			if err != nil {
 				return nil, err
 			}
-			if fn.Kind == Method {
+			switch {
+			case fn.Kind == Method:
 				fn.Resource.Methods = append(fn.Resource.Methods, fn)
-			} else {
+			case exported:
+				p.ExportFuncs = append(p.ExportFuncs, fn)
+			default:
 				p.Funcs = append(p.Funcs, fn)
 			}
 		}
@@ -554,7 +570,7 @@ func (m *Model) markErrors() {
 }
 
 func (p *Package) allFuncs() []*Func {
-	fns := append([]*Func(nil), p.Funcs...)
+	fns := append(append([]*Func(nil), p.Funcs...), p.ExportFuncs...)
 	for _, n := range p.Types {
 		fns = append(fns, n.Methods...)
 	}
