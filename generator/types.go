@@ -66,6 +66,9 @@ func (g *gen) kind(k wit.TypeDefKind) *jen.Statement {
 	case *wit.Result:
 		return jen.Qual(cmPkg, "Result").Types(g.typOrUnit(k.OK), g.typOrUnit(k.Err))
 	case *wit.Tuple:
+		if len(k.Types) == 0 {
+			return jen.Struct()
+		}
 		args := make([]jen.Code, len(k.Types))
 		for i, e := range k.Types {
 			args[i] = g.typ(e)

@@ -210,6 +210,9 @@ func Build(res *wit.Resolve, w *wit.World, opts Options) (*Model, error) {
 		byInterface: make(map[*wit.Interface]*Package),
 		named:       make(map[*wit.TypeDef]*Named),
 	}
+	if err := m.validate(); err != nil {
+		return nil, err
+	}
 	root := strings.TrimSuffix(opts.PackageRoot, "/")
 	dirs := make(map[string]bool)
 
@@ -236,8 +239,15 @@ func Build(res *wit.Resolve, w *wit.World, opts Options) (*Model, error) {
 		}
 		p.Instance = p.WITName
 		p.Dir = path.Join(packageDir(pkgID), name)
+		if i.Name == nil {
+			// An interface declared inline in a world lives under the world.
+			p.Dir = path.Join(packageDir(w.Package.Name), w.Name, name)
+		}
+		for dirs[p.Dir] {
+			p.Dir += "_"
+		}
 		p.Name = goPackageName(name)
-		if predeclared[p.Name] || isReservedLocal(p.Name) {
+		if reservedPackageName(p.Name) {
 			p.Name = goPackageName(pkgID.Package + "-" + name)
 		}
 		dirs[p.Dir] = true
@@ -297,7 +307,7 @@ func Build(res *wit.Resolve, w *wit.World, opts Options) (*Model, error) {
 			InterfaceName: "Imports",
 			ExportsName:   "Exports",
 		}
-		if predeclared[p.Name] || isReservedLocal(p.Name) {
+		if reservedPackageName(p.Name) {
 			p.Name = goPackageName(pkgID.Package + "-" + w.Name)
 		}
 		p.ImportPath = joinImport(root, p.Dir)
@@ -373,9 +383,6 @@ func Build(res *wit.Resolve, w *wit.World, opts Options) (*Model, error) {
 		}
 	}
 	m.markErrors()
-	if err := m.validate(); err != nil {
-		return nil, err
-	}
 	// Sentinels are package-level names, declared once errors are known.
 	for _, p := range m.Packages {
 		sc := scopes[p]
@@ -609,10 +616,24 @@ func isOption(t wit.Type) bool {
 	return ok
 }
 
+// reservedPackageName reports whether name cannot be a generated package's
+// name: Go keywords, predeclared identifiers, the names generated code uses
+// for locals, and main and init.
+func reservedPackageName(name string) bool {
+	return predeclared[name] || isReservedLocal(name) || name == "main" || name == "init"
+}
+
 // validate rejects WIT that has no Go form in witgo, naming the WIT item.
 func (m *Model) validate() error {
+	for f := range m.Resolve.AllFunctions() {
+		if f.Kind == nil {
+			return fmt.Errorf("function %q: unsupported WIT feature (async functions are not modelled by go.bytecodealliance.org/wit v0.7.0)", f.Name)
+		}
+	}
 	for _, td := range m.Resolve.TypeDefs {
 		switch k := td.Kind.(type) {
+		case nil:
+			return fmt.Errorf("%s: unsupported WIT type (fixed-length lists and other newer kinds are not modelled by go.bytecodealliance.org/wit v0.7.0)", describe(td))
 		case *wit.Tuple:
 			if len(k.Types) > maxTuple {
 				return fmt.Errorf("%s: tuple of %d elements: witgo supports tuples of up to %d", describe(td), len(k.Types), maxTuple)
