@@ -1,0 +1,442 @@
+package wrpc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/witgo-dev/witgo/runtime/wire"
+)
+
+// Handler serves one invocation: params holds the decoded root parameter
+// bytes; it returns the encoded root results. A non-nil error ends the
+// invocation without results (the server closes the stream).
+//
+// params is only valid until the handler returns: the server reuses the
+// buffer, so a handler that keeps parameter bytes must copy them (the
+// wire.Decoder does). ctx is cancelled when the caller goes away or the
+// server is forced to stop; see Server.
+type Handler func(ctx context.Context, params []byte) (results []byte, err error)
+
+// ErrServerClosed is returned by Serve after Shutdown or Close.
+var ErrServerClosed = errors.New("wrpc: server closed")
+
+// watchDelay is how long a handler runs before the server starts watching
+// for the caller going away.
+const watchDelay = 2 * time.Millisecond
+
+// Defaults of the server options.
+const (
+	DefaultMaxConcurrentInvocations = 1024
+	DefaultReadTimeout              = 30 * time.Second
+	DefaultWriteTimeout             = 30 * time.Second
+)
+
+// Server serves registered functions over any number of listeners (TCP and
+// Unix sockets alike), one invocation per connection.
+//
+// For each connection it reads the whole request (bounded by MaxMessage and
+// by the read timeout) before it calls the handler; it then writes the
+// results in one root frame and closes the connection. An unknown instance
+// or function, a malformed or oversized request, a handler error and a
+// handler panic each close the connection at once without a result, so the
+// caller fails fast (the client reports ErrNoResult); the reason is logged.
+// A panic is recovered, logged with its stack at Error level, and the server
+// keeps serving.
+//
+// A handler's context is cancelled when the caller goes away (on Linux the
+// server watches the connection while the handler runs: a TCP reset or the
+// close of a Unix socket cancels it; elsewhere it is noticed only when the
+// results are written), and when Shutdown's grace period ends or Close is
+// called. Shutdown itself lets running invocations finish.
+type Server struct {
+	lim          wire.Limits
+	log          *slog.Logger
+	readTimeout  time.Duration
+	writeTimeout time.Duration
+	sem          chan struct{} // one token per running invocation
+
+	regMu  sync.Mutex
+	routes atomic.Pointer[routeMap] // copy on write
+
+	mu        sync.Mutex
+	listeners map[net.Listener]struct{}
+	active    map[*invocation]struct{}
+	closing   bool
+	done      chan struct{} // closed when Shutdown or Close begins
+	idle      chan struct{} // closed when closing and no invocation is left
+}
+
+type routeMap map[string]map[string]*route
+
+type route struct {
+	instance, name string
+	h              Handler
+}
+
+type invocation struct {
+	conn   net.Conn
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// ServerOption configures a Server.
+type ServerOption func(*Server)
+
+// WithServerLimits sets the limits applied to requests (zero fields mean the
+// defaults, 4 MiB each). MaxValue bounds the instance and function names,
+// MaxMessage the whole request.
+func WithServerLimits(lim wire.Limits) ServerOption {
+	return func(s *Server) { s.lim = lim.WithDefaults() }
+}
+
+// WithMaxConcurrentInvocations bounds how many invocations run at once
+// (default 1024). When the bound is reached the server stops accepting
+// connections until one ends; callers wait in the listen backlog, within
+// their own deadlines. n ≤ 0 means the default.
+func WithMaxConcurrentInvocations(n int) ServerOption {
+	return func(s *Server) {
+		if n <= 0 {
+			n = DefaultMaxConcurrentInvocations
+		}
+		s.sem = make(chan struct{}, n)
+	}
+}
+
+// WithLogger sets the logger (default slog.Default(); nil discards the
+// logs). The server logs only
+// per invocation and only when something goes wrong, never per value: a
+// handler panic at Error; an unknown function, a refused request, a handler
+// error or a failed write at Warn; a caller that went away or sent nothing at
+// Debug.
+func WithLogger(l *slog.Logger) ServerOption {
+	return func(s *Server) {
+		if l == nil {
+			l = slog.New(slog.DiscardHandler)
+		}
+		s.log = l
+	}
+}
+
+// WithReadTimeout bounds the time to receive a whole request, from accept to
+// the end of the request (default 30 s; 0 disables it).
+func WithReadTimeout(d time.Duration) ServerOption {
+	return func(s *Server) { s.readTimeout = d }
+}
+
+// WithWriteTimeout bounds the time to write the results (default 30 s; 0
+// disables it).
+func WithWriteTimeout(d time.Duration) ServerOption {
+	return func(s *Server) { s.writeTimeout = d }
+}
+
+// NewServer returns a Server with no functions registered.
+func NewServer(opts ...ServerOption) *Server {
+	s := &Server{
+		lim:          wire.DefaultLimits(),
+		log:          slog.Default(),
+		readTimeout:  DefaultReadTimeout,
+		writeTimeout: DefaultWriteTimeout,
+		sem:          make(chan struct{}, DefaultMaxConcurrentInvocations),
+		listeners:    make(map[net.Listener]struct{}),
+		active:       make(map[*invocation]struct{}),
+		done:         make(chan struct{}),
+		idle:         make(chan struct{}),
+	}
+	s.routes.Store(&routeMap{})
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Register serves h for the function name of instance (wire names: an
+// interface's qualified name such as "wasi:keyvalue/store@0.2.0-draft2", and
+// "open", "bucket.get", ...). It may be called while the server runs. It
+// panics if the pair is already registered or h is nil.
+func (s *Server) Register(instance, name string, h Handler) {
+	if h == nil {
+		panic("wrpc: Register with a nil handler for " + instance + "#" + name)
+	}
+	s.regMu.Lock()
+	defer s.regMu.Unlock()
+	old := *s.routes.Load()
+	if _, dup := old[instance][name]; dup {
+		panic("wrpc: duplicate registration of " + instance + "#" + name)
+	}
+	m := make(routeMap, len(old)+1)
+	for k, v := range old {
+		m[k] = v
+	}
+	fns := make(map[string]*route, len(old[instance])+1)
+	for k, v := range old[instance] {
+		fns[k] = v
+	}
+	fns[name] = &route{instance: instance, name: name, h: h}
+	m[instance] = fns
+	s.routes.Store(&m)
+}
+
+func (s *Server) lookup(instance, name []byte) *route {
+	return (*s.routes.Load())[string(instance)][string(name)]
+}
+
+// Serve accepts connections on l and serves one invocation on each, until
+// Shutdown or Close (then it returns ErrServerClosed) or until l fails. It
+// closes l when it returns. Serve may be called for several listeners at
+// once (TCP and Unix); they share the concurrency bound.
+func (s *Server) Serve(l net.Listener) error {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		_ = l.Close()
+		return ErrServerClosed
+	}
+	s.listeners[l] = struct{}{}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.listeners, l)
+		s.mu.Unlock()
+		_ = l.Close()
+	}()
+
+	var delay time.Duration
+	for {
+		select {
+		case s.sem <- struct{}{}:
+		case <-s.done:
+			return ErrServerClosed
+		}
+		c, err := l.Accept()
+		if err != nil {
+			<-s.sem
+			if s.isClosing() {
+				return ErrServerClosed
+			}
+			var te interface{ Temporary() bool }
+			if errors.As(err, &te) && te.Temporary() {
+				// Out of file descriptors and the like: back off and retry.
+				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+				s.log.Warn("wrpc: accept failed; retrying", "err", err, "delay", delay)
+				select {
+				case <-time.After(delay):
+					continue
+				case <-s.done:
+					return ErrServerClosed
+				}
+			}
+			return err
+		}
+		delay = 0
+		inv := &invocation{conn: c}
+		inv.ctx, inv.cancel = context.WithCancel(context.Background())
+		if !s.track(inv) {
+			<-s.sem
+			inv.cancel()
+			_ = c.Close()
+			return ErrServerClosed
+		}
+		go s.serveConn(inv)
+	}
+}
+
+func (s *Server) isClosing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closing
+}
+
+func (s *Server) track(inv *invocation) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return false
+	}
+	s.active[inv] = struct{}{}
+	return true
+}
+
+func (s *Server) untrack(inv *invocation) {
+	s.mu.Lock()
+	delete(s.active, inv)
+	if s.closing && len(s.active) == 0 {
+		closeOnce(s.idle)
+	}
+	s.mu.Unlock()
+}
+
+func closeOnce(ch chan struct{}) {
+	select {
+	case <-ch:
+	default:
+		close(ch)
+	}
+}
+
+// Shutdown stops the server gracefully: it closes the listeners (Serve
+// returns ErrServerClosed), lets running invocations finish, and returns nil
+// when none is left. If ctx ends first, it cancels the contexts of the
+// invocations still running, closes their connections, and returns ctx's
+// error.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.beginClose()
+	select {
+	case <-s.idle:
+		return nil
+	case <-ctx.Done():
+		s.forceClose()
+		return ctx.Err()
+	}
+}
+
+// Close stops the server at once: it closes the listeners, cancels the
+// contexts of running invocations and closes their connections.
+func (s *Server) Close() error {
+	s.beginClose()
+	s.forceClose()
+	return nil
+}
+
+func (s *Server) beginClose() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.closing {
+		s.closing = true
+		close(s.done)
+	}
+	for l := range s.listeners {
+		_ = l.Close()
+	}
+	if len(s.active) == 0 {
+		closeOnce(s.idle)
+	}
+}
+
+func (s *Server) forceClose() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for inv := range s.active {
+		inv.cancel()
+		_ = inv.conn.Close()
+	}
+}
+
+// serveConn serves the one invocation of a connection.
+func (s *Server) serveConn(inv *invocation) {
+	c := inv.conn
+	defer func() {
+		inv.cancel()
+		_ = c.Close()
+		s.untrack(inv)
+		<-s.sem
+	}()
+
+	if s.readTimeout > 0 {
+		_ = c.SetReadDeadline(time.Now().Add(s.readTimeout))
+	}
+	bp := getBuf()
+	defer putBuf(bp)
+	br := getReader(c)
+	fr := frameReader{br: br, lim: s.lim}
+	inst, name, err := fr.readHeader((*bp)[:0])
+	if err != nil {
+		putReader(br)
+		s.requestFailed(c, nil, inst, name, fr.n, err)
+		return
+	}
+	rt := s.lookup(inst, name)
+	if rt == nil {
+		putReader(br)
+		s.log.Warn("wrpc: unknown function; closing the connection",
+			"instance", string(inst), "name", string(name), "remote", remote(c))
+		return
+	}
+	params, _, err := fr.readAll((*bp)[:0])
+	putReader(br)
+	*bp = params
+	if err != nil {
+		s.requestFailed(c, rt, nil, nil, fr.n, err)
+		return
+	}
+	if s.readTimeout > 0 {
+		_ = c.SetReadDeadline(time.Time{})
+	}
+
+	var watch *time.Timer
+	if canWatchPeer {
+		// Most handlers return well within watchDelay: they never pay for
+		// the watcher.
+		watch = time.AfterFunc(watchDelay, func() { watchPeer(c, inv.cancel) })
+	}
+	results, panicked, err := s.call(inv.ctx, rt, params)
+	if watch != nil {
+		watch.Stop()
+	}
+	if err != nil {
+		if panicked {
+			return // logged by call
+		}
+		if inv.ctx.Err() != nil {
+			s.log.Debug("wrpc: handler ended after its context was cancelled; closing the connection",
+				"instance", rt.instance, "name", rt.name, "remote", remote(c), "err", err)
+		} else {
+			s.log.Warn("wrpc: handler failed; closing the connection without a result",
+				"instance", rt.instance, "name", rt.name, "remote", remote(c), "err", err)
+		}
+		return
+	}
+	if s.writeTimeout > 0 {
+		_ = c.SetWriteDeadline(time.Now().Add(s.writeTimeout))
+	}
+	// A separate buffer: results may alias params (an echo handler).
+	wp := getBuf()
+	defer putBuf(wp)
+	if err := writeFramed(c, (*wp)[:0], wp, results); err != nil {
+		s.log.Debug("wrpc: writing results failed; the caller went away?",
+			"instance", rt.instance, "name", rt.name, "remote", remote(c), "err", err)
+	}
+}
+
+// requestFailed logs why a request was refused.
+func (s *Server) requestFailed(c net.Conn, rt *route, inst, name []byte, n int, err error) {
+	instance, fn := string(inst), string(name)
+	if rt != nil {
+		instance, fn = rt.instance, rt.name
+	}
+	if n == 0 && (errors.Is(err, io.ErrUnexpectedEOF) || isReset(err)) {
+		// A connection that sent nothing: a port probe or a health check.
+		s.log.Debug("wrpc: connection closed before a request", "remote", remote(c), "err", err)
+		return
+	}
+	s.log.Warn("wrpc: bad request; closing the connection",
+		"instance", instance, "name", fn, "remote", remote(c), "bytes", n, "err", err)
+}
+
+// call runs the handler, turning a panic into an error (logged here, with
+// the stack).
+func (s *Server) call(ctx context.Context, rt *route, params []byte) (results []byte, panicked bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("wrpc: handler panicked; closing the connection without a result",
+				"instance", rt.instance, "name", rt.name, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			results, panicked, err = nil, true, fmt.Errorf("handler panicked: %v", p)
+		}
+	}()
+	results, err = rt.h(ctx, params)
+	return results, false, err
+}
+
+func remote(c net.Conn) string {
+	if a := c.RemoteAddr(); a != nil {
+		return a.String()
+	}
+	return ""
+}
