@@ -1,0 +1,97 @@
+package engine
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// Errors that map to the payload-less cases of the keyvalue error variants.
+// Engines return them wrapped (test with errors.Is); every other error is an
+// `other` failure whose message is err.Error().
+var (
+	// ErrNoSuchStore: the bucket identifier is not known (no-such-store).
+	ErrNoSuchStore = errors.New("no such store")
+	// ErrAccessDenied: the caller may not use the bucket (access-denied).
+	ErrAccessDenied = errors.New("access denied")
+)
+
+// Kinds of `other` failures. An *Error unwraps to one of them, so
+// errors.Is(err, ErrValueTooLarge) works on any error an engine returns,
+// including a *BatchError.
+var (
+	// ErrKeyTooLarge: a key or bucket identifier is longer than MaxKeyBytes.
+	ErrKeyTooLarge = errors.New("key too large")
+	// ErrValueTooLarge: a value is longer than MaxValueBytes.
+	ErrValueTooLarge = errors.New("value too large")
+	// ErrInvalidKey: a key or bucket identifier is not valid UTF-8.
+	ErrInvalidKey = errors.New("invalid key")
+	// ErrInvalidCursor: a list-keys cursor that no walk could have produced.
+	ErrInvalidCursor = errors.New("invalid cursor")
+	// ErrNotInteger: an increment found a value that is not the decimal text
+	// of an integer of the counter's type.
+	ErrNotInteger = errors.New("value is not a decimal integer")
+	// ErrOverflow: an increment's result does not fit the counter's type.
+	ErrOverflow = errors.New("counter overflow")
+)
+
+// Error is an `other` failure of one operation. Kind is one of the Err*
+// kinds above and is what errors.Is sees; Msg is the detail, and names the
+// limit (MaxKeyBytes, MaxValueBytes) when a limit was hit.
+type Error struct {
+	Op   string // operation, e.g. "set", "increment", "list-keys"
+	Kind error  // ErrKeyTooLarge, ErrValueTooLarge, ErrInvalidKey, ...
+	Msg  string // detail
+}
+
+func (e *Error) Error() string { return "kv: " + e.Op + ": " + e.Msg }
+
+// Unwrap returns e.Kind.
+func (e *Error) Unwrap() error { return e.Kind }
+
+// BatchError is the failure of a batch operation (GetMany, SetMany,
+// DeleteMany). Batches are not atomic; BatchError says how far one got.
+type BatchError struct {
+	Op    string // "get-many", "set-many" or "delete-many"
+	Index int    // the entry that failed, or -1 if the failure concerns no single entry (e.g. ctx done)
+	Done  int    // entries applied before the failure: always the prefix entries[:Done]
+	Total int    // entries in the request
+	Err   error  // the cause: an *Error, ctx.Err(), or an engine's own error
+}
+
+func (e *BatchError) Error() string {
+	var b strings.Builder
+	b.WriteString("kv: ")
+	b.WriteString(e.Op)
+	b.WriteString(": ")
+	if e.Index >= 0 {
+		b.WriteString("entry ")
+		b.WriteString(strconv.Itoa(e.Index))
+		b.WriteString(": ")
+	}
+	var ke *Error
+	if errors.As(e.Err, &ke) {
+		b.WriteString(ke.Msg)
+	} else if e.Err != nil {
+		b.WriteString(e.Err.Error())
+	}
+	b.WriteString(" (")
+	b.WriteString(strconv.Itoa(e.Done))
+	b.WriteString(" of ")
+	b.WriteString(strconv.Itoa(e.Total))
+	b.WriteString(" entries applied)")
+	return b.String()
+}
+
+// Unwrap returns e.Err.
+func (e *BatchError) Unwrap() error { return e.Err }
+
+// quote renders a key or value for an error message: Go-quoted, and cut
+// after 64 bytes so a huge input does not make a huge message.
+func quote(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return strconv.Quote(s)
+	}
+	return strconv.Quote(s[:max]) + "..."
+}

@@ -1,0 +1,124 @@
+package engine
+
+import (
+	"strconv"
+	"unicode/utf8"
+)
+
+// Defaults of Options.
+const (
+	// DefaultMaxKeyBytes is the default limit on a key or bucket identifier:
+	// 16 KiB, so a full page of keys (100 × 16 KiB) stays well under the
+	// 4 MiB default wire limit of the wRPC runtime.
+	DefaultMaxKeyBytes = 16 << 10
+	// DefaultMaxValueBytes is the default limit on a value: 4 MiB, the
+	// default wire limit on one value in the wRPC runtime, so any value the
+	// wire accepts can be stored.
+	DefaultMaxValueBytes = 4 << 20
+	// DefaultPageSize is the default number of keys in a list-keys page.
+	DefaultPageSize = 100
+)
+
+// Options configure an engine. Build them with NewOptions from Option
+// functions; engines accept ...Option in their constructors so the same
+// options work with every engine.
+type Options struct {
+	// CreateOnOpen makes Open create an unknown bucket instead of returning
+	// ErrNoSuchStore. Off by default, as the WIT says.
+	CreateOnOpen bool
+	// Buckets are created when the engine is.
+	Buckets []string
+	// MaxKeyBytes limits keys and bucket identifiers, in bytes.
+	MaxKeyBytes int
+	// MaxValueBytes limits values, in bytes.
+	MaxValueBytes int
+	// PageSize is the maximum number of keys in one list-keys page.
+	PageSize int
+}
+
+// Option sets one field of Options.
+type Option func(*Options)
+
+// CreateOnOpen sets whether Open creates unknown buckets (default false).
+func CreateOnOpen(on bool) Option { return func(o *Options) { o.CreateOnOpen = on } }
+
+// Buckets adds bucket identifiers to create when the engine is created.
+func Buckets(names ...string) Option {
+	return func(o *Options) { o.Buckets = append(o.Buckets, names...) }
+}
+
+// MaxKeyBytes sets the key and bucket identifier limit; n <= 0 means
+// DefaultMaxKeyBytes.
+func MaxKeyBytes(n int) Option { return func(o *Options) { o.MaxKeyBytes = n } }
+
+// MaxValueBytes sets the value limit; n <= 0 means DefaultMaxValueBytes.
+// Counters need at most 20 bytes, so a limit below that makes large
+// increments fail with ErrValueTooLarge.
+func MaxValueBytes(n int) Option { return func(o *Options) { o.MaxValueBytes = n } }
+
+// PageSize sets the list-keys page size; n <= 0 means DefaultPageSize.
+func PageSize(n int) Option { return func(o *Options) { o.PageSize = n } }
+
+// NewOptions applies opts, in order, to the defaults and returns the result
+// with every unset or non-positive limit replaced by its default.
+func NewOptions(opts ...Option) Options {
+	var o Options
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	if o.MaxKeyBytes <= 0 {
+		o.MaxKeyBytes = DefaultMaxKeyBytes
+	}
+	if o.MaxValueBytes <= 0 {
+		o.MaxValueBytes = DefaultMaxValueBytes
+	}
+	if o.PageSize <= 0 {
+		o.PageSize = DefaultPageSize
+	}
+	o.Buckets = append([]string(nil), o.Buckets...)
+	return o
+}
+
+// CheckKey returns nil if key is an acceptable key, else an *Error for op
+// of kind ErrKeyTooLarge (naming MaxKeyBytes) or ErrInvalidKey.
+func (o Options) CheckKey(op, key string) error {
+	return o.checkName(op, "key", ErrKeyTooLarge, key)
+}
+
+// CheckBucket is CheckKey for a bucket identifier.
+func (o Options) CheckBucket(op, name string) error {
+	return o.checkName(op, "bucket identifier", ErrKeyTooLarge, name)
+}
+
+// CheckCursor returns nil if after could be a key returned by a list-keys
+// walk, else an *Error for op of kind ErrInvalidCursor.
+func (o Options) CheckCursor(op, after string) error {
+	return o.checkName(op, "cursor", ErrInvalidCursor, after)
+}
+
+func (o Options) checkName(op, what string, tooLarge error, s string) error {
+	if len(s) > o.MaxKeyBytes {
+		return &Error{Op: op, Kind: tooLarge, Msg: what + " is " + strconv.Itoa(len(s)) +
+			" bytes, over the limit of " + strconv.Itoa(o.MaxKeyBytes) + " bytes (MaxKeyBytes)"}
+	}
+	if !utf8.ValidString(s) {
+		kind := ErrInvalidKey
+		if tooLarge == ErrInvalidCursor {
+			kind = ErrInvalidCursor
+		}
+		return &Error{Op: op, Kind: kind, Msg: what + " " + quote(s) + " is not valid UTF-8"}
+	}
+	return nil
+}
+
+// CheckValue returns nil if a value of n bytes is acceptable, else an
+// *Error for op of kind ErrValueTooLarge naming MaxValueBytes.
+func (o Options) CheckValue(op, key string, n int) error {
+	if n > o.MaxValueBytes {
+		return &Error{Op: op, Kind: ErrValueTooLarge, Msg: "value for key " + quote(key) + " is " +
+			strconv.Itoa(n) + " bytes, over the limit of " + strconv.Itoa(o.MaxValueBytes) + " bytes (MaxValueBytes)"}
+	}
+	return nil
+}

@@ -1,0 +1,526 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"hash/maphash"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/witgo-dev/witgo/kv/engine"
+)
+
+// shardCount is the number of independently locked shards per bucket; a
+// power of two.
+//
+// Sharded versus one RWMutex per bucket (shardCount 1, no hashing), ns/op,
+// 25th percentile of 20 interleaved runs of 100 ms each on the 2-CPU
+// development machine (AMD EPYC, shared and noisy, go1.26), 1024 keys with
+// 64-byte values:
+//
+//	                        32 shards   1 mutex
+//	Get, 1 goroutine             93        86
+//	Get, GOMAXPROCS              66        82
+//	Set, 1 goroutine            109       110
+//	Set, GOMAXPROCS              94       118
+//	Increment, 1 goroutine      112       119
+//	Increment, GOMAXPROCS       107       137
+//	Increment, one hot key      129       133
+//	GetMany of 100 keys        8444      8349
+//
+// Equal within noise for one goroutine, about 20% faster for parallel
+// goroutines on 2 CPUs (more with more cores), for ~10 lines of code: kept.
+const shardCount = 32
+
+// Engine is the in-memory engine. Create it with New; the zero value is not
+// usable. It is safe for concurrent use.
+type Engine struct {
+	opts engine.Options
+
+	mu      sync.RWMutex
+	buckets map[string]*bucket
+}
+
+var _ engine.Engine = (*Engine)(nil)
+
+// New returns an empty in-memory engine configured by opts. It panics if a
+// bucket named with Buckets is not an acceptable identifier (see
+// engine.Options.CheckBucket): that is a programming error, not input.
+func New(opts ...Option) *Engine {
+	e := &Engine{opts: engine.NewOptions(opts...), buckets: make(map[string]*bucket)}
+	for _, name := range e.opts.Buckets {
+		if err := e.Create(name); err != nil {
+			panic(fmt.Sprintf("memory.New: %v", err))
+		}
+	}
+	return e
+}
+
+// Options returns the engine's options, with defaults filled in.
+func (e *Engine) Options() engine.Options {
+	o := e.opts
+	o.Buckets = slices.Clone(o.Buckets)
+	return o
+}
+
+// Create creates the bucket name if it does not exist yet; creating an
+// existing bucket changes nothing. It fails only for an identifier that
+// engine.Options.CheckBucket rejects.
+func (e *Engine) Create(name string) error {
+	if err := e.opts.CheckBucket("create", name); err != nil {
+		return err
+	}
+	e.create(name)
+	return nil
+}
+
+func (e *Engine) create(name string) *bucket {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	b := e.buckets[name]
+	if b == nil {
+		b = &bucket{opts: &e.opts, seed: maphash.MakeSeed()}
+		e.buckets[name] = b
+	}
+	return b
+}
+
+// Open returns a handle on the bucket name. An unknown name is an error
+// wrapping engine.ErrNoSuchStore unless the engine was created with
+// CreateOnOpen(true), which creates the bucket. Handles on one name share
+// their data.
+func (e *Engine) Open(ctx context.Context, name string) (engine.Bucket, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := e.opts.CheckBucket("open", name); err != nil {
+		return nil, err
+	}
+	e.mu.RLock()
+	b := e.buckets[name]
+	e.mu.RUnlock()
+	if b != nil {
+		return b, nil
+	}
+	if !e.opts.CreateOnOpen {
+		return nil, fmt.Errorf("kv: open %.64q: %w", name, engine.ErrNoSuchStore)
+	}
+	return e.create(name), nil
+}
+
+// bucket implements engine.Bucket. Keys are spread over shards by hash; each
+// shard has its own lock, map and version counter. Stored value slices are
+// never modified after they are stored (a write stores a fresh slice), so
+// readers copy them outside the lock.
+type bucket struct {
+	opts   *engine.Options
+	seed   maphash.Seed
+	shards [shardCount]shard
+
+	// keyGen counts changes of the set of keys (creations and deletions). It
+	// is bumped after the map was changed, so a snapshot built after reading
+	// keyGen == g contains every change counted in g.
+	keyGen atomic.Uint64
+	snap   atomic.Pointer[snapshot]
+	snapMu sync.Mutex // serializes snapshot builders
+}
+
+// snapshot is the sorted key list as of key generation gen. Never modified
+// once published.
+type snapshot struct {
+	gen  uint64
+	keys []string
+}
+
+type shard struct {
+	mu sync.RWMutex
+	m  map[string]entry // nil until the first write
+	// seq is the last version number handed out in this shard: every write
+	// and every deletion of a present key takes the next one, so a number
+	// names one event and is never reused.
+	seq uint64
+	// lastDelete is the number of the shard's latest deletion; it is the
+	// version of every absent key of the shard. A key absent at two moments
+	// with the same lastDelete was not deleted (so not created and deleted)
+	// in between. Deleting another key of the shard also changes it, which
+	// makes a compare-and-swap on an absent key fail spuriously now and
+	// then; the retry succeeds.
+	lastDelete uint64
+	_          [128 - 48]byte // keep shards on separate cache lines
+}
+
+type entry struct {
+	val []byte // never nil, never modified after it is stored
+	ver uint64
+}
+
+var _ engine.Bucket = (*bucket)(nil)
+
+func (b *bucket) shard(key string) *shard {
+	return &b.shards[maphash.String(b.seed, key)&(shardCount-1)]
+}
+
+// clone copies p into a new slice that is never nil.
+func clone(p []byte) []byte { return append(make([]byte, 0, len(p)), p...) }
+
+func version(n uint64) engine.Version { return engine.Version(strconv.FormatUint(n, 10)) }
+
+// parseVersion accepts exactly the strings version produces.
+func parseVersion(v engine.Version) (uint64, bool) {
+	if len(v) > 1 && v[0] == '0' {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(v), 10, 64)
+	return n, err == nil
+}
+
+func (b *bucket) check(ctx context.Context, op, key string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return b.opts.CheckKey(op, key)
+}
+
+func (s *shard) lookup(key string) (entry, bool) {
+	s.mu.RLock()
+	e, ok := s.m[key]
+	s.mu.RUnlock()
+	return e, ok
+}
+
+// store puts val under key with a new version number and returns that
+// number. The caller holds s.mu for writing.
+func (s *shard) store(key string, val []byte) (ver uint64) {
+	if s.m == nil {
+		s.m = make(map[string]entry)
+	}
+	s.seq++
+	s.m[key] = entry{val: val, ver: s.seq}
+	return s.seq
+}
+
+// remove deletes key and reports whether it was present. The caller holds
+// s.mu for writing.
+func (s *shard) remove(key string) bool {
+	if _, ok := s.m[key]; !ok {
+		return false
+	}
+	delete(s.m, key)
+	s.seq++
+	s.lastDelete = s.seq
+	return true
+}
+
+func (b *bucket) Get(ctx context.Context, key string) ([]byte, bool, error) {
+	if err := b.check(ctx, "get", key); err != nil {
+		return nil, false, err
+	}
+	e, ok := b.shard(key).lookup(key)
+	if !ok {
+		return nil, false, nil
+	}
+	return clone(e.val), true, nil
+}
+
+func (b *bucket) Set(ctx context.Context, key string, value []byte) error {
+	if err := b.check(ctx, "set", key); err != nil {
+		return err
+	}
+	if err := b.opts.CheckValue("set", key, len(value)); err != nil {
+		return err
+	}
+	b.set(key, clone(value))
+	return nil
+}
+
+// set stores an already copied value.
+func (b *bucket) set(key string, val []byte) {
+	s := b.shard(key)
+	s.mu.Lock()
+	_, existed := s.m[key]
+	s.store(key, val)
+	s.mu.Unlock()
+	if !existed {
+		b.keyGen.Add(1)
+	}
+}
+
+func (b *bucket) Delete(ctx context.Context, key string) error {
+	if err := b.check(ctx, "delete", key); err != nil {
+		return err
+	}
+	b.delete(key)
+	return nil
+}
+
+func (b *bucket) delete(key string) {
+	s := b.shard(key)
+	s.mu.Lock()
+	removed := s.remove(key)
+	s.mu.Unlock()
+	if removed {
+		b.keyGen.Add(1)
+	}
+}
+
+func (b *bucket) Exists(ctx context.Context, key string) (bool, error) {
+	if err := b.check(ctx, "exists", key); err != nil {
+		return false, err
+	}
+	_, ok := b.shard(key).lookup(key)
+	return ok, nil
+}
+
+// sortedKeys returns the current sorted key list, rebuilding it if the set
+// of keys changed since the last build. Overwrites do not invalidate it.
+func (b *bucket) sortedKeys() []string {
+	if sn := b.snap.Load(); sn != nil && sn.gen == b.keyGen.Load() {
+		return sn.keys
+	}
+	b.snapMu.Lock()
+	defer b.snapMu.Unlock()
+	gen := b.keyGen.Load()
+	sn := b.snap.Load()
+	if sn != nil && sn.gen == gen {
+		return sn.keys
+	}
+	n := 0
+	if sn != nil {
+		n = len(sn.keys)
+	}
+	keys := make([]string, 0, n+n/8)
+	for i := range b.shards {
+		s := &b.shards[i]
+		s.mu.RLock()
+		for k := range s.m {
+			keys = append(keys, k)
+		}
+		s.mu.RUnlock()
+	}
+	slices.Sort(keys) // Go compares strings bytewise
+	b.snap.Store(&snapshot{gen: gen, keys: keys})
+	return keys
+}
+
+// page returns a copy of keys[i:i+PageSize] and whether keys remain.
+func (b *bucket) page(keys []string, i int) ([]string, bool) {
+	if i >= len(keys) {
+		return []string{}, false
+	}
+	end := len(keys)
+	if end-i > b.opts.PageSize {
+		end = i + b.opts.PageSize
+	}
+	return slices.Clone(keys[i:end]), end < len(keys)
+}
+
+func (b *bucket) ListKeys(ctx context.Context, offset uint64) ([]string, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	keys := b.sortedKeys()
+	if offset >= uint64(len(keys)) {
+		return []string{}, false, nil
+	}
+	page, more := b.page(keys, int(offset))
+	return page, more, nil
+}
+
+func (b *bucket) ListKeysAfter(ctx context.Context, after string) ([]string, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	if err := b.opts.CheckCursor("list-keys", after); err != nil {
+		return nil, false, err
+	}
+	keys := b.sortedKeys()
+	i, found := slices.BinarySearch(keys, after)
+	if found {
+		i++
+	}
+	page, more := b.page(keys, i)
+	return page, more, nil
+}
+
+func (b *bucket) IncrementU64(ctx context.Context, key string, delta uint64) (uint64, error) {
+	if err := b.check(ctx, "increment", key); err != nil {
+		return 0, err
+	}
+	buf := make([]byte, 0, 20)
+	s := b.shard(key)
+	s.mu.Lock()
+	e, existed := s.m[key]
+	n, err := engine.AddU64(key, e.val, existed, delta)
+	if err == nil {
+		buf = strconv.AppendUint(buf, n, 10)
+		if err = b.opts.CheckValue("increment", key, len(buf)); err == nil {
+			s.store(key, buf)
+		}
+	}
+	s.mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	if !existed {
+		b.keyGen.Add(1)
+	}
+	return n, nil
+}
+
+func (b *bucket) IncrementS64(ctx context.Context, key string, delta int64) (int64, error) {
+	if err := b.check(ctx, "increment", key); err != nil {
+		return 0, err
+	}
+	buf := make([]byte, 0, 20)
+	s := b.shard(key)
+	s.mu.Lock()
+	e, existed := s.m[key]
+	n, err := engine.AddS64(key, e.val, existed, delta)
+	if err == nil {
+		buf = strconv.AppendInt(buf, n, 10)
+		if err = b.opts.CheckValue("increment", key, len(buf)); err == nil {
+			s.store(key, buf)
+		}
+	}
+	s.mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	if !existed {
+		b.keyGen.Add(1)
+	}
+	return n, nil
+}
+
+func (b *bucket) GetVersioned(ctx context.Context, key string) ([]byte, bool, engine.Version, error) {
+	if err := b.check(ctx, "get", key); err != nil {
+		return nil, false, "", err
+	}
+	s := b.shard(key)
+	s.mu.RLock()
+	e, ok := s.m[key]
+	ver := s.lastDelete
+	if ok {
+		ver = e.ver
+	}
+	s.mu.RUnlock()
+	if !ok {
+		return nil, false, version(ver), nil
+	}
+	return clone(e.val), true, version(ver), nil
+}
+
+func (b *bucket) CompareAndSwap(ctx context.Context, key string, expect engine.Version, value []byte) (bool, engine.Version, error) {
+	if err := b.check(ctx, "swap", key); err != nil {
+		return false, "", err
+	}
+	if err := b.opts.CheckValue("swap", key, len(value)); err != nil {
+		return false, "", err
+	}
+	want, valid := parseVersion(expect)
+	val := clone(value)
+	s := b.shard(key)
+	s.mu.Lock()
+	e, existed := s.m[key]
+	cur := s.lastDelete
+	if existed {
+		cur = e.ver
+	}
+	if !valid || cur != want {
+		s.mu.Unlock()
+		return false, version(cur), nil
+	}
+	cur = s.store(key, val)
+	s.mu.Unlock()
+	if !existed {
+		b.keyGen.Add(1)
+	}
+	return true, version(cur), nil
+}
+
+// checkKeys validates every key of a batch before any is used.
+func (b *bucket) checkKeys(op string, keys []string) error {
+	for i, k := range keys {
+		if err := b.opts.CheckKey(op, k); err != nil {
+			return &engine.BatchError{Op: op, Index: i, Total: len(keys), Err: err}
+		}
+	}
+	return nil
+}
+
+func (b *bucket) GetMany(ctx context.Context, keys []string) ([]*engine.Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := b.checkKeys("get-many", keys); err != nil {
+		return nil, err
+	}
+	// First collect references to the stored values (which are never
+	// modified, so they may be read after the lock is released), then copy
+	// them all into one allocation: three allocations per batch instead of
+	// one per key.
+	found := make([]engine.Entry, len(keys))
+	total := 0
+	for i, k := range keys {
+		if err := ctx.Err(); err != nil {
+			return nil, &engine.BatchError{Op: "get-many", Index: -1, Done: i, Total: len(keys), Err: err}
+		}
+		if e, ok := b.shard(k).lookup(k); ok {
+			found[i] = engine.Entry{Key: k, Value: e.val} // e.val is never nil
+			total += len(e.val)
+		}
+	}
+	buf := make([]byte, total)
+	out := make([]*engine.Entry, len(keys))
+	for i := range found {
+		if v := found[i].Value; v != nil {
+			n := copy(buf, v)
+			found[i].Value = buf[:n:n] // capped: appending to one value cannot reach the next
+			buf = buf[n:]
+			out[i] = &found[i]
+		}
+	}
+	return out, nil
+}
+
+func (b *bucket) SetMany(ctx context.Context, entries []engine.Entry) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	const op = "set-many"
+	for i, en := range entries {
+		err := b.opts.CheckKey(op, en.Key)
+		if err == nil {
+			err = b.opts.CheckValue(op, en.Key, len(en.Value))
+		}
+		if err != nil {
+			return &engine.BatchError{Op: op, Index: i, Total: len(entries), Err: err}
+		}
+	}
+	for i, en := range entries {
+		if err := ctx.Err(); err != nil {
+			return &engine.BatchError{Op: op, Index: -1, Done: i, Total: len(entries), Err: err}
+		}
+		b.set(en.Key, clone(en.Value))
+	}
+	return nil
+}
+
+func (b *bucket) DeleteMany(ctx context.Context, keys []string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	const op = "delete-many"
+	if err := b.checkKeys(op, keys); err != nil {
+		return err
+	}
+	for i, k := range keys {
+		if err := ctx.Err(); err != nil {
+			return &engine.BatchError{Op: op, Index: -1, Done: i, Total: len(keys), Err: err}
+		}
+		b.delete(k)
+	}
+	return nil
+}
