@@ -584,21 +584,6 @@ func (p *Package) allFuncs() []*Func {
 	return fns
 }
 
-// AllFuncs returns the package interface's functions, then every resource
-// method, in WIT order.
-func (p *Package) AllFuncs() []*Func { return p.allFuncs() }
-
-// Resources returns the resources declared in the package.
-func (p *Package) Resources() []*Named {
-	var rs []*Named
-	for _, n := range p.Types {
-		if n.Kind == KindResource {
-			rs = append(rs, n)
-		}
-	}
-	return rs
-}
-
 // rootKind returns the kind of t after following type aliases; primitives
 // are returned as they are.
 func rootKind(t wit.Type) wit.TypeDefKind {
@@ -607,9 +592,6 @@ func rootKind(t wit.Type) wit.TypeDefKind {
 	}
 	return t
 }
-
-// RootKind is rootKind for the generator.
-func RootKind(t wit.Type) wit.TypeDefKind { return rootKind(t) }
 
 func isOption(t wit.Type) bool {
 	_, ok := rootKind(t).(*wit.Option)

@@ -345,53 +345,54 @@ func (b *bucket) ListKeysAfter(ctx context.Context, after string) ([]string, boo
 }
 
 func (b *bucket) IncrementU64(ctx context.Context, key string, delta uint64) (uint64, error) {
-	if err := b.check(ctx, "increment", key); err != nil {
-		return 0, err
-	}
-	buf := make([]byte, 0, 20)
-	s := b.shard(key)
-	s.mu.Lock()
-	e, existed := s.m[key]
-	n, err := engine.AddU64(key, e.val, existed, delta)
-	if err == nil {
-		buf = strconv.AppendUint(buf, n, 10)
-		if err = b.opts.CheckValue("increment", key, len(buf)); err == nil {
-			s.store(key, buf)
-		}
-	}
-	s.mu.Unlock()
+	var n uint64
+	err := b.increment(ctx, key, func(old []byte, existed bool) ([]byte, error) {
+		var err error
+		n, err = engine.AddU64(key, old, existed, delta)
+		return strconv.AppendUint(make([]byte, 0, 20), n, 10), err
+	})
 	if err != nil {
 		return 0, err
-	}
-	if !existed {
-		b.keyGen.Add(1)
 	}
 	return n, nil
 }
 
 func (b *bucket) IncrementS64(ctx context.Context, key string, delta int64) (int64, error) {
-	if err := b.check(ctx, "increment", key); err != nil {
+	var n int64
+	err := b.increment(ctx, key, func(old []byte, existed bool) ([]byte, error) {
+		var err error
+		n, err = engine.AddS64(key, old, existed, delta)
+		return strconv.AppendInt(make([]byte, 0, 20), n, 10), err
+	})
+	if err != nil {
 		return 0, err
 	}
-	buf := make([]byte, 0, 20)
+	return n, nil
+}
+
+// increment replaces the counter at key with add's result, under the shard
+// lock so that concurrent increments are exact; on error nothing changes.
+func (b *bucket) increment(ctx context.Context, key string, add func(old []byte, existed bool) ([]byte, error)) error {
+	if err := b.check(ctx, "increment", key); err != nil {
+		return err
+	}
 	s := b.shard(key)
 	s.mu.Lock()
 	e, existed := s.m[key]
-	n, err := engine.AddS64(key, e.val, existed, delta)
+	buf, err := add(e.val, existed)
 	if err == nil {
-		buf = strconv.AppendInt(buf, n, 10)
 		if err = b.opts.CheckValue("increment", key, len(buf)); err == nil {
 			s.store(key, buf)
 		}
 	}
 	s.mu.Unlock()
 	if err != nil {
-		return 0, err
+		return err
 	}
 	if !existed {
 		b.keyGen.Add(1)
 	}
-	return n, nil
+	return nil
 }
 
 func (b *bucket) GetVersioned(ctx context.Context, key string) ([]byte, bool, engine.Version, error) {
