@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"fmt"
 	"path"
+	"sort"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -44,12 +45,23 @@ func Generate(m *parser.Model, opts Options) ([]File, error) {
 	g := &gen{model: m, opts: opts}
 	var files []File
 	for _, p := range m.Packages {
-		f, err := g.typesFile(p)
+		hasTypes := len(p.Types)+len(p.Funcs)+len(p.ExportFuncs) > 0
+		if hasTypes {
+			f, err := g.typesFile(p)
+			if err != nil {
+				return nil, err
+			}
+			files = append(files, f)
+		}
+		f, ok, err := g.wrpcFile(p, !hasTypes)
 		if err != nil {
 			return nil, err
 		}
-		files = append(files, f)
+		if ok {
+			files = append(files, f)
+		}
 	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 	return files, nil
 }
 
@@ -74,6 +86,7 @@ func (g *gen) newFile(p *parser.Package) *jen.File {
 		}
 	}
 	f.ImportName(cmPkg, "cm")
+	f.ImportName(wrpcPkg, "wrpc")
 	return f
 }
 

@@ -28,8 +28,21 @@ type World struct {
 	QualifiedName string // "wasi:keyvalue/imports@0.2.0-draft2"
 	Imports       []*Package
 	Exports       []*Package
-	// Package holds the world's own functions and types; nil when it has none.
+	// Package is the world's own Go package: its functions and types, if
+	// any, and the wiring that serves or calls every interface of the world.
 	Package *Package
+	// Fields are the fields of the world's Go struct World: one per package
+	// whose Go interface has methods, in package order, then the world's own
+	// imported and exported functions.
+	Fields []*WorldField
+}
+
+// WorldField is a field of a world's Go struct.
+type WorldField struct {
+	GoName  string
+	Package *Package
+	// Exports is set for the field of a world's exported functions.
+	Exports bool
 }
 
 // Package is one generated Go package: the binding of one WIT interface (or
@@ -92,6 +105,9 @@ type Named struct {
 	FlagsBits int
 	// Methods of a resource (KindResource), in WIT order.
 	Methods []*Func
+	// ClientCtor makes a client-side value of a resource from a handle
+	// ("NewBucketClient"); KindResource only.
+	ClientCtor string
 }
 
 // Field is a record field.
@@ -200,7 +216,11 @@ type Options struct {
 
 // reservedPackageNames are package-level identifiers generated code declares
 // itself (now or in the client and server files), kept free of WIT names.
-var reservedPackageNames = []string{"Interface", "Imports", "Exports", "Client", "NewClient", "Register", "Server", "Instance", "Handler"}
+var reservedPackageNames = []string{"Interface", "Imports", "Exports", "Client", "NewClient", "Register", "Server", "Instance", "Handler", "World"}
+
+// codecMethods are the methods generated types get for the wire; fields and
+// variant getters keep clear of them.
+var codecMethods = []string{"EncodeWRPC", "DecodeWRPC"}
 
 // Build builds the model of world w.
 func Build(res *wit.Resolve, w *wit.World, opts Options) (*Model, error) {
@@ -291,7 +311,7 @@ func Build(res *wit.Resolve, w *wit.World, opts Options) (*Model, error) {
 	}
 	w.Imports.All()(collect(false))
 	w.Exports.All()(collect(true))
-	if len(worldTypes)+len(worldFuncs) > 0 {
+	{
 		pkgID := w.Package.Name
 		dir := path.Join(packageDir(pkgID), w.Name)
 		for dirs[dir] {
@@ -352,6 +372,11 @@ func Build(res *wit.Resolve, w *wit.World, opts Options) (*Model, error) {
 		for _, n := range p.Types {
 			m.declareMembers(n, sc)
 		}
+		for _, n := range p.Types {
+			if n.Kind == KindResource {
+				n.ClientCtor = sc.declare("New" + n.GoName + "Client")
+			}
+		}
 		ifaceScope := newScope()
 		exportScope := newScope()
 		for i, f := range fns {
@@ -383,6 +408,18 @@ func Build(res *wit.Resolve, w *wit.World, opts Options) (*Model, error) {
 		}
 	}
 	m.markErrors()
+	fields := newScope(reservedPackageNames...)
+	for _, p := range m.Packages {
+		if p.Interface != nil && len(p.Funcs) > 0 {
+			m.World.Fields = append(m.World.Fields, &WorldField{GoName: fields.declare(GoName(path.Base(p.Dir))), Package: p})
+		}
+	}
+	if wp := m.World.Package; len(wp.Funcs) > 0 {
+		m.World.Fields = append(m.World.Fields, &WorldField{GoName: "Imports", Package: wp})
+	}
+	if wp := m.World.Package; len(wp.ExportFuncs) > 0 {
+		m.World.Fields = append(m.World.Fields, &WorldField{GoName: "Exports", Package: wp, Exports: true})
+	}
 	// Sentinels are package-level names, declared once errors are known.
 	for _, p := range m.Packages {
 		sc := scopes[p]
@@ -442,13 +479,13 @@ func (m *Model) declareType(p *Package, td *wit.TypeDef, sc *scope) *Named {
 func (m *Model) declareMembers(n *Named, sc *scope) {
 	switch k := n.TypeDef.Kind.(type) {
 	case *wit.Record:
-		fs := newScope("Error") // a record used as an error gets an Error method
+		fs := newScope(append([]string{"Error"}, codecMethods...)...) // a record used as an error gets an Error method
 		for _, f := range k.Fields {
 			n.Fields = append(n.Fields, &Field{WITName: f.Name, GoName: fs.declare(GoName(f.Name)), Type: f.Type, Docs: f.Docs.Contents})
 		}
 	case *wit.Variant:
 		n.CaseType = sc.declare(n.GoName + "Case")
-		methods := newScope("Case", "String", "Error", "Is")
+		methods := newScope(append([]string{"Case", "String", "Error", "Is"}, codecMethods...)...)
 		for _, c := range k.Cases {
 			cs := &Case{WITName: c.Name, Docs: c.Docs.Contents, Type: c.Type}
 			cs.Const = sc.declare(n.CaseType + GoName(c.Name))

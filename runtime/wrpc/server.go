@@ -62,6 +62,7 @@ type Server struct {
 	readTimeout  time.Duration
 	writeTimeout time.Duration
 	sem          chan struct{} // one token per running invocation
+	handles      *handleTable
 
 	regMu  sync.Mutex
 	routes atomic.Pointer[routeMap] // copy on write
@@ -145,6 +146,7 @@ func NewServer(opts ...ServerOption) *Server {
 		readTimeout:  DefaultReadTimeout,
 		writeTimeout: DefaultWriteTimeout,
 		sem:          make(chan struct{}, DefaultMaxConcurrentInvocations),
+		handles:      newHandleTable(),
 		listeners:    make(map[net.Listener]struct{}),
 		active:       make(map[*invocation]struct{}),
 		done:         make(chan struct{}),
@@ -288,6 +290,7 @@ func closeOnce(ch chan struct{}) {
 // error.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.beginClose()
+	defer s.handles.closeAll()
 	select {
 	case <-s.idle:
 		return nil
@@ -302,6 +305,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) Close() error {
 	s.beginClose()
 	s.forceClose()
+	s.handles.closeAll()
 	return nil
 }
 

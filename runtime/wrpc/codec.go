@@ -1,0 +1,307 @@
+package wrpc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/witgo-dev/witgo/runtime/cm"
+	"github.com/witgo-dev/witgo/runtime/wire"
+)
+
+// An Encoder builds the encoded parameters of a call (in a generated client)
+// or the encoded results of one (in a generated server). Its methods append
+// one value each in the component-model value encoding; the only failure is
+// a resource value that cannot be sent, which is kept and reported by Err.
+//
+// Generated code makes Encoders with NewEncoder (client) or Decoder.Results
+// (server); the zero Encoder is a client-side encoder.
+type Encoder struct {
+	buf []byte
+	err error
+	ctx context.Context
+	srv *Server // nil on the client side
+}
+
+// NewEncoder returns an Encoder for the parameters of a client call.
+func NewEncoder() *Encoder { return &Encoder{} }
+
+// Err returns the first failure met, or nil.
+func (e *Encoder) Err() error { return e.err }
+
+// Fail records err unless a failure is already recorded.
+func (e *Encoder) Fail(err error) {
+	if e.err == nil && err != nil {
+		e.err = err
+	}
+}
+
+// Finish returns the encoded bytes, or the first failure met.
+func (e *Encoder) Finish() ([]byte, error) {
+	if e.err != nil {
+		return nil, e.err
+	}
+	return e.buf, nil
+}
+
+func (e *Encoder) Bool(v bool)           { e.buf = wire.AppendBool(e.buf, v) }
+func (e *Encoder) U8(v uint8)            { e.buf = wire.AppendU8(e.buf, v) }
+func (e *Encoder) S8(v int8)             { e.buf = wire.AppendS8(e.buf, v) }
+func (e *Encoder) U16(v uint16)          { e.buf = wire.AppendU16(e.buf, v) }
+func (e *Encoder) S16(v int16)           { e.buf = wire.AppendS16(e.buf, v) }
+func (e *Encoder) U32(v uint32)          { e.buf = wire.AppendU32(e.buf, v) }
+func (e *Encoder) S32(v int32)           { e.buf = wire.AppendS32(e.buf, v) }
+func (e *Encoder) U64(v uint64)          { e.buf = wire.AppendU64(e.buf, v) }
+func (e *Encoder) S64(v int64)           { e.buf = wire.AppendS64(e.buf, v) }
+func (e *Encoder) F32(v float32)         { e.buf = wire.AppendF32(e.buf, v) }
+func (e *Encoder) F64(v float64)         { e.buf = wire.AppendF64(e.buf, v) }
+func (e *Encoder) Char(v rune)           { e.buf = wire.AppendChar(e.buf, v) }
+func (e *Encoder) String(v string)       { e.buf = wire.AppendString(e.buf, v) }
+func (e *Encoder) Bytes(v []byte)        { e.buf = wire.AppendBytes(e.buf, v) }
+func (e *Encoder) Len(n int)             { e.buf = wire.AppendLen(e.buf, n) }
+func (e *Encoder) Discriminant(v uint32) { e.buf = wire.AppendDiscriminant(e.buf, v) }
+func (e *Encoder) OptionTag(some bool)   { e.buf = wire.AppendOptionTag(e.buf, some) }
+func (e *Encoder) ResultTag(isErr bool)  { e.buf = wire.AppendResultTag(e.buf, isErr) }
+func (e *Encoder) Flags(bits uint64, n int) {
+	e.buf = wire.AppendFlags(e.buf, bits, n)
+}
+
+// A Decoder reads the parameters of a call (in a generated server) or its
+// results (in a generated client). It is a wire.Decoder (sticky errors, every
+// length checked before allocating) that also knows the side it is on, so
+// that resource handles become the right Go values.
+//
+// Because of wire.Decoder's String method, *Decoder is a fmt.Stringer: never
+// print one.
+type Decoder struct {
+	wire.Decoder
+	ctx            context.Context
+	inv            Invoker // client side
+	srv            *Server // server side
+	instance, name string
+}
+
+// Finish reports the first decoding failure, or trailing bytes. On the client
+// side the failure is an *Error (Op "decode"), like every transport failure.
+func (d *Decoder) Finish() error {
+	err := d.Decoder.Finish()
+	if err != nil && d.srv == nil {
+		return &Error{Instance: d.instance, Name: d.name, Op: "decode", Err: err}
+	}
+	return err
+}
+
+// Results returns the Encoder for the results of the call whose parameters
+// d decoded (server side).
+func (d *Decoder) Results() *Encoder {
+	return &Encoder{ctx: d.ctx, srv: d.srv}
+}
+
+// Call sends the parameters in e to the function name of instance through
+// inv and returns a Decoder over the results. Generated clients call it.
+func Call(ctx context.Context, inv Invoker, instance, name string, e *Encoder) (*Decoder, error) {
+	params, err := e.Finish()
+	if err != nil {
+		return nil, &Error{Instance: instance, Name: name, Op: "encode", Err: err}
+	}
+	results, err := inv.Invoke(ctx, instance, name, params)
+	if err != nil {
+		var we *Error
+		if !asError(err, &we) {
+			err = &Error{Instance: instance, Name: name, Op: "invoke", Err: err}
+		}
+		return nil, err
+	}
+	d := &Decoder{ctx: ctx, inv: inv, instance: instance, name: name}
+	d.Reset(results, limitsOf(inv))
+	return d, nil
+}
+
+// limitsOf returns the limits a Client applies, so that results are decoded
+// under the same MaxValue; other Invokers get the defaults.
+func limitsOf(inv Invoker) wire.Limits {
+	if c, ok := inv.(*Client); ok {
+		return c.lim
+	}
+	return wire.DefaultLimits()
+}
+
+// Params returns a Decoder over the parameters of a call to the function name
+// of instance that s received. Generated servers call it.
+func (s *Server) Params(ctx context.Context, instance, name string, params []byte) *Decoder {
+	d := &Decoder{ctx: ctx, srv: s, instance: instance, name: name}
+	d.Reset(params, s.lim)
+	return d
+}
+
+// Encodable is a generated type that writes itself in the value encoding.
+type Encodable interface {
+	EncodeWRPC(e *Encoder)
+}
+
+// Decodable is a pointer to a generated type that reads itself.
+type Decodable[T any] interface {
+	*T
+	DecodeWRPC(d *Decoder)
+}
+
+// Encode writes v; as a function value (Encode[T]) it fits EncodeList and
+// friends.
+func Encode[T Encodable](e *Encoder, v T) { v.EncodeWRPC(e) }
+
+// Decode reads a T.
+func Decode[T any, P Decodable[T]](d *Decoder) T {
+	var v T
+	P(&v).DecodeWRPC(d)
+	return v
+}
+
+// EncodeList writes a list, each element with f.
+func EncodeList[T any](e *Encoder, s []T, f func(*Encoder, T)) {
+	e.Len(len(s))
+	for _, v := range s {
+		f(e, v)
+	}
+}
+
+// DecodeList reads a list, each element with f. minSize is the least number
+// of bytes an element takes, which bounds the length against the bytes left
+// before the list is allocated.
+func DecodeList[T any](d *Decoder, minSize int, f func(*Decoder) T) []T {
+	n := d.LenMin(minSize)
+	if d.Err() != nil {
+		return nil
+	}
+	s := make([]T, n)
+	for i := range s {
+		s[i] = f(d)
+		if d.Err() != nil {
+			return nil
+		}
+	}
+	return s
+}
+
+// EncodeOption writes an option: none for nil.
+func EncodeOption[T any](e *Encoder, p *T, f func(*Encoder, T)) {
+	e.OptionTag(p != nil)
+	if p != nil {
+		f(e, *p)
+	}
+}
+
+// DecodeOption reads an option: nil for none.
+func DecodeOption[T any](d *Decoder, f func(*Decoder) T) *T {
+	if !d.OptionTag() {
+		return nil
+	}
+	v := f(d)
+	return &v
+}
+
+// EncodeResult writes a result; a nil f means that side has no value.
+func EncodeResult[T, E any](e *Encoder, r cm.Result[T, E], ok func(*Encoder, T), fail func(*Encoder, E)) {
+	e.ResultTag(r.IsErr)
+	switch {
+	case r.IsErr && fail != nil:
+		fail(e, r.Err)
+	case !r.IsErr && ok != nil:
+		ok(e, r.OK)
+	}
+}
+
+// DecodeResult reads a result; a nil f means that side has no value.
+func DecodeResult[T, E any](d *Decoder, ok func(*Decoder) T, fail func(*Decoder) E) cm.Result[T, E] {
+	var r cm.Result[T, E]
+	r.IsErr = d.ResultTag()
+	switch {
+	case r.IsErr && fail != nil:
+		r.Err = fail(d)
+	case !r.IsErr && ok != nil:
+		r.OK = ok(d)
+	}
+	return r
+}
+
+// EncodeStream writes a stream inline (ready): it reads the whole stream
+// first, within the encoder's context.
+func EncodeStream[T any](e *Encoder, s cm.Stream[T], f func(*Encoder, T)) {
+	ctx := e.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	var items []T
+	if s != nil {
+		var err error
+		if items, err = cm.Collect(ctx, s); err != nil {
+			e.Fail(fmt.Errorf("reading a stream to send: %w", err))
+		}
+	}
+	e.buf = append(e.buf, 1) // ready
+	EncodeList(e, items, f)
+}
+
+// DecodeStream reads a stream sent inline. A pending stream (sent later on
+// its own frames) is refused with ErrAsync.
+func DecodeStream[T any](d *Decoder, minSize int, f func(*Decoder) T) cm.Stream[T] {
+	if !d.asyncReady("stream") {
+		return nil
+	}
+	return cm.StreamOf(DecodeList(d, minSize, f)...)
+}
+
+// EncodeFuture writes a future inline (ready), awaiting it first.
+func EncodeFuture[T any](e *Encoder, fu cm.Future[T], f func(*Encoder, T)) {
+	ctx := e.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	var v T
+	if fu != nil {
+		var err error
+		if v, err = fu.Await(ctx); err != nil {
+			e.Fail(fmt.Errorf("awaiting a future to send: %w", err))
+		}
+	}
+	e.buf = append(e.buf, 1) // ready
+	if f != nil {
+		f(e, v)
+	}
+}
+
+// DecodeFuture reads a future sent inline (ready). A pending future is
+// refused with ErrAsync.
+func DecodeFuture[T any](d *Decoder, f func(*Decoder) T) cm.Future[T] {
+	if !d.asyncReady("future") {
+		return nil
+	}
+	var v T
+	if f != nil {
+		v = f(d)
+	}
+	return cm.Ready(v)
+}
+
+// asyncReady reads the status byte of a future or stream: 1 (ready, value
+// inline) or 0 (pending, which this runtime refuses).
+func (d *Decoder) asyncReady(what string) bool {
+	off := d.Offset()
+	switch d.Discriminant(2) {
+	case 1:
+		return d.Err() == nil
+	default:
+		if d.Err() == nil {
+			d.Fail(&wire.DecodeError{Offset: off, What: what, Err: ErrAsync})
+		}
+		return false
+	}
+}
+
+// EncodeErrorContext writes an error-context as its debug message.
+func EncodeErrorContext(e *Encoder, v cm.ErrorContext) { e.String(v.Message) }
+
+// DecodeErrorContext reads an error-context.
+func DecodeErrorContext(d *Decoder) cm.ErrorContext { return cm.ErrorContext{Message: d.String()} }
+
+// asError is errors.As for *Error.
+func asError(err error, target **Error) bool { return errors.As(err, target) }

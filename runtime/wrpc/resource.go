@@ -1,0 +1,245 @@
+package wrpc
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"sync"
+	"time"
+)
+
+// A Resource is a resource value that carries its own wire handle. The
+// resource values of generated clients implement it (the handle the server
+// chose), and so do server-side values of stateless resources, whose handle
+// encodes everything needed to rebuild them (a keyvalue bucket's identifier,
+// say).
+type Resource interface {
+	WRPCHandle() []byte
+}
+
+// A HandleResolver turns stateless handles back into resource values. When
+// the implementation passed to a generated Register implements it, the server
+// keeps no state for the resources of that interface: a returned resource
+// value must implement Resource, and a handle that arrives is passed to
+// ResolveHandle (resource is the WIT resource name, such as "bucket"). Such
+// handles survive a server restart and work across replicas.
+type HandleResolver interface {
+	ResolveHandle(ctx context.Context, instance, resource string, handle []byte) (any, error)
+}
+
+// Ownership says whether a handle on the wire moves the resource (own<R>) or
+// lends it for the call (borrow<R>).
+type Ownership uint8
+
+const (
+	Borrow Ownership = iota
+	Own
+)
+
+// Handle table defaults.
+const (
+	DefaultMaxHandles = 1 << 16
+	DefaultHandleTTL  = 10 * time.Minute
+)
+
+var (
+	// ErrUnknownHandle: a handle that this server did not issue, that expired,
+	// or whose ownership already moved.
+	ErrUnknownHandle = errors.New("unknown or expired resource handle")
+	// ErrTooManyHandles: the server's handle table is full.
+	ErrTooManyHandles = errors.New("resource handle table is full")
+)
+
+// WithHandleTable bounds the server's handle table (defaults:
+// DefaultMaxHandles handles, DefaultHandleTTL idle lifetime; values ≤ 0 keep
+// the defaults).
+//
+// The table holds the resource values that a server returns for interfaces
+// whose implementation is not a HandleResolver. Each gets a random 16-byte
+// handle, which stays valid until it is passed back as an own<R> parameter
+// (ownership moves to the implementation), or until it has not been used for
+// ttl. When the table is full, expired handles are swept; if it is still
+// full, the call that would add one fails (the caller sees the invocation
+// end without a result) rather than evicting a live handle. A value that
+// implements io.Closer is closed when its handle expires or the server
+// closes.
+func WithHandleTable(max int, ttl time.Duration) ServerOption {
+	return func(s *Server) {
+		if max > 0 {
+			s.handles.max = max
+		}
+		if ttl > 0 {
+			s.handles.ttl = ttl
+		}
+	}
+}
+
+// SetHandleResolver makes the server resolve handles of the resource of
+// instance with r instead of its handle table. Generated Register functions
+// call it when the implementation is a HandleResolver.
+func (s *Server) SetHandleResolver(instance, resource string, r HandleResolver) {
+	s.handles.mu.Lock()
+	defer s.handles.mu.Unlock()
+	s.handles.resolvers[instance+"#"+resource] = r
+}
+
+type handleTable struct {
+	mu        sync.Mutex
+	resolvers map[string]HandleResolver
+	entries   map[string]*handleEntry
+	max       int
+	ttl       time.Duration
+	now       func() time.Time
+}
+
+type handleEntry struct {
+	typ  string
+	v    any
+	last time.Time
+}
+
+func newHandleTable() *handleTable {
+	return &handleTable{
+		resolvers: make(map[string]HandleResolver),
+		entries:   make(map[string]*handleEntry),
+		max:       DefaultMaxHandles,
+		ttl:       DefaultHandleTTL,
+		now:       time.Now,
+	}
+}
+
+func (t *handleTable) export(typ string, v any) ([]byte, error) {
+	t.mu.Lock()
+	_, stateless := t.resolvers[typ]
+	if stateless {
+		t.mu.Unlock()
+		r, ok := v.(Resource)
+		if !ok {
+			return nil, fmt.Errorf("%s: the implementation resolves handles itself, but returned a %T, which does not implement wrpc.Resource", typ, v)
+		}
+		return r.WRPCHandle(), nil
+	}
+	defer t.mu.Unlock()
+	now := t.now()
+	if len(t.entries) >= t.max {
+		t.sweepLocked(now)
+		if len(t.entries) >= t.max {
+			return nil, fmt.Errorf("%s: %w (%d handles)", typ, ErrTooManyHandles, t.max)
+		}
+	}
+	h := make([]byte, 16)
+	_, _ = rand.Read(h)
+	t.entries[string(h)] = &handleEntry{typ: typ, v: v, last: now}
+	return h, nil
+}
+
+func (t *handleTable) resolve(ctx context.Context, typ string, h []byte, own Ownership) (any, error) {
+	t.mu.Lock()
+	r, stateless := t.resolvers[typ]
+	if stateless {
+		t.mu.Unlock()
+		instance, resource := splitType(typ)
+		return r.ResolveHandle(ctx, instance, resource, h)
+	}
+	defer t.mu.Unlock()
+	e := t.entries[string(h)]
+	now := t.now()
+	if e == nil || e.typ != typ || now.Sub(e.last) > t.ttl {
+		return nil, fmt.Errorf("%s: %w", typ, ErrUnknownHandle)
+	}
+	if own == Own {
+		delete(t.entries, string(h))
+	} else {
+		e.last = now
+	}
+	return e.v, nil
+}
+
+// sweepLocked removes expired entries, closing their values.
+func (t *handleTable) sweepLocked(now time.Time) {
+	for h, e := range t.entries {
+		if now.Sub(e.last) > t.ttl {
+			delete(t.entries, h)
+			closeValue(e.v)
+		}
+	}
+}
+
+// closeAll empties the table, closing the values.
+func (t *handleTable) closeAll() {
+	t.mu.Lock()
+	entries := t.entries
+	t.entries = make(map[string]*handleEntry)
+	t.mu.Unlock()
+	for _, e := range entries {
+		closeValue(e.v)
+	}
+}
+
+func closeValue(v any) {
+	if c, ok := v.(io.Closer); ok {
+		_ = c.Close()
+	}
+}
+
+func splitType(typ string) (instance, resource string) {
+	for i := len(typ) - 1; i >= 0; i-- {
+		if typ[i] == '#' {
+			return typ[:i], typ[i+1:]
+		}
+	}
+	return "", typ
+}
+
+// EncodeResource writes the handle of the resource value v. On the client
+// side v must be a value this client received from the server (or any
+// Resource); on the server side the handle comes from the resolver or the
+// handle table.
+func EncodeResource(e *Encoder, instance, resource string, v any) {
+	if e.srv == nil {
+		r, ok := v.(Resource)
+		if !ok {
+			e.Fail(fmt.Errorf("%s#%s: cannot send a %T: resources live on the server, so only values received from it (wrpc.Resource) can be sent", instance, resource, v))
+			e.Bytes(nil)
+			return
+		}
+		e.Bytes(r.WRPCHandle())
+		return
+	}
+	if v == nil {
+		e.Fail(fmt.Errorf("%s#%s: the implementation returned a nil resource", instance, resource))
+		e.Bytes(nil)
+		return
+	}
+	h, err := e.srv.handles.export(instance+"#"+resource, v)
+	e.Fail(err)
+	e.Bytes(h)
+}
+
+// DecodeResource reads a handle and returns the resource value: on the
+// client side a new client value made by client; on the server side the value
+// from the resolver or the handle table, checked to be a T.
+func DecodeResource[T any](d *Decoder, instance, resource string, own Ownership, client func(Invoker, []byte) T) T {
+	var zero T
+	h := d.Handle()
+	if d.Err() != nil {
+		return zero
+	}
+	if d.srv == nil {
+		return client(d.inv, h)
+	}
+	v, err := d.srv.handles.resolve(d.ctx, instance+"#"+resource, h, own)
+	if err != nil {
+		d.Fail(err)
+		return zero
+	}
+	t, ok := v.(T)
+	if !ok {
+		d.Fail(fmt.Errorf("%s#%s: handle resolved to a %T, which is not a %v", instance, resource, v, reflect.TypeFor[T]()))
+		return zero
+	}
+	return t
+}
