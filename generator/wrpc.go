@@ -23,15 +23,15 @@ func (g *gen) wrpcFile(p *parser.Package, withDoc bool) (File, bool, error) {
 		code = append(code, g.codecMethods(n)...)
 	}
 	served := len(p.Funcs)+len(p.ExportFuncs) > 0 || hasMethods(p)
-	if served {
-		code = append(code,
-			jen.Comment("The generated code below requires the runtime it was generated for.").Line().
-				Const().Id("_").Op("=").Add(wrpcQual("SupportPackageIsVersion1")),
-			comment(fmt.Sprintf("Instance is the wRPC instance name of %s.", g.instanceDoc(p)), "").
-				Const().Id("Instance").Op("=").Lit(p.Instance),
-		)
-	}
 	world := p == g.model.World.Package
+	if served || world {
+		code = append(code, jen.Comment("The generated code below requires the runtime it was generated for.").Line().
+			Const().Id("_").Op("=").Add(wrpcQual("SupportPackageIsVersion1")))
+	}
+	if served {
+		code = append(code, comment(fmt.Sprintf("Instance is the wRPC instance name of %s.", g.instanceDoc(p)), "").
+			Const().Id("Instance").Op("=").Lit(p.Instance))
+	}
 	if len(p.Funcs) > 0 {
 		if world {
 			code = append(code, g.client(p, p.Funcs, "Imports", "importsClient", "newImportsClient")...)

@@ -69,20 +69,38 @@
 // # Async values
 //
 // Futures and streams are supported when sent inline, which is what the
-// generated code does: a stream as a list<T> in the root data, a future as
-// its ready value. A pending future or stream, which wRPC sends later on a
+// generated code does: a status byte 1 (ready) followed by the stream's
+// elements as a list<T>, or by the future's value, as the wRPC Go runtime
+// reads them. The wRPC Go and Rust runtimes always send streams pending, on
+// their own frames, so stream and future values do not interoperate with them
+// yet. A pending future or stream, which wRPC sends later on a
 // frame with a non-empty path, is refused with ErrAsync: the reader never
 // waits for such frames, so nothing hangs.
 //
 // # Resources
 //
-// A resource travels as an opaque handle (a list<u8>) chosen by the server.
-// The runtime gives handles no meaning and keeps no handle table: a handle's
-// meaning and lifetime are the server's (for example, a keyvalue bucket's
-// handle is its identifier, stateless, so it survives restarts and works
-// across replicas). A server that does keep state per handle must bound it
-// and document how long a handle stays valid; a caller must expect a handle
-// to be refused (with a WIT error) after that.
+// A resource travels as an opaque handle (a list<u8>) chosen by the server;
+// wRPC has no drop call, so the server decides how long a handle lives. Two
+// ways, chosen per interface by the implementation given to the generated
+// Register:
+//   - Stateless: the implementation is a HandleResolver and its resource
+//     values implement Resource. The handle encodes everything needed to
+//     rebuild the value (a keyvalue bucket's handle is its identifier), so it
+//     survives restarts and works across replicas; the server keeps nothing.
+//   - Stateful: otherwise the server keeps each returned resource value in its
+//     handle table under a random 16-byte handle, bounded in size and idle
+//     lifetime (WithHandleTable). Passing a handle back as own<R> moves the
+//     value to the implementation and retires the handle.
+//
+// On the client side, resource values are generated client types that carry
+// the handle (they implement Resource) and invoke "resource.method" with it.
+//
+// # Generated code
+//
+// Generated packages use Encoder and Decoder (the value codec with resource
+// handling), the generic helpers EncodeList, DecodeList, EncodeOption, ...,
+// Call (client side) and Server.Params (server side). Their types get
+// EncodeWRPC and DecodeWRPC methods.
 //
 // # Interoperability with the wRPC project's Go runtime
 //

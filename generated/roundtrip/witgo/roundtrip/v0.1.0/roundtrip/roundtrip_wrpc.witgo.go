@@ -8,6 +8,9 @@ import (
 	"github.com/witgo-dev/witgo/runtime/wrpc"
 )
 
+// The generated code below requires the runtime it was generated for.
+const _ = wrpc.SupportPackageIsVersion1
+
 // World holds one implementation of each interface of the WIT world "witgo:roundtrip/roundtrip@0.1.0". NewClient fills it with clients of a wRPC server; Register serves its non-nil fields.
 type World struct {
 	// Kinds implements the WIT interface "witgo:roundtrip/kinds@0.1.0".

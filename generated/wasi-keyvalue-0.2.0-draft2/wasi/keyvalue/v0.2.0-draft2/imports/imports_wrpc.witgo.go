@@ -17,6 +17,9 @@ import (
 	"github.com/witgo-dev/witgo/runtime/wrpc"
 )
 
+// The generated code below requires the runtime it was generated for.
+const _ = wrpc.SupportPackageIsVersion1
+
 // World holds one implementation of each interface of the WIT world "wasi:keyvalue/imports@0.2.0-draft2". NewClient fills it with clients of a wRPC server; Register serves its non-nil fields.
 type World struct {
 	// Store implements the WIT interface "wasi:keyvalue/store@0.2.0-draft2".
