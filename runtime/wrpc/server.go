@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"runtime/debug"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -184,6 +185,27 @@ func (s *Server) Register(instance, name string, h Handler) {
 	fns[name] = &route{instance: instance, name: name, h: h}
 	m[instance] = fns
 	s.routes.Store(&m)
+}
+
+// Lookup returns the handler registered for the function name of instance,
+// or nil. It lets tests and middleware call a handler without a connection.
+func (s *Server) Lookup(instance, name string) Handler {
+	if rt := (*s.routes.Load())[instance][name]; rt != nil {
+		return rt.h
+	}
+	return nil
+}
+
+// Functions returns the registered functions as "instance#name", sorted.
+func (s *Server) Functions() []string {
+	var fns []string
+	for inst, m := range *s.routes.Load() {
+		for name := range m {
+			fns = append(fns, inst+"#"+name)
+		}
+	}
+	sort.Strings(fns)
+	return fns
 }
 
 func (s *Server) lookup(instance, name []byte) *route {
