@@ -1,0 +1,662 @@
+package nats
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	natsio "github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/witgo-dev/witgo/kv/engine"
+	"github.com/witgo-dev/witgo/kv/nats/internal/keymap"
+)
+
+// lockStripes is the number of process-local locks that serialize
+// increments of one key within an Engine (see increment).
+const lockStripes = 256
+
+// payloadOverhead bounds the bytes a message needs beside its value:
+// the headers this package and nats.go add (Nats-Expected-Last-Subject-
+// Sequence, Witgo-Key without the key itself).
+const payloadOverhead = 512
+
+// Engine is an engine.Engine on NATS JetStream key-value buckets. Create it
+// with New or Connect. It is safe for concurrent use.
+type Engine struct {
+	js   jetstream.JetStream
+	nc   *natsio.Conn // set by Connect: the Engine owns it and Close closes it
+	cfg  config
+	opts engine.Options
+
+	mu      sync.Mutex // guards buckets
+	buckets map[string]*bucket
+	openMu  sync.Mutex // serializes lookups and creations of buckets
+
+	seed    maphash.Seed
+	stripes [lockStripes]stripe
+}
+
+// stripe serializes the increments of the keys that hash to it, within one
+// Engine, and remembers the last one, so that the next increment of the same
+// key can write at once, conditionally on the revision it wrote, instead of
+// reading first. The memory is only a guess: a conditional write with a stale
+// revision fails, and the increment then reads and retries as usual.
+type stripe struct {
+	mu sync.Mutex
+	// gen counts the other writes (Set, Delete, swaps, batches) of keys of
+	// the stripe through this Engine; a remembered increment is trusted
+	// only while gen is what it was before that increment wrote.
+	gen atomic.Uint64
+
+	// The last increment, guarded by mu.
+	subj string
+	rev  uint64
+	val  []byte
+	cgen uint64
+	ok   bool
+}
+
+func (e *Engine) stripe(subj string) *stripe {
+	return &e.stripes[maphash.String(e.seed, subj)%lockStripes]
+}
+
+// wrote records a write of subj other than an increment.
+func (e *Engine) wrote(subj string) { e.stripe(subj).gen.Add(1) }
+
+var _ engine.Engine = (*Engine)(nil)
+
+// New returns an engine that stores its buckets in the JetStream of js.
+// It creates the buckets named with Buckets (an error if one cannot be
+// created). It fails if BucketPrefix is not valid, or, unless
+// IgnoreMaxPayload is given, if the server's max_payload (1 MiB unless
+// configured) cannot carry a value of MaxValueBytes (4 MiB by default) plus
+// the headers and, for keys longer than 1536 bytes, the key: raise
+// max_payload on the server or lower MaxValueBytes.
+func New(ctx context.Context, js jetstream.JetStream, opts ...Option) (*Engine, error) {
+	if js == nil {
+		return nil, errors.New("kv/nats: New: nil JetStream")
+	}
+	return newEngine(ctx, js, newConfig(opts))
+}
+
+// Connect connects to the NATS server(s) at url (a comma-separated list is
+// accepted, as by nats.Connect) and returns an engine that owns the
+// connection: Close closes it. The connection reconnects forever
+// (nats.MaxReconnects(-1)) unless options given with NATSOptions say
+// otherwise.
+func Connect(ctx context.Context, url string, opts ...Option) (*Engine, error) {
+	cfg := newConfig(opts)
+	nopts := append([]natsio.Option{natsio.Name("witgo kv"), natsio.MaxReconnects(-1)}, cfg.natsOpts...)
+	nc, err := natsio.Connect(url, nopts...)
+	if err != nil {
+		return nil, fmt.Errorf("kv/nats: connect: %w", err)
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("kv/nats: %w", err)
+	}
+	e, err := newEngine(ctx, js, cfg)
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
+	e.nc = nc
+	return e, nil
+}
+
+func newEngine(ctx context.Context, js jetstream.JetStream, cfg config) (*Engine, error) {
+	if !keymap.ValidPrefix(cfg.prefix) {
+		return nil, fmt.Errorf("kv/nats: bucket prefix %q: want at most %d ASCII letters, digits, '_' or '-'", cfg.prefix, keymap.MaxPrefixLen)
+	}
+	e := &Engine{
+		js:      js,
+		cfg:     cfg,
+		opts:    engine.NewOptions(cfg.engine...),
+		buckets: make(map[string]*bucket),
+		seed:    maphash.MakeSeed(),
+	}
+	if !cfg.skipLimits {
+		if nc := js.Conn(); nc != nil {
+			need := int64(e.opts.MaxValueBytes) + payloadOverhead
+			if e.opts.MaxKeyBytes > keymap.MaxDirectKeyBytes {
+				need += int64(keymap.KeyHeaderLen(e.opts.MaxKeyBytes))
+			}
+			if mp := nc.MaxPayload(); mp > 0 && mp < need {
+				return nil, fmt.Errorf("kv/nats: the server's max_payload is %d bytes, too small for values of MaxValueBytes (%d bytes) with their headers and keys (%d bytes in all): raise max_payload or lower MaxValueBytes",
+					mp, e.opts.MaxValueBytes, need)
+			}
+		}
+	}
+	for _, name := range e.opts.Buckets {
+		if err := e.Create(ctx, name); err != nil {
+			return nil, err
+		}
+	}
+	return e, nil
+}
+
+// Close closes the connection if the engine made it (Connect); it does
+// nothing for an engine made by New.
+func (e *Engine) Close() {
+	if e.nc != nil {
+		e.nc.Close()
+	}
+}
+
+// Options returns the engine's options, with defaults filled in.
+func (e *Engine) Options() engine.Options {
+	o := e.opts
+	o.Buckets = append([]string(nil), o.Buckets...)
+	return o
+}
+
+// BucketName returns the name of the JetStream key-value bucket that holds
+// the keyvalue bucket id (its stream is "KV_" + the name).
+func (e *Engine) BucketName(id string) string { return keymap.Bucket(e.cfg.prefix, id) }
+
+// Create creates the bucket name if it does not exist yet; creating an
+// existing bucket changes nothing.
+func (e *Engine) Create(ctx context.Context, name string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := e.opts.CheckBucket("create", name); err != nil {
+		return err
+	}
+	_, err := e.open(ctx, "create", name, true)
+	return err
+}
+
+// Open returns a handle on the bucket name. An unknown name is an error
+// wrapping engine.ErrNoSuchStore unless the engine was created with
+// CreateOnOpen(true), which creates the JetStream bucket. Handles are
+// cached per Engine; handles of one name, in any Engine on the same
+// JetStream and prefix, share their data.
+func (e *Engine) Open(ctx context.Context, name string) (engine.Bucket, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := e.opts.CheckBucket("open", name); err != nil {
+		return nil, err
+	}
+	return e.open(ctx, "open", name, e.opts.CreateOnOpen)
+}
+
+func (e *Engine) cached(name string) *bucket {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.buckets[name]
+}
+
+func (e *Engine) open(ctx context.Context, op, name string, create bool) (*bucket, error) {
+	if b := e.cached(name); b != nil {
+		return b, nil
+	}
+	e.openMu.Lock()
+	defer e.openMu.Unlock()
+	if b := e.cached(name); b != nil {
+		return b, nil
+	}
+	jsName := keymap.Bucket(e.cfg.prefix, name)
+	kv, err := e.js.KeyValue(ctx, jsName)
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		if !create {
+			return nil, fmt.Errorf("kv: %s %.64q: %w", op, name, engine.ErrNoSuchStore)
+		}
+		kv, err = e.js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket:      jsName,
+			Description: "witgo keyvalue bucket " + strconv.Quote(name[:min(len(name), 256)]),
+			History:     1,
+			Storage:     e.cfg.storage,
+			Replicas:    e.cfg.replicas,
+			Metadata:    map[string]string{keymap.MetaBucket: name},
+		})
+		if errors.Is(err, jetstream.ErrBucketExists) { // created concurrently
+			kv, err = e.js.KeyValue(ctx, jsName)
+		}
+	}
+	if err != nil {
+		return nil, fail(ctx, op, err)
+	}
+	st, err := e.js.Stream(ctx, "KV_"+jsName)
+	if err != nil {
+		return nil, fail(ctx, op, err)
+	}
+	if id, ok := st.CachedInfo().Config.Metadata[keymap.MetaBucket]; ok && id != name {
+		return nil, fmt.Errorf("kv: %s %.64q: JetStream bucket %s holds bucket %.64q", op, name, jsName, id)
+	}
+	b := &bucket{e: e, jsName: jsName, pre: "$KV." + jsName + ".", kv: kv, st: st}
+	e.mu.Lock()
+	e.buckets[name] = b
+	e.mu.Unlock()
+	return b, nil
+}
+
+// fail turns a NATS error of op into the error returned to the caller:
+// ctx.Err() if ctx is done, else an `other` error naming op.
+// Inside a batch op is "", and the message is left to the *BatchError.
+func fail(ctx context.Context, op string, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
+	}
+	if op == "" {
+		return fmt.Errorf("nats: %w", err)
+	}
+	return fmt.Errorf("kv: %s: nats: %w", op, err)
+}
+
+// errorf is fmt.Errorf with the "kv: op: " prefix unless op is "".
+func errorf(op, format string, args ...any) error {
+	if op != "" {
+		format = "kv: " + op + ": " + format
+	}
+	return fmt.Errorf(format, args...)
+}
+
+// isConflict reports whether err is JetStream's rejection of a write whose
+// expected last subject sequence (revision) did not match.
+func isConflict(err error) bool {
+	var ae *jetstream.APIError
+	return errors.As(err, &ae) && ae.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
+}
+
+// bucket is one JetStream key-value bucket.
+type bucket struct {
+	e      *Engine
+	jsName string
+	pre    string // subject prefix of keys: "$KV.<jsName>."
+	kv     jetstream.KeyValue
+	st     jetstream.Stream // for reads that need revisions of delete markers
+
+	snap   atomic.Pointer[keySnapshot] // sorted keys as of a stream sequence
+	snapMu sync.Mutex                  // serializes scans
+}
+
+var _ engine.Bucket = (*bucket)(nil)
+
+// state is what the latest message of a key says.
+type state struct {
+	value   []byte // non-nil if present
+	rev     uint64 // the message's stream sequence; 0 if the key has no message
+	present bool
+}
+
+func (b *bucket) check(ctx context.Context, op, key string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return b.e.opts.CheckKey(op, key)
+}
+
+// read returns the latest state of key (whose NATS key is nk): the value and
+// revision of a present key, the revision of its delete marker, or rev 0 if
+// the key never had a message.
+func (b *bucket) read(ctx context.Context, op, key, nk string) (state, error) {
+	m, err := b.st.GetLastMsgForSubject(ctx, b.pre+nk)
+	if err != nil {
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			return state{}, nil
+		}
+		return state{}, fail(ctx, op, err)
+	}
+	s := state{rev: m.Sequence}
+	if isDeletion(m.Header) {
+		return s, nil
+	}
+	if keymap.IsHashed(nk) {
+		if k, ok := keymap.DecodeKeyHeader(nk, m.Header.Get(keymap.KeyHeader)); !ok || k != key {
+			return state{}, errorf(op, "message %d of NATS key %s is not the entry of key %.64q (SHA-256 collision or foreign write)", m.Sequence, nk, key)
+		}
+	}
+	s.present = true
+	s.value = m.Data
+	if s.value == nil {
+		s.value = []byte{}
+	}
+	return s, nil
+}
+
+// isDeletion reports whether headers mark a KV delete or purge (written by
+// Delete or Purge of any client, or by the server for a limit).
+func isDeletion(h natsio.Header) bool {
+	if len(h) == 0 {
+		return false
+	}
+	switch h.Get("KV-Operation") {
+	case "DEL", "PURGE":
+		return true
+	}
+	switch h.Get(jetstream.MarkerReasonHeader) {
+	case "MaxAge", "Purge", "Remove":
+		return true
+	}
+	return false
+}
+
+// write stores data under key. With conditional, it succeeds only if the
+// key's latest message is revision rev (0: the key has no message at all)
+// and otherwise fails with an error for which isConflict is true.
+func (b *bucket) write(ctx context.Context, key, nk string, data []byte, conditional bool, rev uint64) (uint64, error) {
+	if !keymap.IsHashed(nk) {
+		if conditional {
+			return b.kv.Update(ctx, nk, data, rev)
+		}
+		return b.kv.Put(ctx, nk, data)
+	}
+	// A hashed key carries the key in a header, which the KV API cannot
+	// add; this publish is what kv.Put and kv.Update do, plus the header.
+	m := &natsio.Msg{Subject: b.pre + nk, Header: natsio.Header{}, Data: data}
+	m.Header.Set(keymap.KeyHeader, keymap.EncodeKeyHeader(key))
+	var popts []jetstream.PublishOpt
+	if conditional {
+		popts = append(popts, jetstream.WithExpectLastSequencePerSubject(rev))
+	}
+	ack, err := b.e.js.PublishMsg(ctx, m, popts...)
+	if err != nil {
+		return 0, err
+	}
+	return ack.Sequence, nil
+}
+
+func (b *bucket) Get(ctx context.Context, key string) ([]byte, bool, error) {
+	if err := b.check(ctx, "get", key); err != nil {
+		return nil, false, err
+	}
+	s, err := b.read(ctx, "get", key, keymap.Key(key))
+	if err != nil || !s.present {
+		return nil, false, err
+	}
+	return s.value, true, nil
+}
+
+func (b *bucket) Set(ctx context.Context, key string, value []byte) error {
+	if err := b.check(ctx, "set", key); err != nil {
+		return err
+	}
+	if err := b.e.opts.CheckValue("set", key, len(value)); err != nil {
+		return err
+	}
+	nk := keymap.Key(key)
+	_, err := b.write(ctx, key, nk, value, false, 0)
+	b.e.wrote(b.pre + nk)
+	if err != nil {
+		return fail(ctx, "set", err)
+	}
+	return nil
+}
+
+func (b *bucket) Delete(ctx context.Context, key string) error {
+	if err := b.check(ctx, "delete", key); err != nil {
+		return err
+	}
+	return b.delete(ctx, "delete", key)
+}
+
+// delete writes a delete marker for key if it is present. A missing key
+// gets no marker, so deleting it changes nothing, not even its Version.
+func (b *bucket) delete(ctx context.Context, op, key string) error {
+	nk := keymap.Key(key)
+	s, err := b.read(ctx, op, key, nk)
+	if err != nil || !s.present {
+		return err
+	}
+	err = b.kv.Delete(ctx, nk)
+	b.e.wrote(b.pre + nk)
+	if err != nil {
+		return fail(ctx, op, err)
+	}
+	return nil
+}
+
+func (b *bucket) Exists(ctx context.Context, key string) (bool, error) {
+	if err := b.check(ctx, "exists", key); err != nil {
+		return false, err
+	}
+	s, err := b.read(ctx, "exists", key, keymap.Key(key))
+	return s.present, err
+}
+
+func (b *bucket) IncrementU64(ctx context.Context, key string, delta uint64) (uint64, error) {
+	var n uint64
+	err := b.increment(ctx, key, func(old []byte, found bool) ([]byte, error) {
+		var err error
+		n, err = engine.AddU64(key, old, found, delta)
+		return strconv.AppendUint(make([]byte, 0, 20), n, 10), err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+func (b *bucket) IncrementS64(ctx context.Context, key string, delta int64) (int64, error) {
+	var n int64
+	err := b.increment(ctx, key, func(old []byte, found bool) ([]byte, error) {
+		var err error
+		n, err = engine.AddS64(key, old, found, delta)
+		return strconv.AppendInt(make([]byte, 0, 20), n, 10), err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// increment is an optimistic read-modify-write: read the value and its
+// revision, compute, and write only if the revision is unchanged (Update
+// with the last revision; revision 0 or a delete marker's revision for an
+// absent key, so a create), else start again. Within one Engine, a striped
+// lock serializes increments of one key, so goroutines of one process do
+// not make each other retry; writers elsewhere only cost retries. A write
+// that fails for any reason but a revision conflict is not retried (it may
+// have been applied): the error is returned.
+func (b *bucket) increment(ctx context.Context, key string, add func(old []byte, found bool) ([]byte, error)) error {
+	if err := b.check(ctx, "increment", key); err != nil {
+		return err
+	}
+	nk := keymap.Key(key)
+	subj := b.pre + nk
+	st := b.e.stripe(subj)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	var s state
+	known := st.ok && st.subj == subj && st.gen.Load() == st.cgen
+	if known {
+		s = state{value: st.val, rev: st.rev, present: true}
+	}
+	st.ok = false
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if !known {
+			var err error
+			if s, err = b.read(ctx, "increment", key, nk); err != nil {
+				return err
+			}
+		}
+		known = false
+		buf, err := add(s.value, s.present)
+		if err != nil {
+			return err
+		}
+		if err := b.e.opts.CheckValue("increment", key, len(buf)); err != nil {
+			return err
+		}
+		gen := st.gen.Load()
+		rev, err := b.write(ctx, key, nk, buf, true, s.rev)
+		if err == nil {
+			st.subj, st.rev, st.val, st.cgen, st.ok = subj, rev, buf, gen, true
+			return nil
+		}
+		if !isConflict(err) {
+			return fail(ctx, "increment", err)
+		}
+	}
+}
+
+// Versions are the decimal JetStream revision (stream sequence) of the
+// key's latest message: its value, or its delete marker; "0" for a key that
+// never had a message.
+func version(rev uint64) engine.Version { return engine.Version(strconv.FormatUint(rev, 10)) }
+
+// parseVersion accepts exactly the strings version produces.
+func parseVersion(v engine.Version) (uint64, bool) {
+	if len(v) > 1 && v[0] == '0' {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(v), 10, 64)
+	return n, err == nil
+}
+
+func (b *bucket) GetVersioned(ctx context.Context, key string) ([]byte, bool, engine.Version, error) {
+	if err := b.check(ctx, "get", key); err != nil {
+		return nil, false, "", err
+	}
+	s, err := b.read(ctx, "get", key, keymap.Key(key))
+	if err != nil {
+		return nil, false, "", err
+	}
+	return s.value, s.present, version(s.rev), nil
+}
+
+func (b *bucket) CompareAndSwap(ctx context.Context, key string, expect engine.Version, value []byte) (bool, engine.Version, error) {
+	if err := b.check(ctx, "swap", key); err != nil {
+		return false, "", err
+	}
+	if err := b.e.opts.CheckValue("swap", key, len(value)); err != nil {
+		return false, "", err
+	}
+	nk := keymap.Key(key)
+	if rev, ok := parseVersion(expect); ok {
+		next, err := b.write(ctx, key, nk, value, true, rev)
+		b.e.wrote(b.pre + nk)
+		if err == nil {
+			return true, version(next), nil
+		}
+		if !isConflict(err) {
+			return false, "", fail(ctx, "swap", err)
+		}
+	}
+	s, err := b.read(ctx, "swap", key, nk)
+	if err != nil {
+		return false, "", err
+	}
+	return false, version(s.rev), nil
+}
+
+// checkKeys validates every key of a batch before any is used.
+func (b *bucket) checkKeys(op string, keys []string) error {
+	for i, k := range keys {
+		if err := b.e.opts.CheckKey(op, k); err != nil {
+			return &engine.BatchError{Op: op, Index: i, Total: len(keys), Err: err}
+		}
+	}
+	return nil
+}
+
+// getManyParallel is the number of reads GetMany keeps in flight.
+const getManyParallel = 16
+
+func (b *bucket) GetMany(ctx context.Context, keys []string) ([]*engine.Entry, error) {
+	const op = "get-many"
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := b.checkKeys(op, keys); err != nil {
+		return nil, err
+	}
+	out := make([]*engine.Entry, len(keys))
+	errs := make([]error, len(keys))
+	sem := make(chan struct{}, getManyParallel)
+	var wg sync.WaitGroup
+	for i, k := range keys {
+		if ctx.Err() != nil {
+			break
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			s, err := b.read(ctx, "", k, keymap.Key(k))
+			if err != nil {
+				errs[i] = err
+			} else if s.present {
+				out[i] = &engine.Entry{Key: k, Value: s.value}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, &engine.BatchError{Op: op, Index: -1, Total: len(keys), Err: err}
+	}
+	for i, err := range errs {
+		if err != nil {
+			return nil, &engine.BatchError{Op: op, Index: i, Done: i, Total: len(keys), Err: err}
+		}
+	}
+	return out, nil
+}
+
+// SetMany writes the entries one after another, each acknowledged before
+// the next is sent, so a failure at entry i means exactly entries[:i] were
+// applied (entry i itself may have been, if its acknowledgement was lost).
+func (b *bucket) SetMany(ctx context.Context, entries []engine.Entry) error {
+	const op = "set-many"
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for i, en := range entries {
+		err := b.e.opts.CheckKey(op, en.Key)
+		if err == nil {
+			err = b.e.opts.CheckValue(op, en.Key, len(en.Value))
+		}
+		if err != nil {
+			return &engine.BatchError{Op: op, Index: i, Total: len(entries), Err: err}
+		}
+	}
+	for i, en := range entries {
+		if err := ctx.Err(); err != nil {
+			return &engine.BatchError{Op: op, Index: -1, Done: i, Total: len(entries), Err: err}
+		}
+		nk := keymap.Key(en.Key)
+		_, err := b.write(ctx, en.Key, nk, en.Value, false, 0)
+		b.e.wrote(b.pre + nk)
+		if err != nil {
+			err = fail(ctx, "", err)
+			if ctx.Err() != nil {
+				return &engine.BatchError{Op: op, Index: -1, Done: i, Total: len(entries), Err: err}
+			}
+			return &engine.BatchError{Op: op, Index: i, Done: i, Total: len(entries), Err: err}
+		}
+	}
+	return nil
+}
+
+func (b *bucket) DeleteMany(ctx context.Context, keys []string) error {
+	const op = "delete-many"
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := b.checkKeys(op, keys); err != nil {
+		return err
+	}
+	for i, k := range keys {
+		if err := ctx.Err(); err != nil {
+			return &engine.BatchError{Op: op, Index: -1, Done: i, Total: len(keys), Err: err}
+		}
+		if err := b.delete(ctx, "", k); err != nil {
+			if ctx.Err() != nil {
+				return &engine.BatchError{Op: op, Index: -1, Done: i, Total: len(keys), Err: err}
+			}
+			return &engine.BatchError{Op: op, Index: i, Done: i, Total: len(keys), Err: err}
+		}
+	}
+	return nil
+}

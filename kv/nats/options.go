@@ -1,0 +1,100 @@
+package nats
+
+import (
+	"time"
+
+	natsio "github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/witgo-dev/witgo/kv/engine"
+	"github.com/witgo-dev/witgo/kv/nats/internal/keymap"
+)
+
+// Option configures New and Connect.
+type Option func(*config)
+
+type config struct {
+	engine     []engine.Option
+	prefix     string
+	replicas   int
+	storage    jetstream.StorageType
+	natsOpts   []natsio.Option
+	listWait   time.Duration
+	skipLimits bool
+}
+
+func newConfig(opts []Option) config {
+	c := config{prefix: DefaultBucketPrefix, replicas: 1, storage: jetstream.FileStorage, listWait: 30 * time.Second}
+	for _, o := range opts {
+		if o != nil {
+			o(&c)
+		}
+	}
+	return c
+}
+
+// EngineOptions applies options of package engine (the same ones every
+// engine accepts: engine.CreateOnOpen, engine.Buckets, engine.MaxKeyBytes,
+// engine.MaxValueBytes, engine.PageSize).
+func EngineOptions(opts ...engine.Option) Option {
+	return func(c *config) { c.engine = append(c.engine, opts...) }
+}
+
+// CreateOnOpen sets whether Open creates unknown buckets (default false:
+// an unknown bucket is engine.ErrNoSuchStore).
+func CreateOnOpen(on bool) Option { return EngineOptions(engine.CreateOnOpen(on)) }
+
+// Buckets creates the named buckets (if they do not exist yet) when the
+// engine is created.
+func Buckets(names ...string) Option { return EngineOptions(engine.Buckets(names...)) }
+
+// MaxKeyBytes sets the key and bucket identifier limit (default
+// engine.DefaultMaxKeyBytes, 16 KiB).
+func MaxKeyBytes(n int) Option { return EngineOptions(engine.MaxKeyBytes(n)) }
+
+// MaxValueBytes sets the value limit (default engine.DefaultMaxValueBytes,
+// 4 MiB). The server's max_payload must accommodate it; see New.
+func MaxValueBytes(n int) Option { return EngineOptions(engine.MaxValueBytes(n)) }
+
+// PageSize sets the list-keys page size (default engine.DefaultPageSize,
+// 100).
+func PageSize(n int) Option { return EngineOptions(engine.PageSize(n)) }
+
+// BucketPrefix sets the prefix of the JetStream bucket names the engine
+// uses (default DefaultBucketPrefix, "witgo_"). It may hold ASCII letters,
+// digits, '_' and '-', at most 64 of them; engines with different prefixes
+// on one server see different buckets.
+func BucketPrefix(p string) Option { return func(c *config) { c.prefix = p } }
+
+// Replicas sets the number of replicas of the buckets the engine creates
+// (default 1). Existing buckets keep theirs.
+func Replicas(n int) Option { return func(c *config) { c.replicas = n } }
+
+// Storage sets the storage of the buckets the engine creates (default
+// jetstream.FileStorage). Existing buckets keep theirs.
+func Storage(st jetstream.StorageType) Option { return func(c *config) { c.storage = st } }
+
+// NATSOptions adds options for the connection that Connect makes; New
+// ignores them.
+func NATSOptions(opts ...natsio.Option) Option {
+	return func(c *config) { c.natsOpts = append(c.natsOpts, opts...) }
+}
+
+// ListTimeout bounds one scan of a bucket's keys when the context has no
+// deadline (default 30 s).
+func ListTimeout(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.listWait = d
+		}
+	}
+}
+
+// IgnoreMaxPayload skips New's check that the server's max_payload can
+// carry a value of MaxValueBytes. Values too large for the server then fail
+// with the NATS error (nats: maximum payload exceeded), not with
+// engine.ErrValueTooLarge.
+func IgnoreMaxPayload() Option { return func(c *config) { c.skipLimits = true } }
+
+// DefaultBucketPrefix is the default prefix of JetStream bucket names.
+const DefaultBucketPrefix = keymap.DefaultBucketPrefix
