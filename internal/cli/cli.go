@@ -9,8 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sort"
 
 	"github.com/witgo-dev/witgo/generator"
+	"github.com/witgo-dev/witgo/generator/kvbackend"
 	"github.com/witgo-dev/witgo/parser"
 	"golang.org/x/mod/modfile"
 )
@@ -18,10 +20,12 @@ import (
 const usage = `witgo generates Go bindings, wRPC clients and servers from WIT.
 
 Usage:
-  witgo generate [--world W] [--out DIR] [--package-root IMPORT/PATH] [--check] WIT_PATH
+  witgo generate [--world W] [--out DIR] [--package-root IMPORT/PATH] [--backend=false] [--check] WIT_PATH
+  witgo serve [--listen tcp://HOST:PORT | unix:///PATH] [--create-on-open=false] [flags]
+  witgo scaffold provider --world W --module M --out DIR
   witgo version
 
-Run "witgo generate -h" for the flags of generate.
+Run "witgo COMMAND -h" for the flags of a command.
 `
 
 // Run runs the witgo command with args (without the program name) and
@@ -34,6 +38,10 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "generate":
 		return runGenerate(args[1:], stdout, stderr)
+	case "serve":
+		return runServe(args[1:], stdout, stderr)
+	case "scaffold":
+		return runScaffold(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "witgo", Version())
 		return 0
@@ -61,6 +69,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	out := fl.String("out", ".", "output directory")
 	root := fl.String("package-root", "", "Go import path of the output directory (default: worked out from the go.mod above --out)")
 	check := fl.Bool("check", false, "write nothing; print a diff and exit 1 if the files on disk differ from what would be generated")
+	backend := fl.Bool("backend", true, "for a keyvalue world, also generate the package backend, which implements the world on any kv/engine.Engine")
 	fl.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: witgo generate [flags] WIT_PATH\n\nWIT_PATH is a .wit file, a directory of .wit files (with deps/), or WIT as JSON (.json).\n\nFlags:")
 		fl.PrintDefaults()
@@ -87,7 +96,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		}
 		*root = r
 	}
-	files, err := Generate(witPath, *world, *root)
+	files, warnings, err := generate(witPath, *world, *root, *backend)
 	if err != nil {
 		// Parse errors already start with file:line:col.
 		var se *parser.SourceError
@@ -96,6 +105,9 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		return fail(err)
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, "witgo: warning: %s\n", w)
 	}
 	if *check {
 		diff, err := generator.Check(*out, files)
@@ -120,22 +132,40 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 }
 
 // Generate loads the WIT at witPath, selects world and returns the files
-// witgo would write for package root root.
+// witgo would write for package root root, the keyvalue backend included
+// (as "witgo generate" does by default).
 func Generate(witPath, world, root string) ([]generator.File, error) {
+	files, _, err := generate(witPath, world, root, true)
+	return files, err
+}
+
+// generate is Generate, with the keyvalue backend optional, and the
+// generator's warnings.
+func generate(witPath, world, root string, backend bool) ([]generator.File, []string, error) {
 	res, err := parser.Load(witPath)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	w, err := parser.SelectWorld(res, world)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	m, err := parser.Build(res, w, parser.Options{PackageRoot: root})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	src := filepath.Base(filepath.Clean(witPath))
-	return generator.Generate(m, generator.Options{Source: src})
+	opts := generator.Options{Source: filepath.Base(filepath.Clean(witPath))}
+	files, err := generator.Generate(m, opts)
+	if err != nil || !backend {
+		return files, nil, err
+	}
+	more, warnings, err := kvbackend.Generate(m, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	files = append(files, more...)
+	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+	return files, warnings, nil
 }
 
 // importPathOf works out the Go import path of dir from the nearest go.mod

@@ -126,6 +126,62 @@ func TestErrors(t *testing.T) {
 	}
 }
 
+func TestBackend(t *testing.T) {
+	backend := "wasi/keyvalue/v0.2.0-draft2/imports/backend/backend.witgo.go"
+	for _, tt := range []struct {
+		flag string
+		want bool
+	}{{"", true}, {"--backend=true", true}, {"--backend=false", false}} {
+		out := t.TempDir()
+		args := []string{"generate", "--world", "imports", "--out", out, "--package-root", "example.com/kv"}
+		if tt.flag != "" {
+			args = append(args, tt.flag)
+		}
+		code, stdout, stderr := run(t, append(args, "../../wit/wasi-keyvalue-0.2.0-draft2")...)
+		if code != 0 || stderr != "" {
+			t.Fatalf("generate %s: exit %d\n%s", tt.flag, code, stderr)
+		}
+		_, err := os.Stat(filepath.Join(out, backend))
+		if got := err == nil; got != tt.want || strings.Contains(stdout, "backend.witgo.go") != tt.want {
+			t.Errorf("generate %s: backend written = %v, want %v", tt.flag, got, tt.want)
+		}
+	}
+}
+
+func TestBackendWarning(t *testing.T) {
+	dir := t.TempDir()
+	wit := filepath.Join(dir, "kv.wit")
+	src := `package test:kv@1.0.0;
+
+interface store {
+	variant error { no-such-store, access-denied, other(string) }
+	resource bucket {
+		get: func(key: string) -> result<option<list<u8>>, error>;
+		frobnicate: func(key: string) -> result<_, error>;
+	}
+	open: func(identifier: string) -> result<bucket, error>;
+}
+
+world kv {
+	import store;
+}
+`
+	if err := os.WriteFile(wit, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	code, _, stderr := run(t, "generate", "--out", out, "--package-root", "example.com/kv", wit)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if !strings.HasPrefix(stderr, "witgo: warning: test:kv/store@1.0.0#bucket.frobnicate: ") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("stderr = %q, want one warning naming bucket.frobnicate", stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "test/kv/v1.0.0/kv/backend/backend.witgo.go")); err != nil {
+		t.Error(err)
+	}
+}
+
 func TestVersion(t *testing.T) {
 	code, stdout, _ := run(t, "version")
 	if code != 0 || !strings.HasPrefix(stdout, "witgo ") {

@@ -1,0 +1,237 @@
+package kvbackend
+
+import (
+	"go.bytecodealliance.org/wit"
+
+	witparser "github.com/witgo-dev/witgo/parser"
+)
+
+// convData is a generated function that converts a Go error into a value of
+// a WIT error type:
+//
+//   - a variant: its no-such-store and access-denied cases for
+//     engine.ErrNoSuchStore and engine.ErrAccessDenied, else its "other"
+//     case (or the first case whose payload can hold the error) with the
+//     error's message;
+//   - an enum: the same, without the message;
+//   - a resource with string methods (trace, to-debug-string): a value of
+//     it that carries the message;
+//   - a string: the message.
+type convData struct {
+	Name      string
+	Type      string // Go type of the result
+	Doc       string
+	AsCheck   bool // a value of Type already in err's chain is returned as is
+	Sentinels []sentinel
+	Fallback  string
+}
+
+type sentinel struct{ Err, Expr string }
+
+// errFuncData is a generated function that turns a Go error into the Go
+// error of a WIT function's error type (the type itself, or cm.Err[T] when
+// T is not an error).
+type errFuncData struct {
+	Name    string
+	WIT     string
+	Type    string
+	Wrapped bool
+	Conv    string
+}
+
+// errFuncFor returns the name of the function that maps errors of fn to its
+// WIT error type, or "" if fn has no error type that errors convert to (its
+// errors then stay plain Go errors).
+func (g *gen) errFuncFor(fn *witparser.Func) string {
+	r := fn.Results
+	switch r.Kind {
+	case witparser.ResultsErrOnly, witparser.ResultsOK, witparser.ResultsOKOption:
+	default:
+		return ""
+	}
+	if r.Err == nil {
+		return ""
+	}
+	c := g.convFor(r.Err, 0)
+	if c == nil {
+		return ""
+	}
+	if c == g.stringConv && !r.ErrWrapped {
+		return "" // cannot happen: a string error is always wrapped
+	}
+	key := c.Name
+	name := "err" + c.Name[len("to"):]
+	if r.ErrWrapped {
+		key += "/wrapped"
+		name = "errWrapped" + c.Name[len("to"):]
+	}
+	if f := g.errFuncs[key]; f != nil {
+		return f.Name
+	}
+	if c == g.stringConv {
+		g.convList = append(g.convList, c)
+	}
+	f := &errFuncData{Name: name, WIT: g.witTypeName(r.Err), Type: c.Type, Wrapped: r.ErrWrapped, Conv: c.Name}
+	g.errFuncs[key] = f
+	g.errList = append(g.errList, f)
+	return f.Name
+}
+
+// witTypeName names a WIT type in a comment.
+func (g *gen) witTypeName(t wit.Type) string {
+	if td, ok := t.(*wit.TypeDef); ok {
+		if n := g.m.Named(td.Root()); n != nil {
+			return n.Package.WITName + "." + n.WITName
+		}
+	}
+	if isString(t) {
+		return "string"
+	}
+	return "error"
+}
+
+// convFor returns the conversion into t, or nil if errors cannot be turned
+// into a t. Conversions are made once per type and listed in g.convList in
+// the order they are first needed.
+func (g *gen) convFor(t wit.Type, depth int) *convData {
+	if t == nil || depth > 4 {
+		return nil
+	}
+	if isString(t) {
+		if g.stringConv == nil {
+			g.stringConv = &convData{Name: "toString", Type: "string", Fallback: "err.Error()", Doc: "(its message)"}
+		}
+		return g.stringConv
+	}
+	if r := resourceOf(t); r != nil {
+		return g.errorResourceConv(r)
+	}
+	td, ok := t.(*wit.TypeDef)
+	if !ok {
+		return nil
+	}
+	root := td.Root()
+	if c, seen := g.convs[root]; seen {
+		return c
+	}
+	n := g.m.Named(root)
+	if n == nil {
+		return nil
+	}
+	g.convs[root] = nil // no conversion while this one is being made
+	var c *convData
+	switch n.Kind {
+	case witparser.KindVariant:
+		c = g.variantConv(n, depth)
+	case witparser.KindEnum:
+		c = g.enumConv(n)
+	}
+	g.convs[root] = c
+	if c != nil {
+		g.convList = append(g.convList, c)
+	}
+	return c
+}
+
+func (g *gen) convName(n *witparser.Named) string {
+	return "to" + exported(g.alias[n.Package]) + n.GoName
+}
+
+func sentinelErr(witName string) string {
+	switch witName {
+	case "no-such-store":
+		return "engine.ErrNoSuchStore"
+	case "access-denied":
+		return "engine.ErrAccessDenied"
+	}
+	return ""
+}
+
+func (g *gen) variantConv(n *witparser.Named, depth int) *convData {
+	c := &convData{Name: g.convName(n), Type: g.qual(n.Package, n.GoName), AsCheck: n.IsError}
+	for _, cs := range n.Cases {
+		if cs.Type != nil {
+			continue
+		}
+		if e := sentinelErr(cs.WITName); e != "" {
+			c.Sentinels = append(c.Sentinels, sentinel{Err: e, Expr: g.qual(n.Package, cs.Ctor) + "()"})
+		}
+	}
+	payload := func(cs *witparser.Case) string {
+		if cs.Type == nil {
+			return ""
+		}
+		inner := g.convFor(cs.Type, depth+1)
+		switch {
+		case inner == nil:
+			return ""
+		case inner == g.stringConv:
+			return g.qual(n.Package, cs.Ctor) + "(err.Error())"
+		default:
+			return g.qual(n.Package, cs.Ctor) + "(" + inner.Name + "(err))"
+		}
+	}
+	for _, cs := range n.Cases {
+		if cs.WITName == "other" {
+			c.Fallback = payload(cs)
+		}
+	}
+	for _, cs := range n.Cases {
+		if c.Fallback == "" {
+			c.Fallback = payload(cs)
+		}
+	}
+	if c.Fallback == "" {
+		return nil
+	}
+	return c
+}
+
+func (g *gen) enumConv(n *witparser.Named) *convData {
+	c := &convData{Name: g.convName(n), Type: g.qual(n.Package, n.GoName), AsCheck: n.IsError, Doc: "(the message is lost)"}
+	for _, cs := range n.Cases {
+		if e := sentinelErr(cs.WITName); e != "" {
+			c.Sentinels = append(c.Sentinels, sentinel{Err: e, Expr: g.qual(n.Package, cs.Const)})
+		}
+		if cs.WITName == "other" {
+			c.Fallback = g.qual(n.Package, cs.Const)
+		}
+	}
+	if c.Fallback == "" {
+		return nil
+	}
+	return c
+}
+
+// errorResourceConv returns the conversion into an error resource: a
+// resource with at least one method that takes nothing and returns a
+// string (trace, to-debug-string). Such a resource gets the error role.
+func (g *gen) errorResourceConv(r *wit.TypeDef) *convData {
+	if c, seen := g.convs[r]; seen {
+		return c
+	}
+	n := g.m.Named(r)
+	role := g.roles[r]
+	if n == nil || (role != "" && role != roleError) {
+		return nil
+	}
+	ok := false
+	for _, fn := range n.Methods {
+		if len(fn.Params) == 0 && valueIs(fn, isString) {
+			ok = true
+		}
+	}
+	if !ok {
+		g.convs[r] = nil
+		return nil
+	}
+	g.roles[r] = roleError
+	if g.structName[r] == "" {
+		g.structName[r] = "res" + exported(g.alias[n.Package]) + n.GoName
+	}
+	c := &convData{Name: g.convName(n), Type: g.qual(n.Package, n.GoName), Doc: "(a resource that carries the message)",
+		Fallback: "&" + g.structName[r] + "{msg: err.Error()}"}
+	g.convs[r] = c
+	g.convList = append(g.convList, c)
+	return c
+}

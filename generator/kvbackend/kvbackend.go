@@ -1,0 +1,666 @@
+// Package kvbackend generates, for a keyvalue-like WIT world, a Go package
+// "backend" that implements the world's generated interfaces on top of any
+// engine.Engine (package github.com/witgo-dev/witgo/kv/engine).
+//
+// Operations are recognized by the names of functions and resources and by
+// the shapes of their parameters and results, never by WIT package name or
+// version (see recognize.go). A function that is not recognized still gets a
+// method, which returns a "not supported by this backend" error, and a
+// warning. The operation bodies are text/template files of package
+// templates (templates/kvbackend); this package decides what to emit and
+// fills them in.
+package kvbackend
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path"
+	"strconv"
+	"strings"
+	"text/template"
+
+	"github.com/witgo-dev/witgo/generator"
+	witparser "github.com/witgo-dev/witgo/parser"
+	"github.com/witgo-dev/witgo/templates"
+	"go.bytecodealliance.org/wit"
+	"golang.org/x/tools/imports"
+)
+
+// Import paths the generated backend uses besides the bindings.
+const (
+	enginePkg = "github.com/witgo-dev/witgo/kv/engine"
+	cmPkg     = "github.com/witgo-dev/witgo/runtime/cm"
+	wrpcPkg   = "github.com/witgo-dev/witgo/runtime/wrpc"
+)
+
+// Roles of resources.
+const (
+	roleBucket   = "bucket"
+	roleCas      = "cas"
+	roleIncoming = "incoming"
+	roleOutgoing = "outgoing"
+	roleIn       = "input-stream"
+	roleOut      = "output-stream"
+	rolePollable = "pollable"
+	roleError    = "error"
+)
+
+// stateless reports whether values of a role are rebuilt from their handle
+// alone (so a HandleResolver needs no state for them).
+func stateless(role string) bool {
+	return role == roleBucket || role == rolePollable || role == roleError
+}
+
+// Generate returns the backend package of m's world: one file,
+// <world package dir>/backend/backend.witgo.go, whose New(engine.Engine)
+// returns the world's World struct with every field implemented. It returns
+// no files for a world that is not keyvalue-like (no bucket resource opened
+// by an open function, and no function taking a bucket name). The warnings
+// name every WIT function that the backend implements as "not supported".
+func Generate(m *witparser.Model, opts generator.Options) (files []generator.File, warnings []string, err error) {
+	g, err := newGen(m, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	g.assignRoles()
+	impls := g.buildImpls()
+	if !g.keyvalueLike() {
+		return nil, nil, nil
+	}
+	dir := path.Join(m.World.Package.Dir, "backend")
+	for _, p := range m.Packages {
+		if p.Dir == dir {
+			return nil, nil, fmt.Errorf("%s: the keyvalue backend would be generated in %s, the folder of %s; rename the interface or generate with --backend=false", m.World.QualifiedName, dir, p.WITName)
+		}
+	}
+	res := g.buildResources()
+	for _, im := range impls {
+		im.Resolver = g.resolverCases(im.pkg)
+	}
+	data := &fileData{
+		Header:    generator.Header,
+		WorldName: m.World.QualifiedName,
+		WorldPkg:  g.alias[m.World.Package],
+		Impls:     impls,
+		Resources: res,
+		Convs:     g.convList,
+		ErrFuncs:  g.errList,
+		flags:     g.flags,
+	}
+	for _, im := range impls {
+		data.Fields = append(data.Fields, fieldInit{Field: im.field, Impl: im.Name})
+	}
+	data.Doc = commentText(g.packageDoc())
+	name := path.Join(dir, "backend.witgo.go")
+	src, err := g.render(name, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	return []generator.File{{Path: name, Content: src}}, g.warnings, nil
+}
+
+type gen struct {
+	m    *witparser.Model
+	opts generator.Options
+	tmpl *template.Template
+
+	alias   map[*witparser.Package]string
+	imports []importSpec
+
+	roles      map[*wit.TypeDef]string
+	structName map[*wit.TypeDef]string
+	resolver   map[*witparser.Package]bool
+
+	convs      map[*wit.TypeDef]*convData
+	convList   []*convData
+	stringConv *convData
+	errFuncs   map[string]*errFuncData
+	errList    []*errFuncData
+
+	flags
+	stringBucket bool
+	ops          []docOp
+	unsupported  []string
+	warnings     []string
+}
+
+// flags say which helpers of support.go.tmpl the file needs.
+type flags struct {
+	Unsupported, Foreign, NonNil, Buffer, Reader, Tabled bool
+}
+
+type docOp struct{ fn, engine string }
+
+// Identifiers the generated file declares or uses for its own purposes:
+// import aliases keep clear of them, and so do parameter names.
+var (
+	stdImports = []importSpec{
+		{Name: "context", Path: "context"},
+		{Name: "rand", Path: "crypto/rand"},
+		{Name: "errors", Path: "errors"},
+		{Name: "fmt", Path: "fmt"},
+		{Name: "log", Path: "log"},
+		{Name: "debug", Path: "runtime/debug"},
+		{Name: "strconv", Path: "strconv"},
+		{Name: "sync", Path: "sync"},
+		{Name: "time", Path: "time"},
+		{Name: "engine", Path: enginePkg},
+		{Name: "cm", Path: cmPkg},
+		{Name: "wrpc", Path: wrpcPkg},
+	}
+	// locals are the names templates use for locals, results and
+	// receivers, and the package-level names of support.go.tmpl.
+	locals = []string{
+		"x", "b", "bk", "be", "e", "err", "res", "ok", "ctx", "val", "present", "ov", "isOurs", "isOpts", "isT",
+		"page", "more", "offset", "next", "entries", "i", "en", "v", "w", "kv", "ver", "c", "swapped",
+		"cur", "iv", "chunk", "n", "from", "room", "r", "instance", "resource", "handle",
+		"backend", "recovered", "unsupported", "foreign", "nonNil", "byteSink", "valueBuffer",
+		"byteReader", "handleTable", "handleEntry", "maxHandles", "handleTTL", "New",
+	}
+	// prefixes of generated package-level names ("resStoreBucket").
+	generatedPrefixes = []string{"res", "impl", "open", "bucketOf", "to", "err"}
+)
+
+func newGen(m *witparser.Model, opts generator.Options) (*gen, error) {
+	funcs := template.FuncMap{"short": short}
+	tmpl, err := template.New("kvbackend").Funcs(funcs).ParseFS(templates.KVBackend, "kvbackend/*.tmpl")
+	if err != nil {
+		return nil, fmt.Errorf("BUG: parsing the kvbackend templates: %w", err)
+	}
+	g := &gen{
+		m:          m,
+		opts:       opts,
+		tmpl:       tmpl,
+		alias:      make(map[*witparser.Package]string),
+		roles:      make(map[*wit.TypeDef]string),
+		structName: make(map[*wit.TypeDef]string),
+		resolver:   make(map[*witparser.Package]bool),
+		convs:      make(map[*wit.TypeDef]*convData),
+		errFuncs:   make(map[string]*errFuncData),
+	}
+	taken := make(map[string]bool)
+	for _, s := range stdImports {
+		taken[s.Name] = true
+	}
+	for _, l := range locals {
+		taken[l] = true
+	}
+	g.imports = append(g.imports, stdImports...)
+	for _, p := range m.Packages {
+		a := p.Name
+		if taken[a] || hasGeneratedPrefix(a) {
+			a += "pkg"
+		}
+		for i := 2; taken[a]; i++ {
+			a = p.Name + "pkg" + strconv.Itoa(i)
+		}
+		taken[a] = true
+		g.alias[p] = a
+		g.imports = append(g.imports, importSpec{Name: a, Path: p.ImportPath})
+	}
+	return g, nil
+}
+
+func hasGeneratedPrefix(s string) bool {
+	for _, p := range generatedPrefixes {
+		if rest, ok := strings.CutPrefix(s, p); ok && rest != "" && rest[0] >= 'A' && rest[0] <= 'Z' {
+			return true
+		}
+	}
+	return false
+}
+
+// short returns the name of a resource type without its "res" prefix, for
+// the names of its helper functions ("openStoreBucket").
+func short(s string) string { return strings.TrimPrefix(s, "res") }
+
+// exported returns s with its first letter in upper case.
+func exported(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// allFuncs returns the functions of p: those of its Go interface(s), then
+// the methods of its resources.
+func allFuncs(p *witparser.Package) []*witparser.Func {
+	fns := append(append([]*witparser.Func(nil), p.Funcs...), p.ExportFuncs...)
+	for _, n := range p.Types {
+		fns = append(fns, n.Methods...)
+	}
+	return fns
+}
+
+// fnName names a WIT function in messages: its interface and wRPC name,
+// "wasi:keyvalue/store@0.2.0-draft2#bucket.get".
+func fnName(fn *witparser.Func) string {
+	return fn.Package.WITName + "#" + fn.WireName
+}
+
+// normName is the base name of fn without its resource's name, which the
+// early keyvalue drafts repeat: "incoming-value-consume-sync" →
+// "consume-sync", "new-outgoing-value" → "new", "open-bucket" → "open".
+func normName(fn *witparser.Func) string {
+	name := fn.WITName
+	if fn.Kind == witparser.Constructor {
+		return "new"
+	}
+	if fn.Resource != nil {
+		r := fn.Resource.WITName
+		if s, ok := strings.CutPrefix(name, r+"-"); ok && s != "" {
+			name = s
+		} else if s, ok := strings.CutSuffix(name, "-"+r); ok && s != "" {
+			name = s
+		}
+	}
+	return name
+}
+
+// assignRoles finds the resources the backend implements: the bucket (what
+// an open function returns), the CAS (what a static new(bucket, key)
+// returns), and value, stream and pollable resources by name.
+func (g *gen) assignRoles() {
+	byName := map[string]string{
+		"incoming-value": roleIncoming,
+		"outgoing-value": roleOutgoing,
+		"input-stream":   roleIn,
+		"output-stream":  roleOut,
+		"pollable":       rolePollable,
+	}
+	for _, p := range g.m.Packages {
+		for _, n := range p.Types {
+			if r := byName[n.WITName]; r != "" && n.Kind == witparser.KindResource {
+				g.roles[n.TypeDef] = r
+			}
+		}
+	}
+	for _, p := range g.m.Packages {
+		for _, fn := range allFuncs(p) {
+			if fn.Kind == witparser.Method || fn.Kind == witparser.Constructor || normName(fn) != "open" ||
+				len(fn.Params) != 1 || !isString(fn.Params[0].Type) {
+				continue
+			}
+			if v, ok := valueResult(fn); ok {
+				if r := resourceOf(v); r != nil && g.roles[r] == "" {
+					g.roles[r] = roleBucket
+				}
+			}
+		}
+	}
+	for _, p := range g.m.Packages {
+		for _, fn := range allFuncs(p) {
+			if fn.Kind != witparser.Static || normName(fn) != "new" || g.roles[fn.Resource.TypeDef] != "" ||
+				len(fn.Params) != 2 || !g.bucketish(fn.Params[0]) || !isString(fn.Params[1].Type) {
+				continue
+			}
+			if v, ok := valueResult(fn); ok && resourceOf(v) == fn.Resource.TypeDef {
+				g.roles[fn.Resource.TypeDef] = roleCas
+			}
+		}
+	}
+	for _, p := range g.m.Packages {
+		for _, n := range p.Types {
+			if g.roles[n.TypeDef] != "" {
+				g.structName[n.TypeDef] = "res" + exported(g.alias[p]) + n.GoName
+			}
+		}
+	}
+	// The interfaces that declare stateless resources resolve their handles.
+	for _, fl := range g.m.World.Fields {
+		p := fl.Package
+		if p.Interface == nil {
+			continue // a world's own functions are registered without resolvers
+		}
+		for _, n := range p.Types {
+			if r := g.roles[n.TypeDef]; r == roleBucket || r == rolePollable {
+				g.resolver[p] = true
+			}
+		}
+	}
+}
+
+// bucketish reports whether a parameter is a bucket: a bucket resource, or
+// a string named bucket.
+func (g *gen) bucketish(p *witparser.Param) bool {
+	if r := resourceOf(p.Type); r != nil {
+		return g.roles[r] == roleBucket
+	}
+	return isString(p.Type) && p.WITName == "bucket"
+}
+
+func (g *gen) keyvalueLike() bool {
+	if g.stringBucket {
+		return true
+	}
+	for _, r := range g.roles {
+		if r == roleBucket {
+			return true
+		}
+	}
+	return false
+}
+
+// tabled reports whether values of resource r live in the backend's own
+// handle table: stateful values of an interface whose handles the backend
+// resolves.
+func (g *gen) tabled(r *wit.TypeDef) bool {
+	n := g.m.Named(r)
+	return n != nil && g.resolver[n.Package] && !stateless(g.roles[r])
+}
+
+// buildImpls builds one implementation per field of the World struct.
+func (g *gen) buildImpls() []*implType {
+	var impls []*implType
+	for _, fl := range g.m.World.Fields {
+		p := fl.Package
+		fns, iface := p.Funcs, p.InterfaceName
+		if fl.Exports {
+			fns, iface = p.ExportFuncs, p.ExportsName
+		}
+		kind := "interface"
+		if p.Interface == nil {
+			kind = "world"
+		}
+		im := &implType{
+			Name:  "impl" + fl.GoName,
+			Iface: g.qual(p, iface),
+			WIT:   fmt.Sprintf("the WIT %s %q", kind, p.WITName),
+			field: fl.GoName,
+			pkg:   p,
+		}
+		for _, fn := range fns {
+			im.Methods = append(im.Methods, g.method(im.Name, fn))
+		}
+		impls = append(impls, im)
+	}
+	return impls
+}
+
+// buildResources builds a type for every resource with a role, in model
+// order. Building methods can give more resources a role (an error
+// resource met as a function's error), so it repeats until none is new.
+func (g *gen) buildResources() []*resType {
+	built := make(map[*wit.TypeDef]*resType)
+	for {
+		added := false
+		for _, p := range g.m.Packages {
+			for _, n := range p.Types {
+				role := g.roles[n.TypeDef]
+				if role == "" || built[n.TypeDef] != nil {
+					continue
+				}
+				if g.structName[n.TypeDef] == "" {
+					g.structName[n.TypeDef] = "res" + exported(g.alias[p]) + n.GoName
+				}
+				rt := &resType{
+					Name:   g.structName[n.TypeDef],
+					Iface:  g.qual(p, n.GoName),
+					WIT:    fmt.Sprintf("the WIT resource %s of %q", n.WITName, p.WITName),
+					Role:   role,
+					Tabled: g.tabled(n.TypeDef),
+				}
+				built[n.TypeDef] = rt
+				for _, fn := range n.Methods {
+					rt.Methods = append(rt.Methods, g.method(rt.Name, fn))
+				}
+				switch role {
+				case roleBucket:
+					g.Foreign = true // bucketOf* reports foreign buckets
+				case roleOutgoing:
+					g.Buffer = true
+				case roleIn:
+					g.Reader = true
+				}
+				if rt.Tabled {
+					g.Tabled = true
+				}
+				added = true
+			}
+		}
+		if !added {
+			break
+		}
+	}
+	var list []*resType
+	for _, p := range g.m.Packages {
+		for _, n := range p.Types {
+			if rt := built[n.TypeDef]; rt != nil {
+				list = append(list, rt)
+			}
+		}
+	}
+	return list
+}
+
+// resolverCases lists how ResolveHandle rebuilds each resource of p, or
+// nil if p's implementation does not resolve handles.
+func (g *gen) resolverCases(p *witparser.Package) []resolveCase {
+	if !g.resolver[p] {
+		return nil
+	}
+	var cases []resolveCase
+	for _, n := range p.Types {
+		role := g.roles[n.TypeDef]
+		if role == "" {
+			continue
+		}
+		kind := "tabled"
+		if stateless(role) {
+			kind = role
+		}
+		cases = append(cases, resolveCase{WIT: n.WITName, Kind: kind, Type: g.structName[n.TypeDef]})
+	}
+	return cases
+}
+
+// method builds the Go method of fn on the type recv: the operation's body
+// if fn is recognized, else an unsupported error (and a warning).
+func (g *gen) method(recv string, fn *witparser.Func) *method {
+	sc := newScope()
+	var params []string
+	sig := []string{"ctx context.Context"}
+	for _, p := range fn.Params {
+		name := sc.local(p.GoName)
+		params = append(params, name)
+		sig = append(sig, name+" "+g.goType(p.Type))
+	}
+	var results []string
+	r := fn.Results
+	switch r.Kind {
+	case witparser.ResultsValue, witparser.ResultsOK:
+		results = append(results, "res "+g.goType(r.Value))
+	case witparser.ResultsOption, witparser.ResultsOKOption:
+		results = append(results, "res "+g.goType(r.Value), "ok bool")
+	case witparser.ResultsMulti:
+		for _, nr := range r.Named {
+			results = append(results, sc.local(nr.GoName)+" "+g.goType(nr.Type))
+		}
+	}
+	results = append(results, "err error")
+
+	lit := strconv.Quote(fnName(fn))
+	recovered := fmt.Sprintf("recovered(%s, recover(), err)", lit)
+	if ef := g.errFuncFor(fn); ef != "" {
+		recovered = ef + "(" + recovered + ")"
+	}
+	md := &method{
+		Recv:    recv,
+		Name:    fn.GoName,
+		Params:  strings.Join(sig, ", "),
+		Results: "(" + strings.Join(results, ", ") + ")",
+		Defer:   "defer func() { err = " + recovered + " }()",
+	}
+	op := g.recognize(fn, params)
+	if op == nil {
+		g.Unsupported = true
+		g.unsupported = append(g.unsupported, fnName(fn))
+		g.warnings = append(g.warnings, fmt.Sprintf("%s: not recognized as a keyvalue operation; the generated backend returns a \"not supported by this backend\" error", fnName(fn)))
+		op = &opSpec{kind: "unsupported", data: opData{Fn: lit}}
+	} else {
+		g.ops = append(g.ops, docOp{fn: fnName(fn), engine: op.doc})
+	}
+	var buf bytes.Buffer
+	if err := g.tmpl.ExecuteTemplate(&buf, "op-"+op.kind, op.data); err != nil {
+		panic(fmt.Sprintf("BUG: executing template op-%s: %v", op.kind, err))
+	}
+	md.Body = strings.TrimSpace(buf.String())
+	return md
+}
+
+// scope names parameters clear of the template's identifiers and of each
+// other.
+type scope struct{ taken map[string]bool }
+
+func newScope() *scope { return &scope{taken: make(map[string]bool)} }
+
+func (s *scope) local(name string) string {
+	reserved := func(n string) bool {
+		if s.taken[n] || hasGeneratedPrefix(n) {
+			return true
+		}
+		for _, l := range locals {
+			if l == n {
+				return true
+			}
+		}
+		for _, i := range stdImports {
+			if i.Name == n {
+				return true
+			}
+		}
+		return false
+	}
+	for reserved(name) {
+		name += "_"
+	}
+	s.taken[name] = true
+	return name
+}
+
+// render executes the file template, keeps only the imports the code uses
+// and formats the result.
+func (g *gen) render(name string, data *fileData) ([]byte, error) {
+	exec := func() ([]byte, error) {
+		var buf bytes.Buffer
+		if err := g.tmpl.ExecuteTemplate(&buf, "file", data); err != nil {
+			return nil, fmt.Errorf("BUG: executing the kvbackend template for %s: %w", name, err)
+		}
+		return buf.Bytes(), nil
+	}
+	data.Imports = g.imports
+	src, err := exec()
+	if err != nil {
+		return nil, err
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), name, src, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, fmt.Errorf("BUG: generated %s does not parse: %w\n%s", name, err, numbered(src))
+	}
+	used := make(map[string]bool)
+	ast.Inspect(f, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			if id, ok := sel.X.(*ast.Ident); ok {
+				used[id.Name] = true
+			}
+		}
+		return true
+	})
+	data.Imports = nil
+	for _, im := range g.imports {
+		if used[im.Name] {
+			if path.Base(im.Path) != im.Name {
+				im.Alias = im.Name
+			}
+			data.Imports = append(data.Imports, im)
+		}
+	}
+	if src, err = exec(); err != nil {
+		return nil, err
+	}
+	// FormatOnly: gofmt, and group standard library imports apart.
+	out, err := imports.Process(name, src, &imports.Options{Comments: true, TabIndent: true, TabWidth: 8, FormatOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("BUG: formatting %s: %w\n%s", name, err, numbered(src))
+	}
+	return out, nil
+}
+
+func numbered(src []byte) string {
+	var b strings.Builder
+	for i, line := range strings.Split(string(src), "\n") {
+		fmt.Fprintf(&b, "%5d  %s\n", i+1, line)
+	}
+	return b.String()
+}
+
+// commentText turns text into "// " lines.
+func commentText(text string) string {
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	for i, l := range lines {
+		l = strings.TrimRight(l, " \t")
+		if l == "" {
+			lines[i] = "//"
+		} else {
+			lines[i] = "// " + l
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Template data.
+
+type fileData struct {
+	Header    string
+	Doc       string
+	Imports   []importSpec
+	WorldName string
+	WorldPkg  string
+	Fields    []fieldInit
+	Impls     []*implType
+	Resources []*resType
+	Convs     []*convData
+	ErrFuncs  []*errFuncData
+	flags
+}
+
+type importSpec struct {
+	Name  string // the name the code uses
+	Alias string // set when Name is not the path's last element
+	Path  string
+}
+
+type fieldInit struct{ Field, Impl string }
+
+type implType struct {
+	Name     string
+	Iface    string
+	WIT      string
+	Resolver []resolveCase
+	Methods  []*method
+
+	field string
+	pkg   *witparser.Package
+}
+
+type resolveCase struct {
+	WIT  string // resource name
+	Kind string // bucket, pollable, error or tabled
+	Type string
+}
+
+type resType struct {
+	Name    string
+	Iface   string
+	WIT     string
+	Role    string
+	Tabled  bool
+	Methods []*method
+}
+
+type method struct {
+	Recv, Name, Params, Results, Defer, Body string
+}
