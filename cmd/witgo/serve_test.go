@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	draft2 "github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/store"
+	wrpcstore "github.com/witgo-dev/witgo/generated/wrpc-keyvalue-0.2.0-draft/wrpc/keyvalue/v0.2.0-draft/store"
+	"github.com/witgo-dev/witgo/runtime/wrpc"
+)
+
+// TestServe runs the witgo binary as a user would: "witgo serve" must listen
+// within a second, answer another process's open, bucket.set and bucket.get,
+// and exit cleanly on SIGINT.
+func TestServe(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "witgo")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	for _, listen := range []string{"tcp://127.0.0.1:0", "unix://" + filepath.Join(t.TempDir(), "kv.sock")} {
+		t.Run(strings.SplitN(listen, ":", 2)[0], func(t *testing.T) {
+			cmd := exec.Command(bin, "serve", "--listen", listen)
+			stderr, err := cmd.StderrPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+			lines := bufio.NewScanner(stderr)
+			addrRE := regexp.MustCompile(`msg=listening addr=(\S+)`)
+			var addr string
+			for lines.Scan() {
+				if m := addrRE.FindStringSubmatch(lines.Text()); m != nil {
+					addr = m[1]
+					break
+				}
+			}
+			startup := time.Since(start)
+			if addr == "" {
+				t.Fatal("no listening line in the log")
+			}
+			t.Logf("listening on %s after %v", addr, startup)
+			if startup > time.Second {
+				t.Errorf("took %v to listen, want under 1 s", startup)
+			}
+			rest := make(chan string)
+			go func() {
+				var b bytes.Buffer
+				for lines.Scan() {
+					b.WriteString(lines.Text() + "\n")
+				}
+				rest <- b.String()
+			}()
+
+			var inv wrpc.Invoker
+			if strings.HasPrefix(addr, "unix://") {
+				inv = wrpc.DialUnix(strings.TrimPrefix(addr, "unix://"))
+			} else {
+				inv = wrpc.DialTCP(strings.TrimPrefix(addr, "tcp://"))
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			b, err := draft2.NewClient(inv).Open(ctx, "sessions")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := b.Set(ctx, "user:42", []byte("alice")); err != nil {
+				t.Fatal(err)
+			}
+			v, ok, err := b.Get(ctx, "user:42")
+			if err != nil || !ok || string(v) != "alice" {
+				t.Fatalf("get = %q, %v, %v", v, ok, err)
+			}
+			// Another family on the same listener, same engine: the
+			// wrpc:keyvalue store names buckets by string.
+			v, ok, err = wrpcstore.NewClient(inv).Get(ctx, "sessions", "user:42")
+			if err != nil || !ok || string(v) != "alice" {
+				t.Fatalf("wrpc:keyvalue get = %q, %v, %v", v, ok, err)
+			}
+
+			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
+			log := <-rest // read to EOF before Wait closes the pipe
+			if err := cmd.Wait(); err != nil {
+				t.Fatalf("exit after SIGINT: %v", err)
+			}
+			if !strings.Contains(log, "msg=stopped") {
+				t.Fatalf("no clean stop in the log:\n%s", log)
+			}
+			if strings.HasPrefix(addr, "unix://") {
+				if _, err := os.Stat(strings.TrimPrefix(addr, "unix://")); !errors.Is(err, os.ErrNotExist) {
+					t.Fatalf("socket file left behind: %v", err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,281 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"go/format"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"text/template"
+
+	"github.com/witgo-dev/witgo/parser"
+	"github.com/witgo-dev/witgo/templates/scaffold"
+	bundled "github.com/witgo-dev/witgo/wit"
+)
+
+const scaffoldUsage = `Usage: witgo scaffold provider --world W --module M --out DIR [--wit FAMILY]
+
+Writes a new Go module M in DIR: a wRPC provider of the keyvalue world W,
+with the WIT and its generated Go bindings, a main.go that serves them, an
+engine.go to implement (every method a TODO), and a conformance test that
+runs witgo's keyvalue suite against the engine through the generated server
+(it fails until the engine is done, saying so). DIR must not exist or be
+empty.
+
+W is a world of a bundled keyvalue family (` + "`witgo scaffold provider --list`" + ` lists
+them), by qualified or short name; --wit picks the family folder when two
+families define the same world name.
+
+Flags:
+`
+
+// suites maps a bundled family folder to its conformance suite in kvtest.
+var suites = map[string]string{
+	"wasi-keyvalue-0.2.0-draft-early": "RunEarly",
+	"wasi-keyvalue-0.2.0-draft":       "RunDraft",
+	"wasi-keyvalue-0.2.0-draft2":      "RunDraft2",
+	"wrpc-keyvalue-0.2.0-draft":       "RunWRPC",
+}
+
+// witgoModule is witgo's own module path.
+const witgoModule = "github.com/witgo-dev/witgo"
+
+func runScaffold(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "provider" {
+		fmt.Fprint(stderr, scaffoldUsage)
+		return 2
+	}
+	fl := flag.NewFlagSet("witgo scaffold provider", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	fl.Usage = func() {
+		fmt.Fprint(stderr, scaffoldUsage)
+		fl.PrintDefaults()
+	}
+	var o ScaffoldOptions
+	fl.StringVar(&o.World, "world", "", "keyvalue world, e.g. wasi:keyvalue/imports@0.2.0-draft2 (required)")
+	fl.StringVar(&o.Module, "module", "", "Go module path of the new provider (required)")
+	fl.StringVar(&o.Out, "out", "", "folder to create (required)")
+	fl.StringVar(&o.Family, "wit", "", "bundled WIT family folder, when the world name is ambiguous")
+	fl.StringVar(&o.WitgoDir, "witgo-dir", "", "use this local witgo checkout (adds a replace directive)")
+	list := fl.Bool("list", false, "list the bundled families and their worlds")
+	if err := fl.Parse(args[1:]); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	if *list {
+		for _, f := range bundled.Families() {
+			fmt.Fprintln(stdout, f)
+		}
+		return 0
+	}
+	if o.World == "" || o.Module == "" || o.Out == "" || fl.NArg() > 0 {
+		fl.Usage()
+		return 2
+	}
+	written, err := Scaffold(o)
+	if err != nil {
+		fmt.Fprintf(stderr, "witgo: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "wrote %d files to %s\n\nNext:\n  cd %s\n  go mod tidy\n  go test ./...   # fails until engine.go is implemented\n  go run .\n", len(written), o.Out, o.Out)
+	return 0
+}
+
+// ScaffoldOptions configure Scaffold.
+type ScaffoldOptions struct {
+	World    string // qualified or short world name
+	Family   string // bundled family folder; empty: the one that defines World
+	Module   string // module path of the new provider
+	Out      string // folder to create
+	WitgoDir string // a local witgo checkout to use through a replace directive
+}
+
+// Scaffold writes a provider module and returns the paths it wrote,
+// relative to o.Out. It writes nothing if anything fails before the write.
+func Scaffold(o ScaffoldOptions) ([]string, error) {
+	if entries, err := os.ReadDir(o.Out); err == nil && len(entries) > 0 {
+		return nil, fmt.Errorf("%s is not empty", o.Out)
+	}
+	family, world, err := findFamily(o.World, o.Family)
+	if err != nil {
+		return nil, err
+	}
+	files := map[string][]byte{}
+	// The WIT, copied from the bundle.
+	witRoot := path.Join("wit", family)
+	err = fs.WalkDir(bundled.FS(), family, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(bundled.FS(), p)
+		files[path.Join("wit", p)] = data
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "witgo-scaffold-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	for p, data := range files {
+		dst := filepath.Join(tmp, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(dst, data, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	// The bindings.
+	genRoot := o.Module + "/gen"
+	gen, err := Generate(filepath.Join(tmp, filepath.FromSlash(witRoot)), world, genRoot)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range gen {
+		files[path.Join("gen", f.Path)] = f.Content
+	}
+	worldDir, err := worldDir(filepath.Join(tmp, filepath.FromSlash(witRoot)), world)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := files[path.Join("gen", worldDir, "backend", "backend.witgo.go")]; !ok {
+		return nil, fmt.Errorf("world %s: no keyvalue backend was generated for it", world)
+	}
+	// The module's own files.
+	version := Version()
+	if version == "(devel)" || version == "" {
+		version = "v0.0.0-00010101000000-000000000000"
+	}
+	replace := ""
+	if o.WitgoDir != "" {
+		abs, err := filepath.Abs(o.WitgoDir)
+		if err != nil {
+			return nil, err
+		}
+		replace = abs
+	} else if version == "v0.0.0-00010101000000-000000000000" {
+		return nil, errors.New("this witgo is a development build, so the provider cannot require a released version: pass --witgo-dir with the path of the witgo checkout")
+	}
+	d := map[string]string{
+		"Name":             path.Base(o.Module),
+		"Module":           o.Module,
+		"World":            world,
+		"Family":           family,
+		"WorldImport":      genRoot + "/" + worldDir,
+		"BackendImport":    genRoot + "/" + worldDir + "/backend",
+		"SuiteFunc":        suites[family],
+		"SuiteWorldImport": witgoModule + "/generated/" + family + "/" + worldDir,
+		"WitgoVersion":     version,
+		"Replace":          replace,
+	}
+	tmpls, err := fs.Glob(scaffold.FS, "*.tmpl")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range tmpls {
+		t, err := template.ParseFS(scaffold.FS, name)
+		if err != nil {
+			return nil, fmt.Errorf("BUG: template %s: %w", name, err)
+		}
+		var buf bytes.Buffer
+		if err := t.Execute(&buf, d); err != nil {
+			return nil, fmt.Errorf("BUG: template %s: %w", name, err)
+		}
+		out := strings.TrimSuffix(name, ".tmpl")
+		data := buf.Bytes()
+		if strings.HasSuffix(out, ".go") {
+			if data, err = format.Source(data); err != nil {
+				return nil, fmt.Errorf("BUG: template %s: %w", name, err)
+			}
+		}
+		files[out] = data
+	}
+	var written []string
+	for p := range files {
+		written = append(written, p)
+	}
+	for _, p := range written {
+		dst := filepath.Join(o.Out, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(dst, files[p], 0o644); err != nil {
+			return nil, err
+		}
+	}
+	return written, nil
+}
+
+// findFamily returns the bundled family folder that defines world, and the
+// world's qualified name.
+func findFamily(world, family string) (string, string, error) {
+	families := bundled.Families()
+	if family != "" {
+		if _, ok := suites[family]; !ok {
+			return "", "", fmt.Errorf("--wit %q: not a bundled family (%s)", family, strings.Join(families, ", "))
+		}
+		families = []string{family}
+	}
+	tmp, err := os.MkdirTemp("", "witgo-families-")
+	if err != nil {
+		return "", "", err
+	}
+	defer os.RemoveAll(tmp)
+	if err := os.CopyFS(tmp, bundled.FS()); err != nil {
+		return "", "", err
+	}
+	var found []string
+	var qualified string
+	for _, f := range families {
+		res, err := parser.Load(filepath.Join(tmp, f))
+		if err != nil {
+			return "", "", fmt.Errorf("BUG: bundled WIT %s: %w", f, err)
+		}
+		w, err := parser.SelectWorld(res, world)
+		if err != nil {
+			continue
+		}
+		// A short name may also match a world of the deps: keep only
+		// worlds of the family's own package.
+		if q := parser.QualifiedWorldName(w); strings.Contains(q, "keyvalue") {
+			found = append(found, f)
+			qualified = q
+		}
+	}
+	switch len(found) {
+	case 0:
+		return "", "", fmt.Errorf("world %q is not in a bundled keyvalue family (%s)", world, strings.Join(families, ", "))
+	case 1:
+		return found[0], qualified, nil
+	default:
+		return "", "", fmt.Errorf("world %q is in several bundled families (%s): choose one with --wit", world, strings.Join(found, ", "))
+	}
+}
+
+// worldDir returns the output folder of the world's own package.
+func worldDir(witPath, world string) (string, error) {
+	res, err := parser.Load(witPath)
+	if err != nil {
+		return "", err
+	}
+	w, err := parser.SelectWorld(res, world)
+	if err != nil {
+		return "", err
+	}
+	m, err := parser.Build(res, w, parser.Options{})
+	if err != nil {
+		return "", err
+	}
+	return m.World.Package.Dir, nil
+}
