@@ -1,0 +1,76 @@
+package wrpc_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+
+	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/imports"
+	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/imports/backend"
+	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/store"
+	"github.com/witgo-dev/witgo/kv/memory"
+	"github.com/witgo-dev/witgo/runtime/wrpc"
+)
+
+// Serving an implementation: here the generated keyvalue backend on the
+// in-memory engine; any implementation of the generated interfaces is
+// served the same way.
+func ExampleServer() {
+	srv := wrpc.NewServer()
+	imports.Register(srv, backend.New(memory.New(memory.CreateOnOpen(true))))
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	go srv.Serve(l)
+	defer srv.Shutdown(context.Background())
+
+	// Any wRPC client can call it now; this one is witgo's.
+	kv := store.NewClient(wrpc.DialTCP(l.Addr().String()))
+	b, err := kv.Open(context.Background(), "sessions")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("bucket handle: %q\n", b.(wrpc.Resource).WRPCHandle())
+	// Output: bucket handle: "sessions"
+}
+
+// Using the client: it implements store.Interface over wRPC. WIT errors
+// match with errors.Is and errors.As; transport failures are *wrpc.Error.
+func ExampleDialTCP() {
+	srv := wrpc.NewServer()
+	imports.Register(srv, backend.New(memory.New(memory.Buckets("sessions"))))
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	go srv.Serve(l)
+	defer srv.Shutdown(context.Background())
+
+	ctx := context.Background()
+	kv := store.NewClient(wrpc.DialTCP(l.Addr().String()))
+
+	if _, err := kv.Open(ctx, "unknown"); errors.Is(err, store.ErrNoSuchStore) {
+		fmt.Println("open unknown:", err)
+	}
+	bucket, err := kv.Open(ctx, "sessions")
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := bucket.Set(ctx, "user:42", []byte("alice")); err != nil {
+		log.Fatal(err)
+	}
+	value, ok, err := bucket.Get(ctx, "user:42")
+	fmt.Printf("get: %q %v %v\n", value, ok, err)
+	_, ok, _ = bucket.Get(ctx, "user:43")
+	fmt.Println("get missing:", ok)
+
+	// A server that is not there: a transport failure, not a WIT error.
+	_, err = store.NewClient(wrpc.DialTCP("127.0.0.1:1")).Open(ctx, "sessions")
+	var te *wrpc.Error
+	fmt.Println("transport failure:", errors.As(err, &te), te.Op)
+	// Output:
+	// open unknown: no-such-store
+	// get: "alice" true <nil>
+	// get missing: false
+	// transport failure: true dial
+}
