@@ -13,6 +13,7 @@ import (
 	wrpcbackend "github.com/witgo-dev/witgo/generated/wrpc-keyvalue-0.2.0-draft/wrpc/keyvalue/v0.2.0-draft/imports/backend"
 	"github.com/witgo-dev/witgo/kv/memory"
 	"github.com/witgo-dev/witgo/kvtest"
+	"github.com/witgo-dev/witgo/runtime/wrpc"
 )
 
 // Each test runs the whole suite three times: on the backend called
@@ -22,14 +23,16 @@ import (
 func TestEarly(t *testing.T) {
 	for _, tr := range transports {
 		t.Run(tr.name, func(t *testing.T) {
+			serve, checkCoverage := coverage(t, tr.serve, func(s *wrpc.Server) { early.Register(s, earlybackend.New(memory.New())) })
+			defer checkCoverage()
 			kvtest.RunEarly(t, func(t *testing.T, o kvtest.Options) early.World {
 				w := earlybackend.New(memory.New(o.EngineOptions()...))
-				if tr.serve == nil {
+				if serve == nil {
 					return w
 				}
 				srv := newServer()
 				early.Register(srv, w)
-				return early.NewClient(tr.serve(t, srv))
+				return early.NewClient(serve(t, srv))
 			})
 		})
 	}
@@ -38,14 +41,16 @@ func TestEarly(t *testing.T) {
 func TestDraft(t *testing.T) {
 	for _, tr := range transports {
 		t.Run(tr.name, func(t *testing.T) {
+			serve, checkCoverage := coverage(t, tr.serve, func(s *wrpc.Server) { draft.Register(s, draftbackend.New(memory.New())) })
+			defer checkCoverage()
 			kvtest.RunDraft(t, func(t *testing.T, o kvtest.Options) draft.World {
 				w := draftbackend.New(memory.New(o.EngineOptions()...))
-				if tr.serve == nil {
+				if serve == nil {
 					return w
 				}
 				srv := newServer()
 				draft.Register(srv, w)
-				return draft.NewClient(tr.serve(t, srv))
+				return draft.NewClient(serve(t, srv))
 			})
 		})
 	}
@@ -54,14 +59,16 @@ func TestDraft(t *testing.T) {
 func TestDraft2(t *testing.T) {
 	for _, tr := range transports {
 		t.Run(tr.name, func(t *testing.T) {
+			serve, checkCoverage := coverage(t, tr.serve, func(s *wrpc.Server) { draft2.Register(s, draft2backend.New(memory.New())) })
+			defer checkCoverage()
 			kvtest.RunDraft2(t, func(t *testing.T, o kvtest.Options) draft2.World {
 				w := draft2backend.New(memory.New(o.EngineOptions()...))
-				if tr.serve == nil {
+				if serve == nil {
 					return w
 				}
 				srv := newServer()
 				draft2.Register(srv, w)
-				return draft2.NewClient(tr.serve(t, srv))
+				return draft2.NewClient(serve(t, srv))
 			})
 		})
 	}
@@ -70,14 +77,16 @@ func TestDraft2(t *testing.T) {
 func TestWRPC(t *testing.T) {
 	for _, tr := range transports {
 		t.Run(tr.name, func(t *testing.T) {
+			serve, checkCoverage := coverage(t, tr.serve, func(s *wrpc.Server) { wrpckv.Register(s, wrpcbackend.New(memory.New())) })
+			defer checkCoverage()
 			kvtest.RunWRPC(t, func(t *testing.T, o kvtest.Options) wrpckv.World {
 				w := wrpcbackend.New(memory.New(o.EngineOptions()...))
-				if tr.serve == nil {
+				if serve == nil {
 					return w
 				}
 				srv := newServer()
 				wrpckv.Register(srv, w)
-				return wrpckv.NewClient(tr.serve(t, srv))
+				return wrpckv.NewClient(serve(t, srv))
 			})
 		})
 	}

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft-early/wasi/io/v0.2.0/poll"
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft-early/wasi/io/v0.2.0/streams"
 	early "github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft-early/wasi/keyvalue/v0.2.0-draft/imports"
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft-early/wasi/keyvalue/v0.2.0-draft/types"
@@ -316,6 +317,7 @@ var valueResourceCases = []tcase{
 	{"IncomingInputStreamBlockingRead", testIncomingStreamBlocking},
 	{"IncomingInputStreamRead", testIncomingStreamRead},
 	{"IncomingInputStreamOfEmptyValue", testIncomingStreamEmpty},
+	{"StreamSkipPollSpliceZeroesAndErrors", testStreamOperations},
 }
 
 func (e *env) newOutgoing(b earlyBucket) types.OutgoingValue {
@@ -537,4 +539,79 @@ func testIncomingStreamEmpty(t *testing.T, f *family) {
 	e.ok("incoming-value-consume-async", err)
 	p, err := s.BlockingRead(e.ctx, 4096)
 	e.wantClosed("input-stream.blocking-read of the empty value", p, err)
+}
+
+// testStreamOperations covers the rest of wasi:io as the value resources use
+// it: skipping, pollables and poll, write-zeroes and flush, splicing an input
+// stream into an output stream, and the error of a failed write.
+func testStreamOperations(t *testing.T, f *family) {
+	e, b := earlyEnv(t, f)
+	v := randomBytes(10_000, 12)
+	e.set(b, "k", v)
+	in := e.inputStream(b, "k")
+	n, err := in.Skip(e.ctx, 100)
+	e.ok("input-stream.skip(100)", err)
+	m, err := in.BlockingSkip(e.ctx, 900)
+	e.ok("input-stream.blocking-skip(900)", err)
+	if n+m != 1000 || n == 0 || m == 0 {
+		t.Fatalf("%s: skip(100), blocking-skip(900) skipped %d and %d bytes, want 100 and 900", f.name, n, m)
+	}
+	p, err := in.BlockingRead(e.ctx, 10)
+	e.ok("input-stream.blocking-read(10)", err)
+	if !bytes.Equal(p, v[1000:1010]) {
+		t.Fatalf("%s: read after skipping 1000 bytes = %s, want %s", f.name, short(p), short(v[1000:1010]))
+	}
+
+	out := e.newOutgoing(b)
+	os := e.outputStream(out)
+	pin, err := in.Subscribe(e.ctx)
+	e.ok("input-stream.subscribe", err)
+	pout, err := os.Subscribe(e.ctx)
+	e.ok("output-stream.subscribe", err)
+	for i, pl := range []poll.Pollable{pin, pout} {
+		ready, err := pl.Ready(e.ctx)
+		e.ok("pollable.ready", err)
+		if !ready {
+			t.Fatalf("%s: pollable %d of an in-memory stream is not ready", f.name, i)
+		}
+		e.ok("pollable.block", pl.Block(e.ctx))
+	}
+	idx, err := b.w.Poll.Poll(e.ctx, []poll.Pollable{pin, pout})
+	e.ok("poll([input, output])", err)
+	if len(idx) == 0 || len(idx) > 2 || idx[0] > 1 || len(idx) == 2 && idx[1] != 1 {
+		t.Fatalf("%s: poll of two ready pollables = %v, want ascending indices among [0 1]", f.name, idx)
+	}
+
+	e.ok("output-stream.write-zeroes(3)", os.WriteZeroes(e.ctx, 3))
+	e.ok("output-stream.flush", os.Flush(e.ctx))
+	e.ok("output-stream.blocking-write-zeroes-and-flush(2)", os.BlockingWriteZeroesAndFlush(e.ctx, 2))
+	s1, err := os.Splice(e.ctx, in, 5)
+	e.ok("output-stream.splice(input, 5)", err)
+	s2, err := os.BlockingSplice(e.ctx, in, 5)
+	e.ok("output-stream.blocking-splice(input, 5)", err)
+	if s1 == 0 || s2 == 0 || s1 > 5 || s2 > 5 {
+		t.Fatalf("%s: splice moved %d and %d bytes, want 1 to 5 each", f.name, s1, s2)
+	}
+	e.ok("output-stream.blocking-flush", os.BlockingFlush(e.ctx))
+	e.setOutgoing(b, "spliced", out)
+	want := append(make([]byte, 5), v[1010:1010+s1+s2]...)
+	e.wantValue(b, "spliced", want)
+
+	// Writing past the value limit fails with last-operation-failed, whose
+	// error names the limit.
+	big := e.outputStream(e.newOutgoing(b))
+	err = big.BlockingWriteZeroesAndFlush(e.ctx, ValueLimit+1)
+	var se streams.StreamError
+	if !errors.As(err, &se) {
+		t.Fatalf("%s: writing ValueLimit+1 bytes = %v, want a stream error", f.name, err)
+	}
+	ioErr, ok := se.LastOperationFailed()
+	if !ok || ioErr == nil {
+		t.Fatalf("%s: writing ValueLimit+1 bytes = %v, want last-operation-failed", f.name, se)
+	}
+	msg, err := ioErr.ToDebugString(e.ctx)
+	e.ok("error.to-debug-string", err)
+	if !strings.Contains(msg, valueLimitText) {
+		t.Fatalf("%s: the error of a write over the limit says %q, want the limit %s", f.name, msg, valueLimitText)
+	}
 }
