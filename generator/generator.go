@@ -104,12 +104,18 @@ func render(name string, f *jen.File) ([]byte, error) {
 	if err := f.Render(&buf); err != nil {
 		return nil, fmt.Errorf("BUG: rendering %s: %w", name, err)
 	}
-	// FormatOnly: gofmt, and group standard library imports apart.
-	src, err := imports.Process(name, buf.Bytes(), &imports.Options{Comments: true, TabIndent: true, TabWidth: 8, FormatOnly: true})
+	return Format(name, buf.Bytes())
+}
+
+// Format formats generated Go source the way every generated file is
+// formatted: gofmt, with standard library imports grouped apart. A failure
+// (a generator bug) shows the numbered source.
+func Format(name string, src []byte) ([]byte, error) {
+	out, err := imports.Process(name, src, &imports.Options{Comments: true, TabIndent: true, TabWidth: 8, FormatOnly: true})
 	if err != nil {
-		return nil, fmt.Errorf("BUG: formatting %s: %w\n%s", name, err, numbered(buf.Bytes()))
+		return nil, fmt.Errorf("BUG: formatting %s: %w\n%s", name, err, numbered(src))
 	}
-	return src, nil
+	return out, nil
 }
 
 func numbered(src []byte) string {
@@ -122,7 +128,7 @@ func numbered(src []byte) string {
 
 func (g *gen) typesFile(p *parser.Package) (File, error) {
 	f := g.newFile(p)
-	f.PackageComment(commentText(g.packageDoc(p)))
+	f.PackageComment(CommentText(g.packageDoc(p)))
 	for _, n := range p.Types {
 		add(f, g.namedType(n))
 	}
@@ -158,12 +164,12 @@ func comment(first, docs string) *jen.Statement {
 	if docs = strings.TrimSpace(docs); docs != "" {
 		text += "\n\n" + docs
 	}
-	return jen.Comment(commentText(text)).Line()
+	return jen.Comment(CommentText(text)).Line()
 }
 
-// commentText turns text into "// " lines. jennifer writes a comment that
+// CommentText turns text into "// " lines. jennifer writes a comment that
 // starts with "//" as it is.
-func commentText(text string) string {
+func CommentText(text string) string {
 	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
 	for i, l := range lines {
 		l = strings.TrimRight(l, " \t")

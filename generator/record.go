@@ -13,7 +13,7 @@ func (g *gen) record(n *parser.Named) []jen.Code {
 	for _, f := range n.Fields {
 		var c *jen.Statement = jen.Null()
 		if f.Docs != "" {
-			c = jen.Comment(commentText(f.Docs)).Line()
+			c = jen.Comment(CommentText(f.Docs)).Line()
 		}
 		fields = append(fields, c.Id(f.GoName).Add(g.typ(f.Type)))
 	}

@@ -16,7 +16,7 @@ import (
 func (g *gen) wrpcFile(p *parser.Package, withDoc bool) (File, bool, error) {
 	f := g.newFile(p)
 	if withDoc {
-		f.PackageComment(commentText(g.packageDoc(p)))
+		f.PackageComment(CommentText(g.packageDoc(p)))
 	}
 	var code []jen.Code
 	for _, n := range p.Types {

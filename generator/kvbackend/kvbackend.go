@@ -26,7 +26,6 @@ import (
 	witparser "github.com/witgo-dev/witgo/parser"
 	"github.com/witgo-dev/witgo/templates"
 	"go.bytecodealliance.org/wit"
-	"golang.org/x/tools/imports"
 )
 
 // Import paths the generated backend uses besides the bindings.
@@ -93,7 +92,7 @@ func Generate(m *witparser.Model, opts generator.Options) (files []generator.Fil
 	for _, im := range impls {
 		data.Fields = append(data.Fields, fieldInit{Field: im.field, Impl: im.Name})
 	}
-	data.Doc = commentText(g.packageDoc())
+	data.Doc = generator.CommentText(g.packageDoc())
 	name := path.Join(dir, "backend.witgo.go")
 	src, err := g.render(name, data)
 	if err != nil {
@@ -558,7 +557,8 @@ func (g *gen) render(name string, data *fileData) ([]byte, error) {
 	}
 	f, err := parser.ParseFile(token.NewFileSet(), name, src, parser.SkipObjectResolution)
 	if err != nil {
-		return nil, fmt.Errorf("BUG: generated %s does not parse: %w\n%s", name, err, numbered(src))
+		_, ferr := generator.Format(name, src) // shows the numbered source
+		return nil, fmt.Errorf("BUG: generated %s does not parse: %w; %v", name, err, ferr)
 	}
 	used := make(map[string]bool)
 	ast.Inspect(f, func(n ast.Node) bool {
@@ -581,34 +581,7 @@ func (g *gen) render(name string, data *fileData) ([]byte, error) {
 	if src, err = exec(); err != nil {
 		return nil, err
 	}
-	// FormatOnly: gofmt, and group standard library imports apart.
-	out, err := imports.Process(name, src, &imports.Options{Comments: true, TabIndent: true, TabWidth: 8, FormatOnly: true})
-	if err != nil {
-		return nil, fmt.Errorf("BUG: formatting %s: %w\n%s", name, err, numbered(src))
-	}
-	return out, nil
-}
-
-func numbered(src []byte) string {
-	var b strings.Builder
-	for i, line := range strings.Split(string(src), "\n") {
-		fmt.Fprintf(&b, "%5d  %s\n", i+1, line)
-	}
-	return b.String()
-}
-
-// commentText turns text into "// " lines.
-func commentText(text string) string {
-	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
-	for i, l := range lines {
-		l = strings.TrimRight(l, " \t")
-		if l == "" {
-			lines[i] = "//"
-		} else {
-			lines[i] = "// " + l
-		}
-	}
-	return strings.Join(lines, "\n")
+	return generator.Format(name, src)
 }
 
 // Template data.
