@@ -11,83 +11,59 @@ import (
 	draft2backend "github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/imports/backend"
 	wrpckv "github.com/witgo-dev/witgo/generated/wrpc-keyvalue-0.2.0-draft/wrpc/keyvalue/v0.2.0-draft/imports"
 	wrpcbackend "github.com/witgo-dev/witgo/generated/wrpc-keyvalue-0.2.0-draft/wrpc/keyvalue/v0.2.0-draft/imports/backend"
+	"github.com/witgo-dev/witgo/kv/engine"
 	"github.com/witgo-dev/witgo/kv/memory"
 	"github.com/witgo-dev/witgo/kvtest"
 	"github.com/witgo-dev/witgo/runtime/wrpc"
 )
 
-// Each test runs the whole suite three times: on the backend called
+// Each test runs the whole suite on every transport: on the backend called
 // in-process, and through the generated client and server over TCP and
 // over a Unix socket. Every case gets a new engine (and server).
 
-func TestEarly(t *testing.T) {
-	for _, tr := range transports {
+// An engineFactory makes the new, empty engine of one suite case.
+type engineFactory func(t *testing.T, o kvtest.Options) engine.Engine
+
+func memoryEngine(_ *testing.T, o kvtest.Options) engine.Engine {
+	return memory.New(o.EngineOptions()...)
+}
+
+// family is what the suite needs of one keyvalue family's generated code.
+type family[W any] struct {
+	suite     func(*testing.T, func(*testing.T, kvtest.Options) W)
+	backend   func(engine.Engine) W
+	register  func(*wrpc.Server, W)
+	newClient func(wrpc.Invoker) W
+}
+
+var (
+	earlyFamily  = family[early.World]{kvtest.RunEarly, earlybackend.New, early.Register, early.NewClient}
+	draftFamily  = family[draft.World]{kvtest.RunDraft, draftbackend.New, draft.Register, draft.NewClient}
+	draft2Family = family[draft2.World]{kvtest.RunDraft2, draft2backend.New, draft2.Register, draft2.NewClient}
+	wrpcFamily   = family[wrpckv.World]{kvtest.RunWRPC, wrpcbackend.New, wrpckv.Register, wrpckv.NewClient}
+)
+
+// run runs the suite of f on engines from newEngine over each transport,
+// and checks that the network runs called every function of the world.
+func run[W any](t *testing.T, f family[W], trs []transport, newEngine engineFactory) {
+	for _, tr := range trs {
 		t.Run(tr.name, func(t *testing.T) {
-			serve, checkCoverage := coverage(t, tr.serve, func(s *wrpc.Server) { early.Register(s, earlybackend.New(memory.New())) })
+			serve, checkCoverage := coverage(t, tr.serve, func(s *wrpc.Server) { f.register(s, f.backend(memory.New())) })
 			defer checkCoverage()
-			kvtest.RunEarly(t, func(t *testing.T, o kvtest.Options) early.World {
-				w := earlybackend.New(memory.New(o.EngineOptions()...))
+			f.suite(t, func(t *testing.T, o kvtest.Options) W {
+				w := f.backend(newEngine(t, o))
 				if serve == nil {
 					return w
 				}
 				srv := newServer()
-				early.Register(srv, w)
-				return early.NewClient(serve(t, srv))
+				f.register(srv, w)
+				return f.newClient(serve(t, srv))
 			})
 		})
 	}
 }
 
-func TestDraft(t *testing.T) {
-	for _, tr := range transports {
-		t.Run(tr.name, func(t *testing.T) {
-			serve, checkCoverage := coverage(t, tr.serve, func(s *wrpc.Server) { draft.Register(s, draftbackend.New(memory.New())) })
-			defer checkCoverage()
-			kvtest.RunDraft(t, func(t *testing.T, o kvtest.Options) draft.World {
-				w := draftbackend.New(memory.New(o.EngineOptions()...))
-				if serve == nil {
-					return w
-				}
-				srv := newServer()
-				draft.Register(srv, w)
-				return draft.NewClient(serve(t, srv))
-			})
-		})
-	}
-}
-
-func TestDraft2(t *testing.T) {
-	for _, tr := range transports {
-		t.Run(tr.name, func(t *testing.T) {
-			serve, checkCoverage := coverage(t, tr.serve, func(s *wrpc.Server) { draft2.Register(s, draft2backend.New(memory.New())) })
-			defer checkCoverage()
-			kvtest.RunDraft2(t, func(t *testing.T, o kvtest.Options) draft2.World {
-				w := draft2backend.New(memory.New(o.EngineOptions()...))
-				if serve == nil {
-					return w
-				}
-				srv := newServer()
-				draft2.Register(srv, w)
-				return draft2.NewClient(serve(t, srv))
-			})
-		})
-	}
-}
-
-func TestWRPC(t *testing.T) {
-	for _, tr := range transports {
-		t.Run(tr.name, func(t *testing.T) {
-			serve, checkCoverage := coverage(t, tr.serve, func(s *wrpc.Server) { wrpckv.Register(s, wrpcbackend.New(memory.New())) })
-			defer checkCoverage()
-			kvtest.RunWRPC(t, func(t *testing.T, o kvtest.Options) wrpckv.World {
-				w := wrpcbackend.New(memory.New(o.EngineOptions()...))
-				if serve == nil {
-					return w
-				}
-				srv := newServer()
-				wrpckv.Register(srv, w)
-				return wrpckv.NewClient(serve(t, srv))
-			})
-		})
-	}
-}
+func TestEarly(t *testing.T)  { run(t, earlyFamily, transports, memoryEngine) }
+func TestDraft(t *testing.T)  { run(t, draftFamily, transports, memoryEngine) }
+func TestDraft2(t *testing.T) { run(t, draft2Family, transports, memoryEngine) }
+func TestWRPC(t *testing.T)   { run(t, wrpcFamily, transports, memoryEngine) }

@@ -21,7 +21,7 @@ const usage = `witgo generates Go bindings, wRPC clients and servers from WIT.
 
 Usage:
   witgo generate [--world W] [--out DIR] [--package-root IMPORT/PATH] [--backend=false] [--check] WIT_PATH
-  witgo serve [--listen tcp://HOST:PORT | unix:///PATH] [--create-on-open=false] [flags]
+  witgo serve [--listen tcp://HOST:PORT | unix:///PATH] [--backend memory|nats] [flags]
   witgo scaffold provider --world W --module M --out DIR
   witgo version
 

@@ -92,7 +92,10 @@ type Config struct {
 	Engine  engine.Engine
 	Backend string         // the engine's name, for the logs
 	Options engine.Options // the engine's options, for the logs
-	Logger  *slog.Logger
+	// BackendAttrs are more key-value pairs (as slog takes them) that
+	// describe the engine in the "listening" line, say where its data is.
+	BackendAttrs []any
+	Logger       *slog.Logger
 	// Grace bounds the drain of calls in flight at shutdown (default 10 s).
 	Grace         time.Duration
 	ServerOptions []wrpc.ServerOption
@@ -117,10 +120,11 @@ func Run(ctx context.Context, cfg Config) error {
 	srv := wrpc.NewServer(append([]wrpc.ServerOption{wrpc.WithLogger(log)}, cfg.ServerOptions...)...)
 	Register(srv, cfg.Engine)
 	opts := cfg.Options
-	log.Info("listening", "addr", URL(l), "backend", cfg.Backend,
+	attrs := append([]any{"addr", URL(l), "backend", cfg.Backend}, cfg.BackendAttrs...)
+	log.Info("listening", append(attrs,
 		"create_on_open", opts.CreateOnOpen, "max_key_bytes", opts.MaxKeyBytes,
 		"max_value_bytes", opts.MaxValueBytes, "page_size", opts.PageSize,
-		"families", strings.Join(Families, "; "))
+		"families", strings.Join(Families, "; "))...)
 	if cfg.Ready != nil {
 		cfg.Ready(URL(l))
 	}

@@ -304,27 +304,12 @@ func (b *bucket) sortedKeys() []string {
 	return keys
 }
 
-// page returns a copy of keys[i:i+PageSize] and whether keys remain.
-func (b *bucket) page(keys []string, i int) ([]string, bool) {
-	if i >= len(keys) {
-		return []string{}, false
-	}
-	end := len(keys)
-	if end-i > b.opts.PageSize {
-		end = i + b.opts.PageSize
-	}
-	return slices.Clone(keys[i:end]), end < len(keys)
-}
-
 func (b *bucket) ListKeys(ctx context.Context, offset uint64) ([]string, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, false, err
 	}
 	keys := b.sortedKeys()
-	if offset >= uint64(len(keys)) {
-		return []string{}, false, nil
-	}
-	page, more := b.page(keys, int(offset))
+	page, more := engine.PageAt(keys, offset, b.opts.PageSize)
 	return page, more, nil
 }
 
@@ -336,38 +321,21 @@ func (b *bucket) ListKeysAfter(ctx context.Context, after string) ([]string, boo
 		return nil, false, err
 	}
 	keys := b.sortedKeys()
-	i, found := slices.BinarySearch(keys, after)
-	if found {
-		i++
-	}
-	page, more := b.page(keys, i)
+	page, more := engine.PageAfter(keys, after, b.opts.PageSize)
 	return page, more, nil
 }
 
 func (b *bucket) IncrementU64(ctx context.Context, key string, delta uint64) (uint64, error) {
-	var n uint64
-	err := b.increment(ctx, key, func(old []byte, existed bool) ([]byte, error) {
-		var err error
-		n, err = engine.AddU64(key, old, existed, delta)
-		return strconv.AppendUint(make([]byte, 0, 20), n, 10), err
-	})
-	if err != nil {
-		return 0, err
-	}
-	return n, nil
+	return engine.IncrementU64With(b.updater(ctx, key), key, delta)
 }
 
 func (b *bucket) IncrementS64(ctx context.Context, key string, delta int64) (int64, error) {
-	var n int64
-	err := b.increment(ctx, key, func(old []byte, existed bool) ([]byte, error) {
-		var err error
-		n, err = engine.AddS64(key, old, existed, delta)
-		return strconv.AppendInt(make([]byte, 0, 20), n, 10), err
-	})
-	if err != nil {
-		return 0, err
-	}
-	return n, nil
+	return engine.IncrementS64With(b.updater(ctx, key), key, delta)
+}
+
+// updater is increment for one key, as an engine.Updater.
+func (b *bucket) updater(ctx context.Context, key string) engine.Updater {
+	return func(next func(old []byte, found bool) ([]byte, error)) error { return b.increment(ctx, key, next) }
 }
 
 // increment replaces the counter at key with add's result, under the shard

@@ -8,6 +8,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/witgo-dev/witgo/kv/engine"
 	"github.com/witgo-dev/witgo/kv/nats/internal/keymap"
 )
 
@@ -157,18 +158,6 @@ func (b *bucket) scan(ctx context.Context, st jetstream.Stream) ([]string, error
 	return keys, nil
 }
 
-// page returns a copy of keys[i:i+PageSize] and whether keys remain.
-func (b *bucket) page(keys []string, i int) ([]string, bool) {
-	if i >= len(keys) {
-		return []string{}, false
-	}
-	end := len(keys)
-	if end-i > b.e.opts.PageSize {
-		end = i + b.e.opts.PageSize
-	}
-	return slices.Clone(keys[i:end]), end < len(keys)
-}
-
 func (b *bucket) ListKeys(ctx context.Context, offset uint64) ([]string, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, false, err
@@ -177,10 +166,7 @@ func (b *bucket) ListKeys(ctx context.Context, offset uint64) ([]string, bool, e
 	if err != nil {
 		return nil, false, err
 	}
-	if offset >= uint64(len(keys)) {
-		return []string{}, false, nil
-	}
-	page, more := b.page(keys, int(offset))
+	page, more := engine.PageAt(keys, offset, b.e.opts.PageSize)
 	return page, more, nil
 }
 
@@ -195,10 +181,6 @@ func (b *bucket) ListKeysAfter(ctx context.Context, after string) ([]string, boo
 	if err != nil {
 		return nil, false, err
 	}
-	i, found := slices.BinarySearch(keys, after)
-	if found {
-		i++
-	}
-	page, more := b.page(keys, i)
+	page, more := engine.PageAfter(keys, after, b.e.opts.PageSize)
 	return page, more, nil
 }

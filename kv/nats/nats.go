@@ -25,6 +25,18 @@ const lockStripes = 256
 // Sequence, Witgo-Key without the key itself).
 const payloadOverhead = 512
 
+// MessageOverhead is how many bytes a NATS message needs beside a value, for
+// keys of up to maxKeyBytes: the headers, and for keys longer than 1536 bytes
+// the key itself. A server whose max_payload is at least MaxValueBytes plus
+// this carries every value; New checks it.
+func MessageOverhead(maxKeyBytes int) int64 {
+	n := int64(payloadOverhead)
+	if maxKeyBytes > keymap.MaxDirectKeyBytes {
+		n += int64(keymap.KeyHeaderLen(maxKeyBytes))
+	}
+	return n
+}
+
 // Engine is an engine.Engine on NATS JetStream key-value buckets. Create it
 // with New or Connect. It is safe for concurrent use.
 type Engine struct {
@@ -123,10 +135,7 @@ func newEngine(ctx context.Context, js jetstream.JetStream, cfg config) (*Engine
 	}
 	if !cfg.skipLimits {
 		if nc := js.Conn(); nc != nil {
-			need := int64(e.opts.MaxValueBytes) + payloadOverhead
-			if e.opts.MaxKeyBytes > keymap.MaxDirectKeyBytes {
-				need += int64(keymap.KeyHeaderLen(e.opts.MaxKeyBytes))
-			}
+			need := int64(e.opts.MaxValueBytes) + MessageOverhead(e.opts.MaxKeyBytes)
 			if mp := nc.MaxPayload(); mp > 0 && mp < need {
 				return nil, fmt.Errorf("kv/nats: the server's max_payload is %d bytes, too small for values of MaxValueBytes (%d bytes) with their headers and keys (%d bytes in all): raise max_payload or lower MaxValueBytes",
 					mp, e.opts.MaxValueBytes, need)
@@ -423,29 +432,16 @@ func (b *bucket) Exists(ctx context.Context, key string) (bool, error) {
 }
 
 func (b *bucket) IncrementU64(ctx context.Context, key string, delta uint64) (uint64, error) {
-	var n uint64
-	err := b.increment(ctx, key, func(old []byte, found bool) ([]byte, error) {
-		var err error
-		n, err = engine.AddU64(key, old, found, delta)
-		return strconv.AppendUint(make([]byte, 0, 20), n, 10), err
-	})
-	if err != nil {
-		return 0, err
-	}
-	return n, nil
+	return engine.IncrementU64With(b.updater(ctx, key), key, delta)
 }
 
 func (b *bucket) IncrementS64(ctx context.Context, key string, delta int64) (int64, error) {
-	var n int64
-	err := b.increment(ctx, key, func(old []byte, found bool) ([]byte, error) {
-		var err error
-		n, err = engine.AddS64(key, old, found, delta)
-		return strconv.AppendInt(make([]byte, 0, 20), n, 10), err
-	})
-	if err != nil {
-		return 0, err
-	}
-	return n, nil
+	return engine.IncrementS64With(b.updater(ctx, key), key, delta)
+}
+
+// updater is increment for one key, as an engine.Updater.
+func (b *bucket) updater(ctx context.Context, key string) engine.Updater {
+	return func(next func(old []byte, found bool) ([]byte, error)) error { return b.increment(ctx, key, next) }
 }
 
 // increment is an optimistic read-modify-write: read the value and its

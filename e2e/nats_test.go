@@ -1,0 +1,97 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	natsio "github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/witgo-dev/witgo/kv/engine"
+	kvnats "github.com/witgo-dev/witgo/kv/nats"
+	"github.com/witgo-dev/witgo/kvtest"
+)
+
+// The NATS tests run the whole suite on the generated backends over the
+// NATS JetStream engine (package kv/nats), in-process and through the
+// generated client and server over TCP. Each test starts one embedded
+// JetStream server; every case gets a new engine on it with a bucket prefix
+// of its own, so it starts empty.
+
+// natsTransports are the transports the NATS tests use: the engine's cost
+// dominates, so the Unix socket, which adds nothing TCP does not test
+// already, is left out.
+var natsTransports = []transport{
+	{name: "InProcess"},
+	{name: "TCP", serve: serveTCP},
+}
+
+// natsMaxPayload is the max_payload of the embedded server: a value of
+// kvtest.ValueLimit (2 MiB) with its headers and longest key fits, and one
+// byte over the limit reaches the engine, which refuses it.
+const natsMaxPayload = 8 << 20
+
+// startNATS starts an embedded NATS server with JetStream on a random
+// loopback port, storing in a temporary directory, and returns a JetStream
+// on it; both stop when the test ends.
+func startNATS(t *testing.T) jetstream.JetStream {
+	t.Helper()
+	s, err := server.NewServer(&server.Options{
+		ServerName: "witgo-e2e",
+		Host:       "127.0.0.1",
+		Port:       server.RANDOM_PORT,
+		JetStream:  true,
+		StoreDir:   t.TempDir(),
+		MaxPayload: natsMaxPayload,
+		NoLog:      true,
+		NoSigs:     true,
+	})
+	if err != nil {
+		t.Fatalf("nats server: %v", err)
+	}
+	go s.Start()
+	if !s.ReadyForConnections(10 * time.Second) {
+		s.Shutdown()
+		t.Fatal("nats server not ready after 10 s")
+	}
+	t.Cleanup(func() {
+		s.Shutdown()
+		s.WaitForShutdown()
+	})
+	nc, err := natsio.Connect(s.ClientURL())
+	if err != nil {
+		t.Fatalf("nats connect: %v", err)
+	}
+	t.Cleanup(nc.Close) // runs before the server's shutdown
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js
+}
+
+var natsPrefixes atomic.Int64
+
+// natsEngines returns a factory of new engines on js, each with a bucket
+// prefix no other engine of this test binary uses.
+func natsEngines(js jetstream.JetStream) engineFactory {
+	return func(t *testing.T, o kvtest.Options) engine.Engine {
+		t.Helper()
+		e, err := kvnats.New(context.Background(), js,
+			kvnats.BucketPrefix(fmt.Sprintf("e2e%d_", natsPrefixes.Add(1))),
+			kvnats.EngineOptions(o.EngineOptions()...))
+		if err != nil {
+			t.Fatalf("kv/nats New: %v", err)
+		}
+		return e
+	}
+}
+
+func TestNATSEarly(t *testing.T)  { run(t, earlyFamily, natsTransports, natsEngines(startNATS(t))) }
+func TestNATSDraft(t *testing.T)  { run(t, draftFamily, natsTransports, natsEngines(startNATS(t))) }
+func TestNATSDraft2(t *testing.T) { run(t, draft2Family, natsTransports, natsEngines(startNATS(t))) }
+func TestNATSWRPC(t *testing.T)   { run(t, wrpcFamily, natsTransports, natsEngines(startNATS(t))) }
