@@ -374,7 +374,7 @@ func (g *gen) server(p *parser.Package, fns []*parser.Func, iface, name string, 
 	case iface == "":
 		doc = fmt.Sprintf("Register serves the resource methods of %s on s. Resource values come from the server's handle table (see wrpc.WithHandleTable).", g.instanceDoc(p))
 	default:
-		doc = fmt.Sprintf("Register serves impl on s: every function of %s. If impl is a wrpc.HandleResolver, the handles of this interface's resources are stateless: the values impl returns must implement wrpc.Resource, and impl resolves the handles that arrive. Otherwise the server keeps returned resources in its handle table (see wrpc.WithHandleTable).", g.instanceDoc(p))
+		doc = fmt.Sprintf("Register serves impl on s: every function of %s. Resource values that implement wrpc.Resource travel as their own, stateless handles, which impl, a wrpc.HandleResolver, turns back into values; the server keeps every other resource value in its handle table (see wrpc.WithHandleTable).", g.instanceDoc(p))
 	}
 	return comment(doc, "").Func().Id(name).Params(sig...).Block(body...)
 }

@@ -83,14 +83,17 @@
 // wRPC has no drop call, so the server decides how long a handle lives. Two
 // ways, chosen per interface by the implementation given to the generated
 // Register:
-//   - Stateless: the implementation is a HandleResolver and its resource
-//     values implement Resource. The handle encodes everything needed to
+//   - Stateless: the implementation is a HandleResolver and the resource
+//     value implements Resource. The handle encodes everything needed to
 //     rebuild the value (a keyvalue bucket's handle is its identifier), so it
 //     survives restarts and works across replicas; the server keeps nothing.
-//   - Stateful: otherwise the server keeps each returned resource value in its
-//     handle table under a random 16-byte handle, bounded in size and idle
-//     lifetime (WithHandleTable). Passing a handle back as own<R> moves the
-//     value to the implementation and retires the handle.
+//   - Stateful: any other resource value goes to the server's handle table
+//     under a random 16-byte handle, bounded in size and idle lifetime
+//     (WithHandleTable). Passing a handle back as own<R> moves the value to
+//     the implementation and retires the handle.
+//
+// One interface may mix both: a handle that arrives is looked up in the
+// table first, then given to the resolver.
 //
 // On the client side, resource values are generated client types that carry
 // the handle (they implement Resource) and invoke "resource.method" with it.

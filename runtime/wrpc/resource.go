@@ -21,11 +21,13 @@ type Resource interface {
 }
 
 // A HandleResolver turns stateless handles back into resource values. When
-// the implementation passed to a generated Register implements it, the server
-// keeps no state for the resources of that interface: a returned resource
-// value must implement Resource, and a handle that arrives is passed to
-// ResolveHandle (resource is the WIT resource name, such as "bucket"). Such
-// handles survive a server restart and work across replicas.
+// the implementation passed to a generated Register implements it, a
+// resource value of that interface that implements Resource travels as its
+// own handle (which survives a server restart and works across replicas),
+// and a handle that arrives and is not in the server's handle table is
+// passed to ResolveHandle (resource is the WIT resource name, such as
+// "bucket"). Resource values that do not implement Resource still go to the
+// handle table, so one interface may mix stateless and stateful resources.
 type HandleResolver interface {
 	ResolveHandle(ctx context.Context, instance, resource string, handle []byte) (any, error)
 }
@@ -113,16 +115,10 @@ func newHandleTable() *handleTable {
 
 func (t *handleTable) export(typ string, v any) ([]byte, error) {
 	t.mu.Lock()
-	_, stateless := t.resolvers[typ]
-	if stateless {
-		t.mu.Unlock()
-		r, ok := v.(Resource)
-		if !ok {
-			return nil, fmt.Errorf("%s: the implementation resolves handles itself, but returned a %T, which does not implement wrpc.Resource", typ, v)
-		}
-		return r.WRPCHandle(), nil
-	}
 	defer t.mu.Unlock()
+	if r, ok := v.(Resource); ok && t.resolvers[typ] != nil {
+		return r.WRPCHandle(), nil // stateless
+	}
 	now := t.now()
 	if len(t.entries) >= t.max {
 		t.sweepLocked(now)
@@ -136,26 +132,26 @@ func (t *handleTable) export(typ string, v any) ([]byte, error) {
 	return h, nil
 }
 
+// resolve looks h up in the table, then asks the resolver of typ, if any.
 func (t *handleTable) resolve(ctx context.Context, typ string, h []byte, own Ownership) (any, error) {
 	t.mu.Lock()
-	r, stateless := t.resolvers[typ]
-	if stateless {
-		t.mu.Unlock()
-		instance, resource := splitType(typ)
-		return r.ResolveHandle(ctx, instance, resource, h)
-	}
-	defer t.mu.Unlock()
-	e := t.entries[string(h)]
 	now := t.now()
-	if e == nil || e.typ != typ || now.Sub(e.last) > t.ttl {
+	if e := t.entries[string(h)]; e != nil && e.typ == typ && now.Sub(e.last) <= t.ttl {
+		if own == Own {
+			delete(t.entries, string(h))
+		} else {
+			e.last = now
+		}
+		t.mu.Unlock()
+		return e.v, nil
+	}
+	r := t.resolvers[typ]
+	t.mu.Unlock()
+	if r == nil {
 		return nil, fmt.Errorf("%s: %w", typ, ErrUnknownHandle)
 	}
-	if own == Own {
-		delete(t.entries, string(h))
-	} else {
-		e.last = now
-	}
-	return e.v, nil
+	instance, resource := splitType(typ)
+	return r.ResolveHandle(ctx, instance, resource, h)
 }
 
 // sweepLocked removes expired entries, closing their values.

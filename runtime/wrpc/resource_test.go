@@ -89,8 +89,14 @@ func TestStatelessHandles(t *testing.T) {
 	if len(tab.entries) != 0 {
 		t.Fatal("a stateless resource went into the table")
 	}
-	if _, err := tab.export("wasi:keyvalue/store@0.2.0-draft2#bucket", "not a Resource"); err == nil {
-		t.Fatal("a value without WRPCHandle was accepted for a stateless resource")
+	// A value without its own handle goes to the table, and is found there
+	// before the resolver is asked.
+	th, err := tab.export("wasi:keyvalue/store@0.2.0-draft2#bucket", "stateful")
+	if err != nil || len(th) != 16 || len(tab.entries) != 1 {
+		t.Fatalf("export of a stateful value = %x, %v (%d entries)", th, err, len(tab.entries))
+	}
+	if v, err := tab.resolve(ctx, "wasi:keyvalue/store@0.2.0-draft2#bucket", th, Borrow); err != nil || v != "stateful" {
+		t.Fatalf("resolve of the table handle = %v, %v", v, err)
 	}
 	v, err := tab.resolve(ctx, "wasi:keyvalue/store@0.2.0-draft2#bucket", []byte("sessions"), Own)
 	if err != nil || string(v.(stateless)) != "sessions" {

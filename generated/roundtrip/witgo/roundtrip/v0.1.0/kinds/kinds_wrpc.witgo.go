@@ -432,7 +432,7 @@ func (c *client) Nothing(ctx context.Context) error {
 	return nil
 }
 
-// Register serves impl on s: every function of the WIT interface "witgo:roundtrip/kinds@0.1.0". If impl is a wrpc.HandleResolver, the handles of this interface's resources are stateless: the values impl returns must implement wrpc.Resource, and impl resolves the handles that arrive. Otherwise the server keeps returned resources in its handle table (see wrpc.WithHandleTable).
+// Register serves impl on s: every function of the WIT interface "witgo:roundtrip/kinds@0.1.0". Resource values that implement wrpc.Resource travel as their own, stateless handles, which impl, a wrpc.HandleResolver, turns back into values; the server keeps every other resource value in its handle table (see wrpc.WithHandleTable).
 func Register(s *wrpc.Server, impl Interface) {
 	if r, ok := impl.(wrpc.HandleResolver); ok {
 		s.SetHandleResolver(Instance, "counter", r)

@@ -110,7 +110,7 @@ func (c *client) Swap(ctx context.Context, cas Cas, value []byte) error {
 	return werr
 }
 
-// Register serves impl on s: every function of the WIT interface "wasi:keyvalue/atomics@0.2.0-draft2". If impl is a wrpc.HandleResolver, the handles of this interface's resources are stateless: the values impl returns must implement wrpc.Resource, and impl resolves the handles that arrive. Otherwise the server keeps returned resources in its handle table (see wrpc.WithHandleTable).
+// Register serves impl on s: every function of the WIT interface "wasi:keyvalue/atomics@0.2.0-draft2". Resource values that implement wrpc.Resource travel as their own, stateless handles, which impl, a wrpc.HandleResolver, turns back into values; the server keeps every other resource value in its handle table (see wrpc.WithHandleTable).
 func Register(s *wrpc.Server, impl Interface) {
 	if r, ok := impl.(wrpc.HandleResolver); ok {
 		s.SetHandleResolver(Instance, "cas", r)

@@ -93,7 +93,7 @@ func (c *client) DeleteMany(ctx context.Context, bucket Bucket, keys []string) e
 	return werr
 }
 
-// Register serves impl on s: every function of the WIT interface "wasi:keyvalue/batch@0.2.0-draft2". If impl is a wrpc.HandleResolver, the handles of this interface's resources are stateless: the values impl returns must implement wrpc.Resource, and impl resolves the handles that arrive. Otherwise the server keeps returned resources in its handle table (see wrpc.WithHandleTable).
+// Register serves impl on s: every function of the WIT interface "wasi:keyvalue/batch@0.2.0-draft2". Resource values that implement wrpc.Resource travel as their own, stateless handles, which impl, a wrpc.HandleResolver, turns back into values; the server keeps every other resource value in its handle table (see wrpc.WithHandleTable).
 func Register(s *wrpc.Server, impl Interface) {
 	s.Register(Instance, "get-many", func(ctx context.Context, params []byte) ([]byte, error) {
 		d := s.Params(ctx, Instance, "get-many", params)
