@@ -41,9 +41,9 @@ func (g *gen) methodSpecs(fns []*parser.Func) []jen.Code {
 //	//	get: func(key: string) -> result<option<list<u8>>, error>
 //	Get(ctx context.Context, key string) ([]byte, bool, error)
 func (g *gen) methodSpec(fn *parser.Func) jen.Code {
-	var owner wit.Node = fn.Package.Interface
-	if owner == nil {
-		owner = g.model.World.WIT
+	var owner wit.Node = g.model.World.WIT // a world's own function
+	if fn.Package.Interface != nil {
+		owner = fn.Package.Interface
 	}
 	var first string
 	switch fn.Kind {

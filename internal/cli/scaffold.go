@@ -145,11 +145,14 @@ func Scaffold(o ScaffoldOptions) ([]string, error) {
 	for _, f := range gen {
 		files[path.Join("gen", f.Path)] = f.Content
 	}
-	worldDir, err := worldDir(filepath.Join(tmp, filepath.FromSlash(witRoot)), world)
-	if err != nil {
-		return nil, err
+	// The world's package is the folder above its generated backend.
+	var worldDir string
+	for _, f := range gen {
+		if d, ok := strings.CutSuffix(f.Path, "/backend/backend.witgo.go"); ok {
+			worldDir = d
+		}
 	}
-	if _, ok := files[path.Join("gen", worldDir, "backend", "backend.witgo.go")]; !ok {
+	if worldDir == "" {
 		return nil, fmt.Errorf("world %s: no keyvalue backend was generated for it", world)
 	}
 	// The module's own files.
@@ -246,11 +249,12 @@ func findFamily(world, family string) (string, string, error) {
 		if err != nil {
 			continue
 		}
-		// A short name may also match a world of the deps: keep only
-		// worlds of the family's own package.
-		if q := parser.QualifiedWorldName(w); strings.Contains(q, "keyvalue") {
+		// A short name may also match a world of the deps (wasi:io has an
+		// imports world): keep only worlds of the family's own package, which
+		// Load puts last.
+		if w.Package == res.Packages[len(res.Packages)-1] {
 			found = append(found, f)
-			qualified = q
+			qualified = parser.QualifiedWorldName(w)
 		}
 	}
 	switch len(found) {
@@ -261,21 +265,4 @@ func findFamily(world, family string) (string, string, error) {
 	default:
 		return "", "", fmt.Errorf("world %q is in several bundled families (%s): choose one with --wit", world, strings.Join(found, ", "))
 	}
-}
-
-// worldDir returns the output folder of the world's own package.
-func worldDir(witPath, world string) (string, error) {
-	res, err := parser.Load(witPath)
-	if err != nil {
-		return "", err
-	}
-	w, err := parser.SelectWorld(res, world)
-	if err != nil {
-		return "", err
-	}
-	m, err := parser.Build(res, w, parser.Options{})
-	if err != nil {
-		return "", err
-	}
-	return m.World.Package.Dir, nil
 }

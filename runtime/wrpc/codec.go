@@ -107,7 +107,7 @@ func Call(ctx context.Context, inv Invoker, instance, name string, e *Encoder) (
 	results, err := inv.Invoke(ctx, instance, name, params)
 	if err != nil {
 		var we *Error
-		if !asError(err, &we) {
+		if !errors.As(err, &we) {
 			err = &Error{Instance: instance, Name: name, Op: "invoke", Err: err}
 		}
 		return nil, err
@@ -302,6 +302,3 @@ func EncodeErrorContext(e *Encoder, v cm.ErrorContext) { e.String(v.Message) }
 
 // DecodeErrorContext reads an error-context.
 func DecodeErrorContext(d *Decoder) cm.ErrorContext { return cm.ErrorContext{Message: d.String()} }
-
-// asError is errors.As for *Error.
-func asError(err error, target **Error) bool { return errors.As(err, target) }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"strings"
 	"sync"
 	"time"
 )
@@ -182,12 +183,8 @@ func closeValue(v any) {
 }
 
 func splitType(typ string) (instance, resource string) {
-	for i := len(typ) - 1; i >= 0; i-- {
-		if typ[i] == '#' {
-			return typ[:i], typ[i+1:]
-		}
-	}
-	return "", typ
+	i := strings.LastIndexByte(typ, '#')
+	return typ[:max(i, 0)], typ[i+1:]
 }
 
 // EncodeResource writes the handle of the resource value v. On the client
