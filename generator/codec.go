@@ -168,7 +168,7 @@ func (g *gen) decode(t wit.Type) *jen.Statement {
 		if isU8(k.Type) {
 			return jen.Id("d").Dot("Bytes").Call()
 		}
-		return wrpcQual("DecodeList").Call(jen.Id("d"), jen.Lit(g.minSize(k.Type)), g.decodeFunc(k.Type))
+		return wrpcQual("DecodeList").Call(jen.Id("d"), g.minSizeArg(k.Type), g.decodeFunc(k.Type))
 	case *wit.Option:
 		return wrpcQual("DecodeOption").Call(jen.Id("d"), g.decodeFunc(k.Type))
 	case *wit.Result:
@@ -192,7 +192,7 @@ func (g *gen) decode(t wit.Type) *jen.Statement {
 		return wrpcQual("DecodeResource").Call(jen.Id("d"), jen.Qual(n.Package.ImportPath, "Instance"), jen.Lit(n.WITName),
 			wrpcQual(own), jen.Qual(n.Package.ImportPath, n.ClientCtor))
 	case *wit.Stream:
-		return wrpcQual("DecodeStream").Call(jen.Id("d"), jen.Lit(g.minSize(k.Type)), g.decodeFunc(k.Type))
+		return wrpcQual("DecodeStream").Call(jen.Id("d"), g.minSizeArg(k.Type), g.decodeFunc(k.Type))
 	case *wit.Future:
 		return wrpcQual("DecodeFuture").Index(g.typOrUnit(k.Type)).Call(jen.Id("d"), g.decodeFuncOrNil(k.Type))
 	default:
@@ -274,6 +274,13 @@ func (g *gen) minSize(t wit.Type) int {
 		return (len(k.Flags) + 7) / 8
 	}
 	return 1
+}
+
+// minSizeArg is the minSize argument of wrpc.DecodeList and
+// wrpc.DecodeStream for elements of type t, with a comment that says what
+// the number is: "2 /* min wire bytes per element */".
+func (g *gen) minSizeArg(t wit.Type) jen.Code {
+	return jen.Lit(g.minSize(t)).Comment("/* min wire bytes per element */")
 }
 
 // zero returns the zero value of the Go type of t.

@@ -12,7 +12,7 @@ import (
 func (g *gen) enum(n *parser.Named) []jen.Code {
 	base := discriminantType(len(n.Cases))
 	code := []jen.Code{
-		comment(fmt.Sprintf("%s is the WIT enum %q.", n.GoName, n.WITName), n.Docs).
+		comment(fmt.Sprintf("%s is the WIT enum %q.", n.GoName, n.WITName), witDocs(n.GoName, n.WITName, n.Docs)).
 			Type().Id(n.GoName).Add(base),
 		caseConsts(n.GoName, n.Cases),
 		stringer(n.GoName, "e", n.Cases),
@@ -45,7 +45,7 @@ func discriminantType(n int) *jen.Statement {
 func caseConsts(typ string, cases []*parser.Case) jen.Code {
 	return jen.Const().DefsFunc(func(d *jen.Group) {
 		for i, c := range cases {
-			s := comment(fmt.Sprintf("%s is the case %q.", c.Const, c.WITName), c.Docs).Id(c.Const)
+			s := comment(fmt.Sprintf("%s is the case %q.", c.Const, c.WITName), witDocs(c.Const, c.WITName, c.Docs)).Id(c.Const)
 			if i == 0 {
 				s.Id(typ).Op("=").Iota()
 			}
@@ -56,7 +56,7 @@ func caseConsts(typ string, cases []*parser.Case) jen.Code {
 
 // stringer emits a String method that returns the WIT name of a case.
 func stringer(typ, recv string, cases []*parser.Case) jen.Code {
-	return jen.Comment("String returns the WIT name of the case.").Line().
+	return comment("String returns the WIT name of the case.", "").
 		Func().Params(jen.Id(recv).Id(typ)).Id("String").Params().String().Block(
 		jen.Switch(jen.Id(recv)).BlockFunc(func(s *jen.Group) {
 			for _, c := range cases {
@@ -69,7 +69,7 @@ func stringer(typ, recv string, cases []*parser.Case) jen.Code {
 
 // errorMethod emits Error() string returning String().
 func errorMethod(typ, recv string) jen.Code {
-	return jen.Comment(fmt.Sprintf("Error returns the WIT name of the case, so that %s can be returned as an error.", typ)).Line().
+	return comment(fmt.Sprintf("Error returns the WIT name of the case, so that %s can be returned as an error.", typ), "").
 		Func().Params(jen.Id(recv).Id(typ)).Id("Error").Params().String().Block(
 		jen.Return(jen.Id(recv).Dot("String").Call()),
 	)

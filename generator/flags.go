@@ -21,11 +21,11 @@ func (g *gen) flags(n *parser.Named) []jen.Code {
 		base = jen.Uint64()
 	}
 	code := []jen.Code{
-		comment(fmt.Sprintf("%s is the WIT flags %q: a set of the %s... constants.", n.GoName, n.WITName, n.GoName), n.Docs).
+		comment(fmt.Sprintf("%s is the WIT flags %q: a set of the %s... constants.", n.GoName, n.WITName, n.GoName), witDocs(n.GoName, n.WITName, n.Docs)).
 			Type().Id(n.GoName).Add(base),
 		jen.Const().DefsFunc(func(d *jen.Group) {
 			for i, f := range n.Flags {
-				s := comment(fmt.Sprintf("%s is the flag %q.", f.Const, f.WITName), f.Docs).Id(f.Const)
+				s := comment(fmt.Sprintf("%s is the flag %q.", f.Const, f.WITName), witDocs(f.Const, f.WITName, f.Docs)).Id(f.Const)
 				if i == 0 {
 					s.Id(n.GoName).Op("=").Lit(1).Op("<<").Iota()
 				}
@@ -33,7 +33,7 @@ func (g *gen) flags(n *parser.Named) []jen.Code {
 			}
 		}),
 		// func (f Flags) String() string { var s []string; if f&FlagsA != 0 { s = append(s, "a") }; ...; return strings.Join(s, "|") }
-		jen.Comment("String returns the WIT names of the flags that are set, separated by \"|\".").Line().
+		comment("String returns the WIT names of the flags that are set, separated by \"|\".", "").
 			Func().Params(jen.Id("f").Id(n.GoName)).Id("String").Params().String().BlockFunc(func(b *jen.Group) {
 			b.Var().Id("names").Index().String()
 			for _, f := range n.Flags {

@@ -34,9 +34,13 @@ func (g *gen) methodSpecs(fns []*parser.Func) []jen.Code {
 	return methods
 }
 
-// methodSpec emits one method of a Go interface with its docs:
+// methodSpec emits one method of a Go interface with its docs: the WIT
+// docs first, then where the method comes from and its WIT signature:
 //
-//	// Get is the WIT method "get" of resource "bucket".
+//	// Get the value associated with the specified `key`
+//	// ...
+//	//
+//	// Get is the WIT method "get" of resource "bucket":
 //	//
 //	//	get: func(key: string) -> result<option<list<u8>>, error>
 //	Get(ctx context.Context, key string) ([]byte, bool, error)
@@ -45,19 +49,19 @@ func (g *gen) methodSpec(fn *parser.Func) jen.Code {
 	if fn.Package.Interface != nil {
 		owner = fn.Package.Interface
 	}
-	var first string
+	var origin string
 	switch fn.Kind {
 	case parser.Freestanding:
-		first = fmt.Sprintf("%s is the WIT function %q.", fn.GoName, fn.WITName)
+		origin = fmt.Sprintf("%s is the WIT function %q:", fn.GoName, fn.WITName)
 	case parser.Method:
-		first = fmt.Sprintf("%s is the WIT method %q of resource %q.", fn.GoName, fn.WITName, fn.Resource.WITName)
+		origin = fmt.Sprintf("%s is the WIT method %q of resource %q:", fn.GoName, fn.WITName, fn.Resource.WITName)
 	case parser.Static:
-		first = fmt.Sprintf("%s is the WIT static function %q of resource %q.", fn.GoName, fn.WITName, fn.Resource.WITName)
+		origin = fmt.Sprintf("%s is the WIT static function %q of resource %q:", fn.GoName, fn.WITName, fn.Resource.WITName)
 	case parser.Constructor:
-		first = fmt.Sprintf("%s is the WIT constructor of resource %q.", fn.GoName, fn.Resource.WITName)
+		origin = fmt.Sprintf("%s is the WIT constructor of resource %q:", fn.GoName, fn.Resource.WITName)
 	}
-	first += "\n\n\t" + witSignature(fn.WIT, owner)
-	return comment(first, fn.Docs).Id(fn.GoName).Params(g.params(fn)...).Add(g.results(fn))
+	origin += "\n\n\t" + witSignature(fn.WIT, owner)
+	return comment(origin, witDocs(fn.GoName, fn.WITName, fn.Docs)).Id(fn.GoName).Params(g.params(fn)...).Add(g.results(fn))
 }
 
 // params returns ctx followed by the WIT parameters.

@@ -35,8 +35,9 @@ type File struct {
 
 // Options configure Generate.
 type Options struct {
-	// Source names the WIT input in package docs (e.g. the folder name), so
-	// that two WIT packages with the same name and version stay told apart.
+	// Source names the WIT input in package docs (the path given to witgo
+	// generate, slash-separated), so that two WIT packages with the same
+	// name and version stay told apart.
 	Source string
 }
 
@@ -154,30 +155,4 @@ func (g *gen) packageDoc(p *parser.Package) string {
 		b.WriteString(p.Docs)
 	}
 	return b.String()
-}
-
-// comment renders a Go doc comment: a first sentence naming the Go
-// identifier, then the WIT docs. It ends with a line break, so it is placed
-// directly before the declaration it documents.
-func comment(first, docs string) *jen.Statement {
-	text := first
-	if docs = strings.TrimSpace(docs); docs != "" {
-		text += "\n\n" + docs
-	}
-	return jen.Comment(CommentText(text)).Line()
-}
-
-// CommentText turns text into "// " lines. jennifer writes a comment that
-// starts with "//" as it is.
-func CommentText(text string) string {
-	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
-	for i, l := range lines {
-		l = strings.TrimRight(l, " \t")
-		if l == "" {
-			lines[i] = "//"
-		} else {
-			lines[i] = "// " + l
-		}
-	}
-	return strings.Join(lines, "\n")
 }

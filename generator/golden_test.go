@@ -88,14 +88,33 @@ func vetModule(t *testing.T, dir, mod string) {
 			t.Fatal(err)
 		}
 	}
-	write("go.mod", "module "+mod+"\n\ngo 1.24.0\n")
-	write("go.work", "go 1.24.0\n\nuse (\n\t.\n\t"+repo+"\n)\n")
+	goLine := repoGoLine(t, repo)
+	write("go.mod", "module "+mod+"\n\n"+goLine+"\n")
+	write("go.work", goLine+"\n\nuse (\n\t.\n\t"+repo+"\n)\n")
 	cmd := exec.Command("go", "vet", "./...")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOWORK="+filepath.Join(dir, "go.work"), "GOFLAGS=-mod=readonly")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go vet of generated code failed: %v\n%s", err, out)
 	}
+}
+
+// repoGoLine returns the go directive of the repository's go.mod
+// ("go 1.26.0"): a workspace that uses the repository needs at least its Go
+// version.
+func repoGoLine(t *testing.T, repo string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repo, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(l, "go ") {
+			return strings.TrimSpace(l)
+		}
+	}
+	t.Fatalf("%s: no go directive", filepath.Join(repo, "go.mod"))
+	return ""
 }
 
 func readCase(t *testing.T, dir string) (wit, world string) {

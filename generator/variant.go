@@ -19,13 +19,13 @@ import (
 func (g *gen) variant(n *parser.Named) []jen.Code {
 	code := []jen.Code{
 		comment(fmt.Sprintf("%s is the WIT variant %q. Make one with a constructor (%s) and read it with Case and the getters.",
-			n.GoName, n.WITName, n.Cases[0].Ctor), n.Docs).
+			n.GoName, n.WITName, n.Cases[0].Ctor), witDocs(n.GoName, n.WITName, n.Docs)).
 			Type().Id(n.GoName).Struct(
 			jen.Id("_").Index(jen.Lit(0)).Func().Params().Comment("not comparable: compare with Case, or errors.Is for errors"),
 			jen.Id("c").Id(n.CaseType),
 			jen.Id("v").Any(),
 		),
-		comment(fmt.Sprintf("%s is the case of a %s.", n.CaseType, n.GoName), "").
+		comment(fmt.Sprintf("%s is the case of %s %s.", n.CaseType, Article(n.GoName), n.GoName), "").
 			Type().Id(n.CaseType).Add(discriminantType(len(n.Cases))),
 		caseConsts(n.CaseType, n.Cases),
 		stringer(n.CaseType, "c", n.Cases),
@@ -34,7 +34,7 @@ func (g *gen) variant(n *parser.Named) []jen.Code {
 		code = append(code, g.variantCtor(n, c))
 	}
 	code = append(code,
-		jen.Comment("Case returns the case of v.").Line().
+		comment("Case returns the case of v.", "").
 			Func().Params(jen.Id("v").Id(n.GoName)).Id("Case").Params().Id(n.CaseType).Block(jen.Return(jen.Id("v").Dot("c"))),
 	)
 	for _, c := range n.Cases {
@@ -46,7 +46,7 @@ func (g *gen) variant(n *parser.Named) []jen.Code {
 	if n.IsError {
 		code = append(code,
 			errorMethodString(n.GoName, "v"),
-			jen.Comment(fmt.Sprintf("Is reports whether target is a %s of the same case, both without payload, so that errors.Is(err, %s) works.", n.GoName, sentinelExample(n))).Line().
+			comment(fmt.Sprintf("Is reports whether target is %s %s of the same case, both without payload, so that errors.Is(err, %s) works.", Article(n.GoName), n.GoName, sentinelExample(n)), "").
 				Func().Params(jen.Id("v").Id(n.GoName)).Id("Is").Params(jen.Id("target").Error()).Bool().Block(
 				jen.List(jen.Id("t"), jen.Id("ok")).Op(":=").Id("target").Assert(jen.Id(n.GoName)),
 				jen.Return(jen.Id("ok").Op("&&").Id("t").Dot("c").Op("==").Id("v").Dot("c").Op("&&").Id("t").Dot("v").Op("==").Nil().Op("&&").Id("v").Dot("v").Op("==").Nil()),
@@ -77,7 +77,7 @@ func sentinelExample(n *parser.Named) string {
 
 // variantCtor emits func TypeCase(v Payload) Type { return Type{c: TypeCaseX, v: v} }.
 func (g *gen) variantCtor(n *parser.Named, c *parser.Case) jen.Code {
-	doc := comment(fmt.Sprintf("%s returns a %s of case %q.", c.Ctor, n.GoName, c.WITName), "")
+	doc := comment(fmt.Sprintf("%s returns %s %s of case %q.", c.Ctor, Article(n.GoName), n.GoName, c.WITName), "")
 	if c.Type == nil {
 		return doc.Func().Id(c.Ctor).Params().Id(n.GoName).Block(
 			jen.Return(jen.Id(n.GoName).Values(jen.Dict{jen.Id("c"): jen.Id(c.Const)})),
@@ -102,7 +102,7 @@ func (g *gen) variantGetter(n *parser.Named, c *parser.Case) jen.Code {
 // variantString emits a String method: the case name, with its payload in
 // parentheses (strings quoted): other("disk full").
 func (g *gen) variantString(n *parser.Named) jen.Code {
-	return jen.Comment(`String returns the WIT case name with its payload, as in other("disk full").`).Line().
+	return comment(`String returns the WIT case name with its payload, as in other("disk full").`, "").
 		Func().Params(jen.Id("v").Id(n.GoName)).Id("String").Params().String().Block(
 		jen.If(jen.Id("v").Dot("v").Op("==").Nil()).Block(jen.Return(jen.Id("v").Dot("c").Dot("String").Call())),
 		jen.Switch(jen.Id("p").Op(":=").Id("v").Dot("v").Assert(jen.Type())).Block(
@@ -113,7 +113,7 @@ func (g *gen) variantString(n *parser.Named) jen.Code {
 }
 
 func errorMethodString(typ, recv string) jen.Code {
-	return jen.Comment(fmt.Sprintf("Error returns String(), so that %s can be returned as an error.", typ)).Line().
+	return comment(fmt.Sprintf("Error returns String(), so that %s can be returned as an error.", typ), "").
 		Func().Params(jen.Id(recv).Id(typ)).Id("Error").Params().String().Block(
 		jen.Return(jen.Id(recv).Dot("String").Call()),
 	)

@@ -25,7 +25,7 @@ func (g *gen) wrpcFile(p *parser.Package, withDoc bool) (File, bool, error) {
 	served := len(p.Funcs)+len(p.ExportFuncs) > 0 || hasMethods(p)
 	world := p == g.model.World.Package
 	if served || world {
-		code = append(code, jen.Comment("The generated code below requires the runtime it was generated for.").Line().
+		code = append(code, comment("The generated code below requires the runtime it was generated for.", "").
 			Const().Id("_").Op("=").Add(wrpcQual("SupportPackageIsVersion1")))
 	}
 	if served {
@@ -99,10 +99,10 @@ func (g *gen) codecMethods(n *parser.Named) []jen.Code {
 		}
 	case parser.KindEnum:
 		enc = append(enc, jen.Id("e").Dot("Discriminant").Call(jen.Uint32().Call(jen.Id("v"))))
-		dec = append(dec, jen.Op("*").Id("v").Op("=").Id(n.GoName).Call(jen.Id("d").Dot("Discriminant").Call(jen.Lit(len(n.Cases)))))
+		dec = append(dec, jen.Op("*").Id("v").Op("=").Id(n.GoName).Call(jen.Id("d").Dot("Discriminant").Call(countArg(len(n.Cases), "cases"))))
 	case parser.KindFlags:
-		enc = append(enc, jen.Id("e").Dot("Flags").Call(jen.Uint64().Call(jen.Id("v")), jen.Lit(len(n.Flags))))
-		dec = append(dec, jen.Op("*").Id("v").Op("=").Id(n.GoName).Call(jen.Id("d").Dot("Flags").Call(jen.Lit(len(n.Flags)))))
+		enc = append(enc, jen.Id("e").Dot("Flags").Call(jen.Uint64().Call(jen.Id("v")), countArg(len(n.Flags), "flags")))
+		dec = append(dec, jen.Op("*").Id("v").Op("=").Id(n.GoName).Call(jen.Id("d").Dot("Flags").Call(countArg(len(n.Flags), "flags"))))
 	case parser.KindVariant:
 		enc = append(enc, jen.Id("e").Dot("Discriminant").Call(jen.Uint32().Call(jen.Id("v").Dot("c"))))
 		var encCases, decCases []jen.Code
@@ -120,7 +120,7 @@ func (g *gen) codecMethods(n *parser.Named) []jen.Code {
 			enc = append(enc, jen.Switch(jen.Id("v").Dot("c")).Block(encCases...))
 		}
 		dec = append(dec, jen.Op("*").Id("v").Op("=").Id(n.GoName).Values(jen.Dict{
-			jen.Id("c"): jen.Id(n.CaseType).Call(jen.Id("d").Dot("Discriminant").Call(jen.Lit(len(n.Cases)))),
+			jen.Id("c"): jen.Id(n.CaseType).Call(jen.Id("d").Dot("Discriminant").Call(countArg(len(n.Cases), "cases"))),
 		}))
 		if len(decCases) > 0 {
 			dec = append(dec, jen.Switch(jen.Id("v").Dot("c")).Block(decCases...))
@@ -129,11 +129,17 @@ func (g *gen) codecMethods(n *parser.Named) []jen.Code {
 		return nil
 	}
 	return []jen.Code{
-		jen.Comment("EncodeWRPC writes v in the component-model value encoding.").Line().
+		comment("EncodeWRPC writes v in the component-model value encoding.", "").
 			Func().Params(recv).Id("EncodeWRPC").Params(encParams).Block(enc...),
-		jen.Comment("DecodeWRPC reads v from the component-model value encoding.").Line().
+		comment("DecodeWRPC reads v from the component-model value encoding.", "").
 			Func().Params(ptr).Id("DecodeWRPC").Params(decParams).Block(dec...),
 	}
+}
+
+// countArg is a number of cases or flags passed to the codec, with a
+// comment that says what it counts: "3 /* cases */".
+func countArg(n int, what string) jen.Code {
+	return jen.Lit(n).Comment("/* " + what + " */")
 }
 
 // locals names the parameters of a generated client method or server handler
@@ -209,7 +215,7 @@ func (g *gen) resourceClient(n *parser.Named) []jen.Code {
 			jen.Return(jen.Op("&").Id(typ).Values(jen.Dict{jen.Id("inv"): jen.Id("inv"), jen.Id("handle"): jen.Id("handle")})),
 		),
 		jen.Type().Id(typ).Struct(jen.Id("inv").Add(wrpcQual("Invoker")), jen.Id("handle").Index().Byte()),
-		jen.Comment("WRPCHandle returns the handle the server chose for the resource (wrpc.Resource).").Line().
+		comment("WRPCHandle returns the handle the server chose for the resource (wrpc.Resource).", "").
 			Func().Params(jen.Id("r").Op("*").Id(typ)).Id("WRPCHandle").Params().Index().Byte().Block(jen.Return(jen.Id("r").Dot("handle"))),
 	}
 	for _, fn := range n.Methods {

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/witgo-dev/witgo/generator"
 )
 
 // packageDoc returns the package documentation of a backend: what it
@@ -35,7 +37,7 @@ func (g *gen) packageDoc() string {
 	}
 
 	b.WriteString("# Semantics\n\n")
-	b.WriteString("The backend follows the witgo keyvalue rules (KEYVALUE.md) as package engine implements and documents them; it only adapts the WIT shapes to engine calls:\n\n")
+	b.WriteString("The backend follows the witgo keyvalue semantics (docs/keyvalue.md in github.com/witgo-dev/witgo) as package engine implements and documents them; it only adapts the WIT shapes to engine calls:\n\n")
 	b.WriteString("  - Buckets: open is Engine.Open, so an unknown identifier is no-such-store unless the engine creates buckets on open (engine.CreateOnOpen). Two handles on one identifier share data.")
 	if g.stringBucket {
 		b.WriteString(" Where the bucket is a string parameter, every call opens it the same way.")
@@ -91,7 +93,7 @@ func (g *gen) packageDoc() string {
 			b.WriteString("\t" + fn + "\n")
 		}
 	}
-	return wrap(b.String(), 76)
+	return wrapItems(b.String())
 }
 
 // indentTabs makes each line of s a line of a Go doc code block.
@@ -103,35 +105,17 @@ func indentTabs(s string) string {
 	return strings.Join(out, "\n") + "\n"
 }
 
-// wrap breaks the prose lines of a doc comment at width columns; list items
-// ("  - ") continue indented, code lines (a leading tab) stay as they are.
-func wrap(text string, width int) string {
-	var out []string
-	for _, line := range strings.Split(text, "\n") {
-		if strings.HasPrefix(line, "\t") || len(line) <= width {
-			out = append(out, line)
-			continue
+// wrapItems wraps the list items ("  - ") of a package doc with a hanging
+// indent; generator.CommentText wraps the plain paragraphs and keeps the
+// rest as it is.
+func wrapItems(text string) string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		if item, ok := strings.CutPrefix(l, "  - "); ok {
+			lines[i] = generator.WrapIndent(item, "  - ", "    ", generator.TextWidth)
 		}
-		first, rest := "", "    "
-		if strings.HasPrefix(line, "  - ") {
-			first, line = "  - ", line[4:]
-		} else {
-			rest = ""
-		}
-		cur := first
-		for _, word := range strings.Fields(line) {
-			if len(cur) > len(rest) && cur != first && len(cur)+1+len(word) > width {
-				out = append(out, cur)
-				cur = rest
-			}
-			if cur != first && cur != rest {
-				cur += " "
-			}
-			cur += word
-		}
-		out = append(out, cur)
 	}
-	return strings.Join(out, "\n")
+	return strings.Join(lines, "\n")
 }
 
 // bucketResolved reports whether some interface that declares a bucket

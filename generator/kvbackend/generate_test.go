@@ -152,8 +152,19 @@ func TestUnrecognizedFunction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	write(t, filepath.Join(out, "go.mod"), []byte("module "+root+"\n\ngo 1.24.0\n"))
-	write(t, filepath.Join(out, "go.work"), []byte("go 1.24.0\n\nuse (\n\t.\n\t"+repo+"\n)\n"))
+	// The workspace needs at least the repository's Go version.
+	goLine := ""
+	mod, err := os.ReadFile(filepath.Join(repo, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(mod), "\n") {
+		if strings.HasPrefix(l, "go ") {
+			goLine = strings.TrimSpace(l)
+		}
+	}
+	write(t, filepath.Join(out, "go.mod"), []byte("module "+root+"\n\n"+goLine+"\n"))
+	write(t, filepath.Join(out, "go.work"), []byte(goLine+"\n\nuse (\n\t.\n\t"+repo+"\n)\n"))
 	for _, args := range [][]string{{"vet", "./..."}, {"test", "./..."}} {
 		cmd := exec.Command("go", args...)
 		cmd.Dir = out

@@ -164,7 +164,7 @@ var (
 )
 
 func newGen(m *witparser.Model, opts generator.Options) (*gen, error) {
-	funcs := template.FuncMap{"short": short}
+	funcs := template.FuncMap{"short": short, "comment": generator.CommentText, "article": generator.Article}
 	tmpl, err := template.New("kvbackend").Funcs(funcs).ParseFS(templates.KVBackend, "kvbackend/*.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("BUG: parsing the kvbackend templates: %w", err)

@@ -48,7 +48,7 @@ func (v Shape) EncodeWRPC(e *wrpc.Encoder) {
 
 // DecodeWRPC reads v from the component-model value encoding.
 func (v *Shape) DecodeWRPC(d *wrpc.Decoder) {
-	*v = Shape{c: ShapeCase(d.Discriminant(6))}
+	*v = Shape{c: ShapeCase(d.Discriminant(6 /* cases */))}
 	switch v.c {
 	case ShapeCaseCircle:
 		v.v = d.F64()
@@ -72,27 +72,27 @@ func (v Color) EncodeWRPC(e *wrpc.Encoder) {
 
 // DecodeWRPC reads v from the component-model value encoding.
 func (v *Color) DecodeWRPC(d *wrpc.Decoder) {
-	*v = Color(d.Discriminant(3))
+	*v = Color(d.Discriminant(3 /* cases */))
 }
 
 // EncodeWRPC writes v in the component-model value encoding.
 func (v Wide) EncodeWRPC(e *wrpc.Encoder) {
-	e.Flags(uint64(v), 40)
+	e.Flags(uint64(v), 40 /* flags */)
 }
 
 // DecodeWRPC reads v from the component-model value encoding.
 func (v *Wide) DecodeWRPC(d *wrpc.Decoder) {
-	*v = Wide(d.Flags(40))
+	*v = Wide(d.Flags(40 /* flags */))
 }
 
 // EncodeWRPC writes v in the component-model value encoding.
 func (v Small) EncodeWRPC(e *wrpc.Encoder) {
-	e.Flags(uint64(v), 3)
+	e.Flags(uint64(v), 3 /* flags */)
 }
 
 // DecodeWRPC reads v from the component-model value encoding.
 func (v *Small) DecodeWRPC(d *wrpc.Decoder) {
-	*v = Small(d.Flags(3))
+	*v = Small(d.Flags(3 /* flags */))
 }
 
 // EncodeWRPC writes v in the component-model value encoding.
@@ -143,22 +143,22 @@ func (v *Everything) DecodeWRPC(d *wrpc.Decoder) {
 	v.C = d.Char()
 	v.S = d.String()
 	v.Bytes = d.Bytes()
-	v.Words = wrpc.DecodeList(d, 1, (*wrpc.Decoder).String)
+	v.Words = wrpc.DecodeList(d, 1 /* min wire bytes per element */, (*wrpc.Decoder).String)
 	v.Maybe = wrpc.DecodeOption(d, (*wrpc.Decoder).U32)
 	v.MaybeMaybe = wrpc.DecodeOption(d, func(d *wrpc.Decoder) *string {
 		return wrpc.DecodeOption(d, (*wrpc.Decoder).String)
 	})
-	v.Results = wrpc.DecodeList(d, 1, func(d *wrpc.Decoder) cm.Result[uint32, string] {
+	v.Results = wrpc.DecodeList(d, 1 /* min wire bytes per element */, func(d *wrpc.Decoder) cm.Result[uint32, string] {
 		return wrpc.DecodeResult[uint32, string](d, (*wrpc.Decoder).U32, (*wrpc.Decoder).String)
 	})
 	v.Pair = cm.Tuple2[Point, []byte]{
 		F0: wrpc.Decode[Point](d),
 		F1: d.Bytes(),
 	}
-	v.Colors = wrpc.DecodeList(d, 1, wrpc.Decode[Color])
+	v.Colors = wrpc.DecodeList(d, 1 /* min wire bytes per element */, wrpc.Decode[Color])
 	v.Wide = wrpc.Decode[Wide](d)
 	v.Small = wrpc.Decode[Small](d)
-	v.Shapes = wrpc.DecodeList(d, 1, wrpc.Decode[Shape])
+	v.Shapes = wrpc.DecodeList(d, 1 /* min wire bytes per element */, wrpc.Decode[Shape])
 	v.Empty = struct{}{}
 }
 
@@ -177,7 +177,7 @@ func (v Failure) EncodeWRPC(e *wrpc.Encoder) {
 
 // DecodeWRPC reads v from the component-model value encoding.
 func (v *Failure) DecodeWRPC(d *wrpc.Decoder) {
-	*v = Failure{c: FailureCase(d.Discriminant(3))}
+	*v = Failure{c: FailureCase(d.Discriminant(3 /* cases */))}
 	switch v.c {
 	case FailureCaseInvalid:
 		v.v = d.String()
@@ -189,10 +189,13 @@ func (v *Failure) DecodeWRPC(d *wrpc.Decoder) {
 // The generated code below requires the runtime it was generated for.
 const _ = wrpc.SupportPackageIsVersion1
 
-// Instance is the wRPC instance name of the WIT interface "witgo:roundtrip/kinds@0.1.0".
+// Instance is the wRPC instance name of the WIT interface
+// "witgo:roundtrip/kinds@0.1.0".
 const Instance = "witgo:roundtrip/kinds@0.1.0"
 
-// NewClient returns an implementation of Interface that calls the WIT interface "witgo:roundtrip/kinds@0.1.0" over wRPC through inv, such as wrpc.DialTCP(addr).
+// NewClient returns an implementation of Interface that calls the WIT interface
+// "witgo:roundtrip/kinds@0.1.0" over wRPC through inv, such as
+// wrpc.DialTCP(addr).
 func NewClient(inv wrpc.Invoker) Interface {
 	return &client{inv: inv}
 }
@@ -265,7 +268,7 @@ func (c *client) EchoShapes(ctx context.Context, v []Shape) ([]Shape, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := wrpc.DecodeList(d, 1, wrpc.Decode[Shape])
+	res := wrpc.DecodeList(d, 1 /* min wire bytes per element */, wrpc.Decode[Shape])
 	if err := d.Finish(); err != nil {
 		return nil, err
 	}
@@ -432,7 +435,11 @@ func (c *client) Nothing(ctx context.Context) error {
 	return nil
 }
 
-// Register serves impl on s: every function of the WIT interface "witgo:roundtrip/kinds@0.1.0". Resource values that implement wrpc.Resource travel as their own, stateless handles, which impl, a wrpc.HandleResolver, turns back into values; the server keeps every other resource value in its handle table (see wrpc.WithHandleTable).
+// Register serves impl on s: every function of the WIT interface
+// "witgo:roundtrip/kinds@0.1.0". Resource values that implement wrpc.Resource
+// travel as their own, stateless handles, which impl, a wrpc.HandleResolver,
+// turns back into values; the server keeps every other resource value in its
+// handle table (see wrpc.WithHandleTable).
 func Register(s *wrpc.Server, impl Interface) {
 	if r, ok := impl.(wrpc.HandleResolver); ok {
 		s.SetHandleResolver(Instance, "counter", r)
@@ -496,7 +503,7 @@ func Register(s *wrpc.Server, impl Interface) {
 	})
 	s.Register(Instance, "echo-shapes", func(ctx context.Context, params []byte) ([]byte, error) {
 		d := s.Params(ctx, Instance, "echo-shapes", params)
-		v := wrpc.DecodeList(d, 1, wrpc.Decode[Shape])
+		v := wrpc.DecodeList(d, 1 /* min wire bytes per element */, wrpc.Decode[Shape])
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
@@ -699,7 +706,9 @@ func Register(s *wrpc.Server, impl Interface) {
 	})
 }
 
-// NewCounterClient returns the Counter that handle refers to on the server behind inv. Values that the server returns are made this way; call it yourself only with a handle from that server.
+// NewCounterClient returns the Counter that handle refers to on the server
+// behind inv. Values that the server returns are made this way; call it
+// yourself only with a handle from that server.
 func NewCounterClient(inv wrpc.Invoker, handle []byte) Counter {
 	return &counterClient{
 		handle: handle,
@@ -712,7 +721,8 @@ type counterClient struct {
 	handle []byte
 }
 
-// WRPCHandle returns the handle the server chose for the resource (wrpc.Resource).
+// WRPCHandle returns the handle the server chose for the resource
+// (wrpc.Resource).
 func (r *counterClient) WRPCHandle() []byte {
 	return r.handle
 }

@@ -11,10 +11,13 @@ import (
 // The generated code below requires the runtime it was generated for.
 const _ = wrpc.SupportPackageIsVersion1
 
-// Instance is the wRPC instance name of the WIT interface "wasi:io/error@0.2.0".
+// Instance is the wRPC instance name of the WIT interface
+// "wasi:io/error@0.2.0".
 const Instance = "wasi:io/error@0.2.0"
 
-// Register serves the resource methods of the WIT interface "wasi:io/error@0.2.0" on s. Resource values come from the server's handle table (see wrpc.WithHandleTable).
+// Register serves the resource methods of the WIT interface
+// "wasi:io/error@0.2.0" on s. Resource values come from the server's handle
+// table (see wrpc.WithHandleTable).
 func Register(s *wrpc.Server) {
 	s.Register(Instance, "error.to-debug-string", func(ctx context.Context, params []byte) ([]byte, error) {
 		d := s.Params(ctx, Instance, "error.to-debug-string", params)
@@ -32,7 +35,9 @@ func Register(s *wrpc.Server) {
 	})
 }
 
-// NewErrorClient returns the Error that handle refers to on the server behind inv. Values that the server returns are made this way; call it yourself only with a handle from that server.
+// NewErrorClient returns the Error that handle refers to on the server behind
+// inv. Values that the server returns are made this way; call it yourself only
+// with a handle from that server.
 func NewErrorClient(inv wrpc.Invoker, handle []byte) Error {
 	return &errorClient{
 		handle: handle,
@@ -45,7 +50,8 @@ type errorClient struct {
 	handle []byte
 }
 
-// WRPCHandle returns the handle the server chose for the resource (wrpc.Resource).
+// WRPCHandle returns the handle the server chose for the resource
+// (wrpc.Resource).
 func (r *errorClient) WRPCHandle() []byte {
 	return r.handle
 }

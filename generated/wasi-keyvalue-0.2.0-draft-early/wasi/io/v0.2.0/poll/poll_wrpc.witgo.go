@@ -14,7 +14,8 @@ const _ = wrpc.SupportPackageIsVersion1
 // Instance is the wRPC instance name of the WIT interface "wasi:io/poll@0.2.0".
 const Instance = "wasi:io/poll@0.2.0"
 
-// NewClient returns an implementation of Interface that calls the WIT interface "wasi:io/poll@0.2.0" over wRPC through inv, such as wrpc.DialTCP(addr).
+// NewClient returns an implementation of Interface that calls the WIT interface
+// "wasi:io/poll@0.2.0" over wRPC through inv, such as wrpc.DialTCP(addr).
 func NewClient(inv wrpc.Invoker) Interface {
 	return &client{inv: inv}
 }
@@ -32,21 +33,25 @@ func (c *client) Poll(ctx context.Context, in []Pollable) ([]uint32, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := wrpc.DecodeList(d, 1, (*wrpc.Decoder).U32)
+	res := wrpc.DecodeList(d, 1 /* min wire bytes per element */, (*wrpc.Decoder).U32)
 	if err := d.Finish(); err != nil {
 		return nil, err
 	}
 	return res, nil
 }
 
-// Register serves impl on s: every function of the WIT interface "wasi:io/poll@0.2.0". Resource values that implement wrpc.Resource travel as their own, stateless handles, which impl, a wrpc.HandleResolver, turns back into values; the server keeps every other resource value in its handle table (see wrpc.WithHandleTable).
+// Register serves impl on s: every function of the WIT interface
+// "wasi:io/poll@0.2.0". Resource values that implement wrpc.Resource travel as
+// their own, stateless handles, which impl, a wrpc.HandleResolver, turns back
+// into values; the server keeps every other resource value in its handle table
+// (see wrpc.WithHandleTable).
 func Register(s *wrpc.Server, impl Interface) {
 	if r, ok := impl.(wrpc.HandleResolver); ok {
 		s.SetHandleResolver(Instance, "pollable", r)
 	}
 	s.Register(Instance, "poll", func(ctx context.Context, params []byte) ([]byte, error) {
 		d := s.Params(ctx, Instance, "poll", params)
-		in := wrpc.DecodeList(d, 1, func(d *wrpc.Decoder) Pollable {
+		in := wrpc.DecodeList(d, 1 /* min wire bytes per element */, func(d *wrpc.Decoder) Pollable {
 			return wrpc.DecodeResource(d, Instance, "pollable", wrpc.Borrow, NewPollableClient)
 		})
 		if err := d.Finish(); err != nil {
@@ -89,7 +94,9 @@ func Register(s *wrpc.Server, impl Interface) {
 	})
 }
 
-// NewPollableClient returns the Pollable that handle refers to on the server behind inv. Values that the server returns are made this way; call it yourself only with a handle from that server.
+// NewPollableClient returns the Pollable that handle refers to on the server
+// behind inv. Values that the server returns are made this way; call it
+// yourself only with a handle from that server.
 func NewPollableClient(inv wrpc.Invoker, handle []byte) Pollable {
 	return &pollableClient{
 		handle: handle,
@@ -102,7 +109,8 @@ type pollableClient struct {
 	handle []byte
 }
 
-// WRPCHandle returns the handle the server chose for the resource (wrpc.Resource).
+// WRPCHandle returns the handle the server chose for the resource
+// (wrpc.Resource).
 func (r *pollableClient) WRPCHandle() []byte {
 	return r.handle
 }

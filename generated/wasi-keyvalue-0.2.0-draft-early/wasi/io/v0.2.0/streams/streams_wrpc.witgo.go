@@ -23,7 +23,7 @@ func (v StreamError) EncodeWRPC(e *wrpc.Encoder) {
 
 // DecodeWRPC reads v from the component-model value encoding.
 func (v *StreamError) DecodeWRPC(d *wrpc.Decoder) {
-	*v = StreamError{c: StreamErrorCase(d.Discriminant(2))}
+	*v = StreamError{c: StreamErrorCase(d.Discriminant(2 /* cases */))}
 	switch v.c {
 	case StreamErrorCaseLastOperationFailed:
 		v.v = wrpc.DecodeResource(d, ioerror.Instance, "error", wrpc.Own, ioerror.NewErrorClient)
@@ -33,10 +33,13 @@ func (v *StreamError) DecodeWRPC(d *wrpc.Decoder) {
 // The generated code below requires the runtime it was generated for.
 const _ = wrpc.SupportPackageIsVersion1
 
-// Instance is the wRPC instance name of the WIT interface "wasi:io/streams@0.2.0".
+// Instance is the wRPC instance name of the WIT interface
+// "wasi:io/streams@0.2.0".
 const Instance = "wasi:io/streams@0.2.0"
 
-// Register serves the resource methods of the WIT interface "wasi:io/streams@0.2.0" on s. Resource values come from the server's handle table (see wrpc.WithHandleTable).
+// Register serves the resource methods of the WIT interface
+// "wasi:io/streams@0.2.0" on s. Resource values come from the server's handle
+// table (see wrpc.WithHandleTable).
 func Register(s *wrpc.Server) {
 	s.Register(Instance, "input-stream.read", func(ctx context.Context, params []byte) ([]byte, error) {
 		d := s.Params(ctx, Instance, "input-stream.read", params)
@@ -347,7 +350,9 @@ func Register(s *wrpc.Server) {
 	})
 }
 
-// NewInputStreamClient returns the InputStream that handle refers to on the server behind inv. Values that the server returns are made this way; call it yourself only with a handle from that server.
+// NewInputStreamClient returns the InputStream that handle refers to on the
+// server behind inv. Values that the server returns are made this way; call it
+// yourself only with a handle from that server.
 func NewInputStreamClient(inv wrpc.Invoker, handle []byte) InputStream {
 	return &inputStreamClient{
 		handle: handle,
@@ -360,7 +365,8 @@ type inputStreamClient struct {
 	handle []byte
 }
 
-// WRPCHandle returns the handle the server chose for the resource (wrpc.Resource).
+// WRPCHandle returns the handle the server chose for the resource
+// (wrpc.Resource).
 func (r *inputStreamClient) WRPCHandle() []byte {
 	return r.handle
 }
@@ -463,7 +469,9 @@ func (r *inputStreamClient) Subscribe(ctx context.Context) (Pollable, error) {
 	return res, nil
 }
 
-// NewOutputStreamClient returns the OutputStream that handle refers to on the server behind inv. Values that the server returns are made this way; call it yourself only with a handle from that server.
+// NewOutputStreamClient returns the OutputStream that handle refers to on the
+// server behind inv. Values that the server returns are made this way; call it
+// yourself only with a handle from that server.
 func NewOutputStreamClient(inv wrpc.Invoker, handle []byte) OutputStream {
 	return &outputStreamClient{
 		handle: handle,
@@ -476,7 +484,8 @@ type outputStreamClient struct {
 	handle []byte
 }
 
-// WRPCHandle returns the handle the server chose for the resource (wrpc.Resource).
+// WRPCHandle returns the handle the server chose for the resource
+// (wrpc.Resource).
 func (r *outputStreamClient) WRPCHandle() []byte {
 	return r.handle
 }

@@ -15,10 +15,13 @@ import (
 // The generated code below requires the runtime it was generated for.
 const _ = wrpc.SupportPackageIsVersion1
 
-// Instance is the wRPC instance name of the WIT interface "wasi:keyvalue/atomic@0.2.0-draft".
+// Instance is the wRPC instance name of the WIT interface
+// "wasi:keyvalue/atomic@0.2.0-draft".
 const Instance = "wasi:keyvalue/atomic@0.2.0-draft"
 
-// NewClient returns an implementation of Interface that calls the WIT interface "wasi:keyvalue/atomic@0.2.0-draft" over wRPC through inv, such as wrpc.DialTCP(addr).
+// NewClient returns an implementation of Interface that calls the WIT interface
+// "wasi:keyvalue/atomic@0.2.0-draft" over wRPC through inv, such as
+// wrpc.DialTCP(addr).
 func NewClient(inv wrpc.Invoker) Interface {
 	return &client{inv: inv}
 }
@@ -72,7 +75,11 @@ func (c *client) CompareAndSwap(ctx context.Context, bucket Bucket, key Key, old
 	return res, werr
 }
 
-// Register serves impl on s: every function of the WIT interface "wasi:keyvalue/atomic@0.2.0-draft". Resource values that implement wrpc.Resource travel as their own, stateless handles, which impl, a wrpc.HandleResolver, turns back into values; the server keeps every other resource value in its handle table (see wrpc.WithHandleTable).
+// Register serves impl on s: every function of the WIT interface
+// "wasi:keyvalue/atomic@0.2.0-draft". Resource values that implement
+// wrpc.Resource travel as their own, stateless handles, which impl, a
+// wrpc.HandleResolver, turns back into values; the server keeps every other
+// resource value in its handle table (see wrpc.WithHandleTable).
 func Register(s *wrpc.Server, impl Interface) {
 	s.Register(Instance, "increment", func(ctx context.Context, params []byte) ([]byte, error) {
 		d := s.Params(ctx, Instance, "increment", params)

@@ -15,10 +15,13 @@ import (
 // The generated code below requires the runtime it was generated for.
 const _ = wrpc.SupportPackageIsVersion1
 
-// Instance is the wRPC instance name of the WIT interface "wasi:keyvalue/eventual-batch@0.2.0-draft".
+// Instance is the wRPC instance name of the WIT interface
+// "wasi:keyvalue/eventual-batch@0.2.0-draft".
 const Instance = "wasi:keyvalue/eventual-batch@0.2.0-draft"
 
-// NewClient returns an implementation of Interface that calls the WIT interface "wasi:keyvalue/eventual-batch@0.2.0-draft" over wRPC through inv, such as wrpc.DialTCP(addr).
+// NewClient returns an implementation of Interface that calls the WIT interface
+// "wasi:keyvalue/eventual-batch@0.2.0-draft" over wRPC through inv, such as
+// wrpc.DialTCP(addr).
 func NewClient(inv wrpc.Invoker) Interface {
 	return &client{inv: inv}
 }
@@ -42,7 +45,7 @@ func (c *client) GetMany(ctx context.Context, bucket Bucket, keys []Key) ([]*Inc
 	if d.ResultTag() {
 		werr = cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
 	} else {
-		res = wrpc.DecodeList(d, 1, func(d *wrpc.Decoder) *IncomingValue {
+		res = wrpc.DecodeList(d, 1 /* min wire bytes per element */, func(d *wrpc.Decoder) *IncomingValue {
 			return wrpc.DecodeOption(d, func(d *wrpc.Decoder) IncomingValue {
 				return wrpc.DecodeResource(d, types.Instance, "incoming-value", wrpc.Own, types.NewIncomingValueClient)
 			})
@@ -66,7 +69,7 @@ func (c *client) Keys(ctx context.Context, bucket Bucket) ([]Key, error) {
 	if d.ResultTag() {
 		werr = cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
 	} else {
-		res = wrpc.DecodeList(d, 1, func(d *wrpc.Decoder) Key {
+		res = wrpc.DecodeList(d, 1 /* min wire bytes per element */, func(d *wrpc.Decoder) Key {
 			return d.String()
 		})
 	}
@@ -117,12 +120,16 @@ func (c *client) DeleteMany(ctx context.Context, bucket Bucket, keys []Key) erro
 	return werr
 }
 
-// Register serves impl on s: every function of the WIT interface "wasi:keyvalue/eventual-batch@0.2.0-draft". Resource values that implement wrpc.Resource travel as their own, stateless handles, which impl, a wrpc.HandleResolver, turns back into values; the server keeps every other resource value in its handle table (see wrpc.WithHandleTable).
+// Register serves impl on s: every function of the WIT interface
+// "wasi:keyvalue/eventual-batch@0.2.0-draft". Resource values that implement
+// wrpc.Resource travel as their own, stateless handles, which impl, a
+// wrpc.HandleResolver, turns back into values; the server keeps every other
+// resource value in its handle table (see wrpc.WithHandleTable).
 func Register(s *wrpc.Server, impl Interface) {
 	s.Register(Instance, "get-many", func(ctx context.Context, params []byte) ([]byte, error) {
 		d := s.Params(ctx, Instance, "get-many", params)
 		bucket := wrpc.DecodeResource(d, types.Instance, "bucket", wrpc.Borrow, types.NewBucketClient)
-		keys := wrpc.DecodeList(d, 1, func(d *wrpc.Decoder) Key {
+		keys := wrpc.DecodeList(d, 1 /* min wire bytes per element */, func(d *wrpc.Decoder) Key {
 			return d.String()
 		})
 		if err := d.Finish(); err != nil {
@@ -173,7 +180,7 @@ func Register(s *wrpc.Server, impl Interface) {
 	s.Register(Instance, "set-many", func(ctx context.Context, params []byte) ([]byte, error) {
 		d := s.Params(ctx, Instance, "set-many", params)
 		bucket := wrpc.DecodeResource(d, types.Instance, "bucket", wrpc.Borrow, types.NewBucketClient)
-		keyValues := wrpc.DecodeList(d, 2, func(d *wrpc.Decoder) cm.Tuple2[Key, OutgoingValue] {
+		keyValues := wrpc.DecodeList(d, 2 /* min wire bytes per element */, func(d *wrpc.Decoder) cm.Tuple2[Key, OutgoingValue] {
 			return cm.Tuple2[Key, OutgoingValue]{
 				F0: d.String(),
 				F1: wrpc.DecodeResource(d, types.Instance, "outgoing-value", wrpc.Borrow, types.NewOutgoingValueClient),
@@ -199,7 +206,7 @@ func Register(s *wrpc.Server, impl Interface) {
 	s.Register(Instance, "delete-many", func(ctx context.Context, params []byte) ([]byte, error) {
 		d := s.Params(ctx, Instance, "delete-many", params)
 		bucket := wrpc.DecodeResource(d, types.Instance, "bucket", wrpc.Borrow, types.NewBucketClient)
-		keys := wrpc.DecodeList(d, 1, func(d *wrpc.Decoder) Key {
+		keys := wrpc.DecodeList(d, 1 /* min wire bytes per element */, func(d *wrpc.Decoder) Key {
 			return d.String()
 		})
 		if err := d.Finish(); err != nil {

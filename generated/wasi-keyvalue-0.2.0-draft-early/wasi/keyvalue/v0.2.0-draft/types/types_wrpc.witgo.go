@@ -15,10 +15,13 @@ import (
 // The generated code below requires the runtime it was generated for.
 const _ = wrpc.SupportPackageIsVersion1
 
-// Instance is the wRPC instance name of the WIT interface "wasi:keyvalue/types@0.2.0-draft".
+// Instance is the wRPC instance name of the WIT interface
+// "wasi:keyvalue/types@0.2.0-draft".
 const Instance = "wasi:keyvalue/types@0.2.0-draft"
 
-// NewClient returns an implementation of Interface that calls the WIT interface "wasi:keyvalue/types@0.2.0-draft" over wRPC through inv, such as wrpc.DialTCP(addr).
+// NewClient returns an implementation of Interface that calls the WIT interface
+// "wasi:keyvalue/types@0.2.0-draft" over wRPC through inv, such as
+// wrpc.DialTCP(addr).
 func NewClient(inv wrpc.Invoker) Interface {
 	return &client{inv: inv}
 }
@@ -100,7 +103,11 @@ func (c *client) IncomingValueIncomingValueConsumeAsync(ctx context.Context, thi
 	return res, werr
 }
 
-// Register serves impl on s: every function of the WIT interface "wasi:keyvalue/types@0.2.0-draft". Resource values that implement wrpc.Resource travel as their own, stateless handles, which impl, a wrpc.HandleResolver, turns back into values; the server keeps every other resource value in its handle table (see wrpc.WithHandleTable).
+// Register serves impl on s: every function of the WIT interface
+// "wasi:keyvalue/types@0.2.0-draft". Resource values that implement
+// wrpc.Resource travel as their own, stateless handles, which impl, a
+// wrpc.HandleResolver, turns back into values; the server keeps every other
+// resource value in its handle table (see wrpc.WithHandleTable).
 func Register(s *wrpc.Server, impl Interface) {
 	if r, ok := impl.(wrpc.HandleResolver); ok {
 		s.SetHandleResolver(Instance, "bucket", r)
@@ -252,7 +259,9 @@ func Register(s *wrpc.Server, impl Interface) {
 	})
 }
 
-// NewBucketClient returns the Bucket that handle refers to on the server behind inv. Values that the server returns are made this way; call it yourself only with a handle from that server.
+// NewBucketClient returns the Bucket that handle refers to on the server behind
+// inv. Values that the server returns are made this way; call it yourself only
+// with a handle from that server.
 func NewBucketClient(inv wrpc.Invoker, handle []byte) Bucket {
 	return &bucketClient{
 		handle: handle,
@@ -265,12 +274,15 @@ type bucketClient struct {
 	handle []byte
 }
 
-// WRPCHandle returns the handle the server chose for the resource (wrpc.Resource).
+// WRPCHandle returns the handle the server chose for the resource
+// (wrpc.Resource).
 func (r *bucketClient) WRPCHandle() []byte {
 	return r.handle
 }
 
-// NewOutgoingValueClient returns the OutgoingValue that handle refers to on the server behind inv. Values that the server returns are made this way; call it yourself only with a handle from that server.
+// NewOutgoingValueClient returns the OutgoingValue that handle refers to on the
+// server behind inv. Values that the server returns are made this way; call it
+// yourself only with a handle from that server.
 func NewOutgoingValueClient(inv wrpc.Invoker, handle []byte) OutgoingValue {
 	return &outgoingValueClient{
 		handle: handle,
@@ -283,7 +295,8 @@ type outgoingValueClient struct {
 	handle []byte
 }
 
-// WRPCHandle returns the handle the server chose for the resource (wrpc.Resource).
+// WRPCHandle returns the handle the server chose for the resource
+// (wrpc.Resource).
 func (r *outgoingValueClient) WRPCHandle() []byte {
 	return r.handle
 }
@@ -326,7 +339,9 @@ func (r *outgoingValueClient) OutgoingValueWriteBodySync(ctx context.Context, va
 	return werr
 }
 
-// NewIncomingValueClient returns the IncomingValue that handle refers to on the server behind inv. Values that the server returns are made this way; call it yourself only with a handle from that server.
+// NewIncomingValueClient returns the IncomingValue that handle refers to on the
+// server behind inv. Values that the server returns are made this way; call it
+// yourself only with a handle from that server.
 func NewIncomingValueClient(inv wrpc.Invoker, handle []byte) IncomingValue {
 	return &incomingValueClient{
 		handle: handle,
@@ -339,7 +354,8 @@ type incomingValueClient struct {
 	handle []byte
 }
 
-// WRPCHandle returns the handle the server chose for the resource (wrpc.Resource).
+// WRPCHandle returns the handle the server chose for the resource
+// (wrpc.Resource).
 func (r *incomingValueClient) WRPCHandle() []byte {
 	return r.handle
 }

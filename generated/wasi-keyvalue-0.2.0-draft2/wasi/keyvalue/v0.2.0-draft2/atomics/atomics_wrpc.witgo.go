@@ -25,7 +25,7 @@ func (v CasError) EncodeWRPC(e *wrpc.Encoder) {
 
 // DecodeWRPC reads v from the component-model value encoding.
 func (v *CasError) DecodeWRPC(d *wrpc.Decoder) {
-	*v = CasError{c: CasErrorCase(d.Discriminant(2))}
+	*v = CasError{c: CasErrorCase(d.Discriminant(2 /* cases */))}
 	switch v.c {
 	case CasErrorCaseStoreError:
 		v.v = wrpc.Decode[Error](d)
@@ -37,10 +37,13 @@ func (v *CasError) DecodeWRPC(d *wrpc.Decoder) {
 // The generated code below requires the runtime it was generated for.
 const _ = wrpc.SupportPackageIsVersion1
 
-// Instance is the wRPC instance name of the WIT interface "wasi:keyvalue/atomics@0.2.0-draft2".
+// Instance is the wRPC instance name of the WIT interface
+// "wasi:keyvalue/atomics@0.2.0-draft2".
 const Instance = "wasi:keyvalue/atomics@0.2.0-draft2"
 
-// NewClient returns an implementation of Interface that calls the WIT interface "wasi:keyvalue/atomics@0.2.0-draft2" over wRPC through inv, such as wrpc.DialTCP(addr).
+// NewClient returns an implementation of Interface that calls the WIT interface
+// "wasi:keyvalue/atomics@0.2.0-draft2" over wRPC through inv, such as
+// wrpc.DialTCP(addr).
 func NewClient(inv wrpc.Invoker) Interface {
 	return &client{inv: inv}
 }
@@ -110,7 +113,11 @@ func (c *client) Swap(ctx context.Context, cas Cas, value []byte) error {
 	return werr
 }
 
-// Register serves impl on s: every function of the WIT interface "wasi:keyvalue/atomics@0.2.0-draft2". Resource values that implement wrpc.Resource travel as their own, stateless handles, which impl, a wrpc.HandleResolver, turns back into values; the server keeps every other resource value in its handle table (see wrpc.WithHandleTable).
+// Register serves impl on s: every function of the WIT interface
+// "wasi:keyvalue/atomics@0.2.0-draft2". Resource values that implement
+// wrpc.Resource travel as their own, stateless handles, which impl, a
+// wrpc.HandleResolver, turns back into values; the server keeps every other
+// resource value in its handle table (see wrpc.WithHandleTable).
 func Register(s *wrpc.Server, impl Interface) {
 	if r, ok := impl.(wrpc.HandleResolver); ok {
 		s.SetHandleResolver(Instance, "cas", r)
@@ -207,7 +214,9 @@ func Register(s *wrpc.Server, impl Interface) {
 	})
 }
 
-// NewCasClient returns the Cas that handle refers to on the server behind inv. Values that the server returns are made this way; call it yourself only with a handle from that server.
+// NewCasClient returns the Cas that handle refers to on the server behind inv.
+// Values that the server returns are made this way; call it yourself only with
+// a handle from that server.
 func NewCasClient(inv wrpc.Invoker, handle []byte) Cas {
 	return &casClient{
 		handle: handle,
@@ -220,7 +229,8 @@ type casClient struct {
 	handle []byte
 }
 
-// WRPCHandle returns the handle the server chose for the resource (wrpc.Resource).
+// WRPCHandle returns the handle the server chose for the resource
+// (wrpc.Resource).
 func (r *casClient) WRPCHandle() []byte {
 	return r.handle
 }

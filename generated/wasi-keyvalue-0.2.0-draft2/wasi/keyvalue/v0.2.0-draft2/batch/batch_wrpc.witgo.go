@@ -14,10 +14,13 @@ import (
 // The generated code below requires the runtime it was generated for.
 const _ = wrpc.SupportPackageIsVersion1
 
-// Instance is the wRPC instance name of the WIT interface "wasi:keyvalue/batch@0.2.0-draft2".
+// Instance is the wRPC instance name of the WIT interface
+// "wasi:keyvalue/batch@0.2.0-draft2".
 const Instance = "wasi:keyvalue/batch@0.2.0-draft2"
 
-// NewClient returns an implementation of Interface that calls the WIT interface "wasi:keyvalue/batch@0.2.0-draft2" over wRPC through inv, such as wrpc.DialTCP(addr).
+// NewClient returns an implementation of Interface that calls the WIT interface
+// "wasi:keyvalue/batch@0.2.0-draft2" over wRPC through inv, such as
+// wrpc.DialTCP(addr).
 func NewClient(inv wrpc.Invoker) Interface {
 	return &client{inv: inv}
 }
@@ -39,7 +42,7 @@ func (c *client) GetMany(ctx context.Context, bucket Bucket, keys []string) ([]*
 	if d.ResultTag() {
 		werr = wrpc.Decode[Error](d)
 	} else {
-		res = wrpc.DecodeList(d, 1, func(d *wrpc.Decoder) *cm.Tuple2[string, []byte] {
+		res = wrpc.DecodeList(d, 1 /* min wire bytes per element */, func(d *wrpc.Decoder) *cm.Tuple2[string, []byte] {
 			return wrpc.DecodeOption(d, func(d *wrpc.Decoder) cm.Tuple2[string, []byte] {
 				return cm.Tuple2[string, []byte]{
 					F0: d.String(),
@@ -93,12 +96,16 @@ func (c *client) DeleteMany(ctx context.Context, bucket Bucket, keys []string) e
 	return werr
 }
 
-// Register serves impl on s: every function of the WIT interface "wasi:keyvalue/batch@0.2.0-draft2". Resource values that implement wrpc.Resource travel as their own, stateless handles, which impl, a wrpc.HandleResolver, turns back into values; the server keeps every other resource value in its handle table (see wrpc.WithHandleTable).
+// Register serves impl on s: every function of the WIT interface
+// "wasi:keyvalue/batch@0.2.0-draft2". Resource values that implement
+// wrpc.Resource travel as their own, stateless handles, which impl, a
+// wrpc.HandleResolver, turns back into values; the server keeps every other
+// resource value in its handle table (see wrpc.WithHandleTable).
 func Register(s *wrpc.Server, impl Interface) {
 	s.Register(Instance, "get-many", func(ctx context.Context, params []byte) ([]byte, error) {
 		d := s.Params(ctx, Instance, "get-many", params)
 		bucket := wrpc.DecodeResource(d, store.Instance, "bucket", wrpc.Borrow, store.NewBucketClient)
-		keys := wrpc.DecodeList(d, 1, (*wrpc.Decoder).String)
+		keys := wrpc.DecodeList(d, 1 /* min wire bytes per element */, (*wrpc.Decoder).String)
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
@@ -125,7 +132,7 @@ func Register(s *wrpc.Server, impl Interface) {
 	s.Register(Instance, "set-many", func(ctx context.Context, params []byte) ([]byte, error) {
 		d := s.Params(ctx, Instance, "set-many", params)
 		bucket := wrpc.DecodeResource(d, store.Instance, "bucket", wrpc.Borrow, store.NewBucketClient)
-		keyValues := wrpc.DecodeList(d, 2, func(d *wrpc.Decoder) cm.Tuple2[string, []byte] {
+		keyValues := wrpc.DecodeList(d, 2 /* min wire bytes per element */, func(d *wrpc.Decoder) cm.Tuple2[string, []byte] {
 			return cm.Tuple2[string, []byte]{
 				F0: d.String(),
 				F1: d.Bytes(),
@@ -151,7 +158,7 @@ func Register(s *wrpc.Server, impl Interface) {
 	s.Register(Instance, "delete-many", func(ctx context.Context, params []byte) ([]byte, error) {
 		d := s.Params(ctx, Instance, "delete-many", params)
 		bucket := wrpc.DecodeResource(d, store.Instance, "bucket", wrpc.Borrow, store.NewBucketClient)
-		keys := wrpc.DecodeList(d, 1, (*wrpc.Decoder).String)
+		keys := wrpc.DecodeList(d, 1 /* min wire bytes per element */, (*wrpc.Decoder).String)
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}

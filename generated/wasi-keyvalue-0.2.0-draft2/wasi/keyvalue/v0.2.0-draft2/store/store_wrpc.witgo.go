@@ -21,7 +21,7 @@ func (v Error) EncodeWRPC(e *wrpc.Encoder) {
 
 // DecodeWRPC reads v from the component-model value encoding.
 func (v *Error) DecodeWRPC(d *wrpc.Decoder) {
-	*v = Error{c: ErrorCase(d.Discriminant(3))}
+	*v = Error{c: ErrorCase(d.Discriminant(3 /* cases */))}
 	switch v.c {
 	case ErrorCaseOther:
 		v.v = d.String()
@@ -36,17 +36,20 @@ func (v KeyResponse) EncodeWRPC(e *wrpc.Encoder) {
 
 // DecodeWRPC reads v from the component-model value encoding.
 func (v *KeyResponse) DecodeWRPC(d *wrpc.Decoder) {
-	v.Keys = wrpc.DecodeList(d, 1, (*wrpc.Decoder).String)
+	v.Keys = wrpc.DecodeList(d, 1 /* min wire bytes per element */, (*wrpc.Decoder).String)
 	v.Cursor = wrpc.DecodeOption(d, (*wrpc.Decoder).String)
 }
 
 // The generated code below requires the runtime it was generated for.
 const _ = wrpc.SupportPackageIsVersion1
 
-// Instance is the wRPC instance name of the WIT interface "wasi:keyvalue/store@0.2.0-draft2".
+// Instance is the wRPC instance name of the WIT interface
+// "wasi:keyvalue/store@0.2.0-draft2".
 const Instance = "wasi:keyvalue/store@0.2.0-draft2"
 
-// NewClient returns an implementation of Interface that calls the WIT interface "wasi:keyvalue/store@0.2.0-draft2" over wRPC through inv, such as wrpc.DialTCP(addr).
+// NewClient returns an implementation of Interface that calls the WIT interface
+// "wasi:keyvalue/store@0.2.0-draft2" over wRPC through inv, such as
+// wrpc.DialTCP(addr).
 func NewClient(inv wrpc.Invoker) Interface {
 	return &client{inv: inv}
 }
@@ -75,7 +78,11 @@ func (c *client) Open(ctx context.Context, identifier string) (Bucket, error) {
 	return res, werr
 }
 
-// Register serves impl on s: every function of the WIT interface "wasi:keyvalue/store@0.2.0-draft2". Resource values that implement wrpc.Resource travel as their own, stateless handles, which impl, a wrpc.HandleResolver, turns back into values; the server keeps every other resource value in its handle table (see wrpc.WithHandleTable).
+// Register serves impl on s: every function of the WIT interface
+// "wasi:keyvalue/store@0.2.0-draft2". Resource values that implement
+// wrpc.Resource travel as their own, stateless handles, which impl, a
+// wrpc.HandleResolver, turns back into values; the server keeps every other
+// resource value in its handle table (see wrpc.WithHandleTable).
 func Register(s *wrpc.Server, impl Interface) {
 	if r, ok := impl.(wrpc.HandleResolver); ok {
 		s.SetHandleResolver(Instance, "bucket", r)
@@ -215,7 +222,9 @@ func Register(s *wrpc.Server, impl Interface) {
 	})
 }
 
-// NewBucketClient returns the Bucket that handle refers to on the server behind inv. Values that the server returns are made this way; call it yourself only with a handle from that server.
+// NewBucketClient returns the Bucket that handle refers to on the server behind
+// inv. Values that the server returns are made this way; call it yourself only
+// with a handle from that server.
 func NewBucketClient(inv wrpc.Invoker, handle []byte) Bucket {
 	return &bucketClient{
 		handle: handle,
@@ -228,7 +237,8 @@ type bucketClient struct {
 	handle []byte
 }
 
-// WRPCHandle returns the handle the server chose for the resource (wrpc.Resource).
+// WRPCHandle returns the handle the server chose for the resource
+// (wrpc.Resource).
 func (r *bucketClient) WRPCHandle() []byte {
 	return r.handle
 }

@@ -13,10 +13,13 @@ import (
 // The generated code below requires the runtime it was generated for.
 const _ = wrpc.SupportPackageIsVersion1
 
-// Instance is the wRPC instance name of the WIT interface "wrpc:keyvalue/batch@0.2.0-draft".
+// Instance is the wRPC instance name of the WIT interface
+// "wrpc:keyvalue/batch@0.2.0-draft".
 const Instance = "wrpc:keyvalue/batch@0.2.0-draft"
 
-// NewClient returns an implementation of Interface that calls the WIT interface "wrpc:keyvalue/batch@0.2.0-draft" over wRPC through inv, such as wrpc.DialTCP(addr).
+// NewClient returns an implementation of Interface that calls the WIT interface
+// "wrpc:keyvalue/batch@0.2.0-draft" over wRPC through inv, such as
+// wrpc.DialTCP(addr).
 func NewClient(inv wrpc.Invoker) Interface {
 	return &client{inv: inv}
 }
@@ -38,7 +41,7 @@ func (c *client) GetMany(ctx context.Context, bucket string, keys []string) ([]*
 	if d.ResultTag() {
 		werr = wrpc.Decode[Error](d)
 	} else {
-		res = wrpc.DecodeList(d, 1, func(d *wrpc.Decoder) *cm.Tuple2[string, []byte] {
+		res = wrpc.DecodeList(d, 1 /* min wire bytes per element */, func(d *wrpc.Decoder) *cm.Tuple2[string, []byte] {
 			return wrpc.DecodeOption(d, func(d *wrpc.Decoder) cm.Tuple2[string, []byte] {
 				return cm.Tuple2[string, []byte]{
 					F0: d.String(),
@@ -92,12 +95,16 @@ func (c *client) DeleteMany(ctx context.Context, bucket string, keys []string) e
 	return werr
 }
 
-// Register serves impl on s: every function of the WIT interface "wrpc:keyvalue/batch@0.2.0-draft". Resource values that implement wrpc.Resource travel as their own, stateless handles, which impl, a wrpc.HandleResolver, turns back into values; the server keeps every other resource value in its handle table (see wrpc.WithHandleTable).
+// Register serves impl on s: every function of the WIT interface
+// "wrpc:keyvalue/batch@0.2.0-draft". Resource values that implement
+// wrpc.Resource travel as their own, stateless handles, which impl, a
+// wrpc.HandleResolver, turns back into values; the server keeps every other
+// resource value in its handle table (see wrpc.WithHandleTable).
 func Register(s *wrpc.Server, impl Interface) {
 	s.Register(Instance, "get-many", func(ctx context.Context, params []byte) ([]byte, error) {
 		d := s.Params(ctx, Instance, "get-many", params)
 		bucket := d.String()
-		keys := wrpc.DecodeList(d, 1, (*wrpc.Decoder).String)
+		keys := wrpc.DecodeList(d, 1 /* min wire bytes per element */, (*wrpc.Decoder).String)
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
@@ -124,7 +131,7 @@ func Register(s *wrpc.Server, impl Interface) {
 	s.Register(Instance, "set-many", func(ctx context.Context, params []byte) ([]byte, error) {
 		d := s.Params(ctx, Instance, "set-many", params)
 		bucket := d.String()
-		keyValues := wrpc.DecodeList(d, 2, func(d *wrpc.Decoder) cm.Tuple2[string, []byte] {
+		keyValues := wrpc.DecodeList(d, 2 /* min wire bytes per element */, func(d *wrpc.Decoder) cm.Tuple2[string, []byte] {
 			return cm.Tuple2[string, []byte]{
 				F0: d.String(),
 				F1: d.Bytes(),
@@ -150,7 +157,7 @@ func Register(s *wrpc.Server, impl Interface) {
 	s.Register(Instance, "delete-many", func(ctx context.Context, params []byte) ([]byte, error) {
 		d := s.Params(ctx, Instance, "delete-many", params)
 		bucket := d.String()
-		keys := wrpc.DecodeList(d, 1, (*wrpc.Decoder).String)
+		keys := wrpc.DecodeList(d, 1 /* min wire bytes per element */, (*wrpc.Decoder).String)
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}

@@ -21,7 +21,7 @@ func (v Error) EncodeWRPC(e *wrpc.Encoder) {
 
 // DecodeWRPC reads v from the component-model value encoding.
 func (v *Error) DecodeWRPC(d *wrpc.Decoder) {
-	*v = Error{c: ErrorCase(d.Discriminant(3))}
+	*v = Error{c: ErrorCase(d.Discriminant(3 /* cases */))}
 	switch v.c {
 	case ErrorCaseOther:
 		v.v = d.String()
@@ -36,17 +36,20 @@ func (v KeyResponse) EncodeWRPC(e *wrpc.Encoder) {
 
 // DecodeWRPC reads v from the component-model value encoding.
 func (v *KeyResponse) DecodeWRPC(d *wrpc.Decoder) {
-	v.Keys = wrpc.DecodeList(d, 1, (*wrpc.Decoder).String)
+	v.Keys = wrpc.DecodeList(d, 1 /* min wire bytes per element */, (*wrpc.Decoder).String)
 	v.Cursor = wrpc.DecodeOption(d, (*wrpc.Decoder).U64)
 }
 
 // The generated code below requires the runtime it was generated for.
 const _ = wrpc.SupportPackageIsVersion1
 
-// Instance is the wRPC instance name of the WIT interface "wrpc:keyvalue/store@0.2.0-draft".
+// Instance is the wRPC instance name of the WIT interface
+// "wrpc:keyvalue/store@0.2.0-draft".
 const Instance = "wrpc:keyvalue/store@0.2.0-draft"
 
-// NewClient returns an implementation of Interface that calls the WIT interface "wrpc:keyvalue/store@0.2.0-draft" over wRPC through inv, such as wrpc.DialTCP(addr).
+// NewClient returns an implementation of Interface that calls the WIT interface
+// "wrpc:keyvalue/store@0.2.0-draft" over wRPC through inv, such as
+// wrpc.DialTCP(addr).
 func NewClient(inv wrpc.Invoker) Interface {
 	return &client{inv: inv}
 }
@@ -159,7 +162,11 @@ func (c *client) ListKeys(ctx context.Context, bucket string, cursor *uint64) (K
 	return res, werr
 }
 
-// Register serves impl on s: every function of the WIT interface "wrpc:keyvalue/store@0.2.0-draft". Resource values that implement wrpc.Resource travel as their own, stateless handles, which impl, a wrpc.HandleResolver, turns back into values; the server keeps every other resource value in its handle table (see wrpc.WithHandleTable).
+// Register serves impl on s: every function of the WIT interface
+// "wrpc:keyvalue/store@0.2.0-draft". Resource values that implement
+// wrpc.Resource travel as their own, stateless handles, which impl, a
+// wrpc.HandleResolver, turns back into values; the server keeps every other
+// resource value in its handle table (see wrpc.WithHandleTable).
 func Register(s *wrpc.Server, impl Interface) {
 	s.Register(Instance, "get", func(ctx context.Context, params []byte) ([]byte, error) {
 		d := s.Params(ctx, Instance, "get", params)

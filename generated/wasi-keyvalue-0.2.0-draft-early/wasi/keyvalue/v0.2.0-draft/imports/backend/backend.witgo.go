@@ -2,7 +2,7 @@
 
 // Package backend implements the WIT world "wasi:keyvalue/imports@0.2.0-draft"
 // on top of any engine.Engine (package github.com/witgo-dev/witgo/kv/engine),
-// generated from the WIT in wasi-keyvalue-0.2.0-draft-early.
+// generated from the WIT in ../wit/wasi-keyvalue-0.2.0-draft-early.
 //
 // New fills every field of imports.World, ready to serve with imports.Register
 // or to call in-process:
@@ -12,9 +12,9 @@
 //
 // # Semantics
 //
-// The backend follows the witgo keyvalue rules (KEYVALUE.md) as package engine
-// implements and documents them; it only adapts the WIT shapes to engine
-// calls:
+// The backend follows the witgo keyvalue semantics (docs/keyvalue.md in
+// github.com/witgo-dev/witgo) as package engine implements and documents them;
+// it only adapts the WIT shapes to engine calls:
 //
 //   - Buckets: open is Engine.Open, so an unknown identifier is no-such-store
 //     unless the engine creates buckets on open (engine.CreateOnOpen). Two
@@ -23,15 +23,14 @@
 //     the interface that declares it is a wrpc.HandleResolver that reopens it,
 //     so handles survive server restarts and work across replicas.
 //   - Values are bytes: an empty value exists (get returns some of an empty
-//     list, exists is true, the key is listed), and no slice is shared with
-//     the caller.
+//     list, exists is true, the key is listed), and no slice is shared with the
+//     caller.
 //   - Keys and values are checked against the engine's limits (MaxKeyBytes,
-//     MaxValueBytes); a violation is other with a message that names the
-//     limit.
-//   - increment keeps a decimal text counter (readable with get); a missing
-//     key counts as 0. A value that is not a decimal integer, or a result that
-//     does not fit the counter type (u64, or s64 with negative deltas), is
-//     other and leaves the value unchanged.
+//     MaxValueBytes); a violation is other with a message that names the limit.
+//   - increment keeps a decimal text counter (readable with get); a missing key
+//     counts as 0. A value that is not a decimal integer, or a result that does
+//     not fit the counter type (u64, or s64 with negative deltas), is other and
+//     leaves the value unchanged.
 //   - compare-and-swap(old, new) works on u64 counters and returns false on a
 //     mismatch or a missing key.
 //   - Batches: get-many returns one entry per key in request order (none for a
@@ -40,18 +39,18 @@
 //     message says how many entries were applied.
 //   - Value resources: an outgoing value collects the bytes written to it
 //     (synchronously or through its output stream), at most the engine's
-//     MaxValueBytes, and set stores them; an incoming value holds the bytes
-//     get returned, reports their size, and yields exactly them (synchronously
-//     or through an input stream that is closed after the last byte). Every
+//     MaxValueBytes, and set stores them; an incoming value holds the bytes get
+//     returned, reports their size, and yields exactly them (synchronously or
+//     through an input stream that is closed after the last byte). Every
 //     operation completes at once, so pollables are always ready. Where such a
 //     resource belongs to an interface whose handles the backend resolves, the
-//     backend keeps it in its own handle table (random 16-byte handles,
-//     dropped when consumed or unused for 10 minutes, at most 65536).
+//     backend keeps it in its own handle table (random 16-byte handles, dropped
+//     when consumed or unused for 10 minutes, at most 65536).
 //   - Errors: an error wrapping engine.ErrNoSuchStore is no-such-store,
 //     engine.ErrAccessDenied is access-denied, every other error is other with
-//     the error's message (for error resources: a resource whose methods
-//     return that message). A panic in the engine is recovered, logged and
-//     returned as other: it never crashes a server.
+//     the error's message (for error resources: a resource whose methods return
+//     that message). A panic in the engine is recovered, logged and returned as
+//     other: it never crashes a server.
 //
 // # Operations
 //
@@ -126,10 +125,10 @@ import (
 	"github.com/witgo-dev/witgo/runtime/wrpc"
 )
 
-// New returns every interface of the WIT world "wasi:keyvalue/imports@0.2.0-draft"
-// implemented on top of e. The result is ready to serve with
-// imports.Register or to call in-process. e must be safe for concurrent
-// use (every engine.Engine is).
+// New returns every interface of the WIT world
+// "wasi:keyvalue/imports@0.2.0-draft" implemented on top of e. The result is
+// ready to serve with imports.Register or to call in-process. e must be safe
+// for concurrent use (every engine.Engine is).
 func New(e engine.Engine) imports.World {
 	be := &backend{e: e, maxValue: engine.DefaultMaxValueBytes}
 	if o, isOpts := e.(interface{ Options() engine.Options }); isOpts && o.Options().MaxValueBytes > 0 {
@@ -164,11 +163,11 @@ var _ poll.Interface = (*implPoll)(nil)
 
 var _ wrpc.HandleResolver = (*implPoll)(nil)
 
-// ResolveHandle rebuilds the resources of the WIT interface "wasi:io/poll@0.2.0" from their
-// wRPC handles (wrpc.HandleResolver). The handle of a bucket is its
-// identifier, so it stays valid across server restarts and replicas;
-// pollables and errors are rebuilt from their handles too; other resources
-// live in the backend's handle table.
+// ResolveHandle rebuilds the resources of the WIT interface
+// "wasi:io/poll@0.2.0" from their wRPC handles (wrpc.HandleResolver). The
+// handle of a bucket is its identifier, so it stays valid across server
+// restarts and replicas; pollables and errors are rebuilt from their handles
+// too; other resources live in the backend's handle table.
 func (x *implPoll) ResolveHandle(ctx context.Context, instance, resource string, handle []byte) (v any, err error) {
 	defer func() { err = recovered(instance+"#"+resource, recover(), err) }()
 	switch resource {
@@ -187,7 +186,8 @@ func (x *implPoll) Poll(ctx context.Context, in []poll.Pollable) (res []uint32, 
 	return
 }
 
-// implTypes implements types.Interface (the WIT interface "wasi:keyvalue/types@0.2.0-draft").
+// implTypes implements types.Interface (the WIT interface
+// "wasi:keyvalue/types@0.2.0-draft").
 type implTypes struct {
 	be *backend
 }
@@ -196,11 +196,11 @@ var _ types.Interface = (*implTypes)(nil)
 
 var _ wrpc.HandleResolver = (*implTypes)(nil)
 
-// ResolveHandle rebuilds the resources of the WIT interface "wasi:keyvalue/types@0.2.0-draft" from their
-// wRPC handles (wrpc.HandleResolver). The handle of a bucket is its
-// identifier, so it stays valid across server restarts and replicas;
-// pollables and errors are rebuilt from their handles too; other resources
-// live in the backend's handle table.
+// ResolveHandle rebuilds the resources of the WIT interface
+// "wasi:keyvalue/types@0.2.0-draft" from their wRPC handles
+// (wrpc.HandleResolver). The handle of a bucket is its identifier, so it stays
+// valid across server restarts and replicas; pollables and errors are rebuilt
+// from their handles too; other resources live in the backend's handle table.
 func (x *implTypes) ResolveHandle(ctx context.Context, instance, resource string, handle []byte) (v any, err error) {
 	defer func() { err = recovered(instance+"#"+resource, recover(), err) }()
 	switch resource {
@@ -268,7 +268,8 @@ func (x *implTypes) IncomingValueIncomingValueConsumeAsync(ctx context.Context, 
 	return
 }
 
-// implEventual implements eventual.Interface (the WIT interface "wasi:keyvalue/eventual@0.2.0-draft").
+// implEventual implements eventual.Interface (the WIT interface
+// "wasi:keyvalue/eventual@0.2.0-draft").
 type implEventual struct {
 	be *backend
 }
@@ -332,7 +333,8 @@ func (x *implEventual) Exists(ctx context.Context, bucket eventual.Bucket, key e
 	return
 }
 
-// implAtomic implements atomic.Interface (the WIT interface "wasi:keyvalue/atomic@0.2.0-draft").
+// implAtomic implements atomic.Interface (the WIT interface
+// "wasi:keyvalue/atomic@0.2.0-draft").
 type implAtomic struct {
 	be *backend
 }
@@ -363,7 +365,8 @@ func (x *implAtomic) CompareAndSwap(ctx context.Context, bucket atomic.Bucket, k
 	return
 }
 
-// implEventualBatch implements eventualbatch.Interface (the WIT interface "wasi:keyvalue/eventual-batch@0.2.0-draft").
+// implEventualBatch implements eventualbatch.Interface (the WIT interface
+// "wasi:keyvalue/eventual-batch@0.2.0-draft").
 type implEventualBatch struct {
 	be *backend
 }
@@ -438,7 +441,8 @@ func (x *implEventualBatch) DeleteMany(ctx context.Context, bucket eventualbatch
 	return
 }
 
-// resIoerrorError implements the WIT resource error of "wasi:io/error@0.2.0" with an error message.
+// resIoerrorError implements the WIT resource error of "wasi:io/error@0.2.0"
+// with an error message.
 type resIoerrorError struct {
 	msg string
 }
@@ -455,8 +459,8 @@ func (x *resIoerrorError) ToDebugString(ctx context.Context) (res string, err er
 	return
 }
 
-// resPollPollable implements the WIT resource pollable of "wasi:io/poll@0.2.0", always ready: every
-// operation of this backend completes before it returns.
+// resPollPollable implements the WIT resource pollable of "wasi:io/poll@0.2.0",
+// always ready: every operation of this backend completes before it returns.
 type resPollPollable struct{}
 
 // WRPCHandle returns the handle of every pollable (wrpc.Resource): they are
@@ -476,8 +480,9 @@ func (x *resPollPollable) Block(ctx context.Context) (err error) {
 	return
 }
 
-// resStreamsInputStream implements the WIT resource input-stream of "wasi:io/streams@0.2.0" over the bytes of an
-// incoming value; it ends (closed) after the last byte.
+// resStreamsInputStream implements the WIT resource input-stream of
+// "wasi:io/streams@0.2.0" over the bytes of an incoming value; it ends (closed)
+// after the last byte.
 type resStreamsInputStream struct {
 	be *backend
 	byteReader
@@ -543,9 +548,9 @@ func (x *resStreamsInputStream) Subscribe(ctx context.Context) (res streams.Poll
 	return
 }
 
-// resStreamsOutputStream implements the WIT resource output-stream of "wasi:io/streams@0.2.0" into an outgoing value.
-// Writes complete at once, so flushing does nothing and check-write reports
-// the room left.
+// resStreamsOutputStream implements the WIT resource output-stream of
+// "wasi:io/streams@0.2.0" into an outgoing value. Writes complete at once, so
+// flushing does nothing and check-write reports the room left.
 type resStreamsOutputStream struct {
 	be   *backend
 	sink byteSink
@@ -659,7 +664,8 @@ func (x *resStreamsOutputStream) BlockingSplice(ctx context.Context, src streams
 	return
 }
 
-// resWasikeyvalueerrorError implements the WIT resource error of "wasi:keyvalue/wasi-keyvalue-error@0.2.0-draft" with an error message.
+// resWasikeyvalueerrorError implements the WIT resource error of
+// "wasi:keyvalue/wasi-keyvalue-error@0.2.0-draft" with an error message.
 type resWasikeyvalueerrorError struct {
 	msg string
 }
@@ -676,8 +682,9 @@ func (x *resWasikeyvalueerrorError) Trace(ctx context.Context) (res string, err 
 	return
 }
 
-// resTypesBucket implements the WIT resource bucket of "wasi:keyvalue/types@0.2.0-draft": an engine bucket and its
-// identifier, which is also its wRPC handle.
+// resTypesBucket implements the WIT resource bucket of
+// "wasi:keyvalue/types@0.2.0-draft": an engine bucket and its identifier, which
+// is also its wRPC handle.
 type resTypesBucket struct {
 	be   *backend
 	name string
@@ -703,8 +710,8 @@ func openTypesBucket(ctx context.Context, be *backend, name string) (*resTypesBu
 	return &resTypesBucket{be: be, name: name, b: b}, nil
 }
 
-// bucketOfTypesBucket returns the engine bucket of v, a bucket this
-// package returned, for the WIT function fn.
+// bucketOfTypesBucket returns the engine bucket of v, a bucket this package
+// returned, for the WIT function fn.
 func bucketOfTypesBucket(ctx context.Context, fn string, v any) (engine.Bucket, error) {
 	bk, isOurs := v.(*resTypesBucket)
 	if !isOurs || bk == nil {
@@ -715,8 +722,9 @@ func bucketOfTypesBucket(ctx context.Context, fn string, v any) (engine.Bucket, 
 
 var _ types.Bucket = (*resTypesBucket)(nil)
 
-// resTypesOutgoingValue implements the WIT resource outgoing-value of "wasi:keyvalue/types@0.2.0-draft": it collects the bytes
-// written to it, up to the engine's value limit, until a set stores them.
+// resTypesOutgoingValue implements the WIT resource outgoing-value of
+// "wasi:keyvalue/types@0.2.0-draft": it collects the bytes written to it, up to
+// the engine's value limit, until a set stores them.
 type resTypesOutgoingValue struct {
 	be *backend
 	valueBuffer
@@ -745,8 +753,8 @@ func (x *resTypesOutgoingValue) OutgoingValueWriteBodySync(ctx context.Context, 
 	return
 }
 
-// resTypesIncomingValue implements the WIT resource incoming-value of "wasi:keyvalue/types@0.2.0-draft": the bytes a get returned,
-// never modified.
+// resTypesIncomingValue implements the WIT resource incoming-value of
+// "wasi:keyvalue/types@0.2.0-draft": the bytes a get returned, never modified.
 type resTypesIncomingValue struct {
 	be   *backend
 	data []byte
@@ -767,12 +775,14 @@ func (x *resTypesIncomingValue) IncomingValueSize(ctx context.Context) (res uint
 	return
 }
 
-// toWasikeyvalueerrorError converts err into a wasikeyvalueerror.Error (a resource that carries the message).
+// toWasikeyvalueerrorError converts err into a wasikeyvalueerror.Error (a
+// resource that carries the message).
 func toWasikeyvalueerrorError(err error) wasikeyvalueerror.Error {
 	return &resWasikeyvalueerrorError{msg: err.Error()}
 }
 
-// toIoerrorError converts err into a ioerror.Error (a resource that carries the message).
+// toIoerrorError converts err into an ioerror.Error (a resource that carries
+// the message).
 func toIoerrorError(err error) ioerror.Error {
 	return &resIoerrorError{msg: err.Error()}
 }
@@ -786,8 +796,8 @@ func toStreamsStreamError(err error) streams.StreamError {
 	return streams.StreamErrorLastOperationFailed(toIoerrorError(err))
 }
 
-// errWrappedWasikeyvalueerrorError turns err into the WIT error error, leaving nil and values that
-// already are one alone.
+// errWrappedWasikeyvalueerrorError turns err into the WIT error error, leaving
+// nil and values that already are one alone.
 func errWrappedWasikeyvalueerrorError(err error) error {
 	if err == nil {
 		return nil
@@ -799,8 +809,9 @@ func errWrappedWasikeyvalueerrorError(err error) error {
 	return cm.Err[wasikeyvalueerror.Error]{Value: toWasikeyvalueerrorError(err)}
 }
 
-// errStreamsStreamError turns err into the WIT error wasi:io/streams@0.2.0.stream-error, leaving nil and values that
-// already are one alone.
+// errStreamsStreamError turns err into the WIT error
+// wasi:io/streams@0.2.0.stream-error, leaving nil and values that already are
+// one alone.
 func errStreamsStreamError(err error) error {
 	if err == nil {
 		return nil

@@ -2,7 +2,7 @@
 
 // Package backend implements the WIT world "wasi:keyvalue/imports@0.2.0-draft"
 // on top of any engine.Engine (package github.com/witgo-dev/witgo/kv/engine),
-// generated from the WIT in wasi-keyvalue-0.2.0-draft.
+// generated from the WIT in ../wit/wasi-keyvalue-0.2.0-draft.
 //
 // New fills every field of imports.World, ready to serve with imports.Register
 // or to call in-process:
@@ -12,9 +12,9 @@
 //
 // # Semantics
 //
-// The backend follows the witgo keyvalue rules (KEYVALUE.md) as package engine
-// implements and documents them; it only adapts the WIT shapes to engine
-// calls:
+// The backend follows the witgo keyvalue semantics (docs/keyvalue.md in
+// github.com/witgo-dev/witgo) as package engine implements and documents them;
+// it only adapts the WIT shapes to engine calls:
 //
 //   - Buckets: open is Engine.Open, so an unknown identifier is no-such-store
 //     unless the engine creates buckets on open (engine.CreateOnOpen). Two
@@ -23,30 +23,29 @@
 //     the interface that declares it is a wrpc.HandleResolver that reopens it,
 //     so handles survive server restarts and work across replicas.
 //   - Values are bytes: an empty value exists (get returns some of an empty
-//     list, exists is true, the key is listed), and no slice is shared with
-//     the caller.
+//     list, exists is true, the key is listed), and no slice is shared with the
+//     caller.
 //   - Keys and values are checked against the engine's limits (MaxKeyBytes,
-//     MaxValueBytes); a violation is other with a message that names the
-//     limit.
+//     MaxValueBytes); a violation is other with a message that names the limit.
 //   - list-keys returns keys in bytewise order in pages of the engine's
 //     PageSize. A u64 cursor is an offset (next = offset + page length); a
 //     string cursor is the last key returned, so a walk stays exact when keys
 //     are deleted between pages. No cursor means the first page; the response
 //     has no cursor after the last page. A malformed cursor is other; one past
 //     the end gives an empty page and no cursor.
-//   - increment keeps a decimal text counter (readable with get); a missing
-//     key counts as 0. A value that is not a decimal integer, or a result that
-//     does not fit the counter type (u64, or s64 with negative deltas), is
-//     other and leaves the value unchanged.
+//   - increment keeps a decimal text counter (readable with get); a missing key
+//     counts as 0. A value that is not a decimal integer, or a result that does
+//     not fit the counter type (u64, or s64 with negative deltas), is other and
+//     leaves the value unchanged.
 //   - Batches: get-many returns one entry per key in request order (none for a
 //     missing key); set-many applies in order (the last duplicate wins); empty
 //     batches are ok. Batches are not atomic; a failure is other and its
 //     message says how many entries were applied.
 //   - Errors: an error wrapping engine.ErrNoSuchStore is no-such-store,
 //     engine.ErrAccessDenied is access-denied, every other error is other with
-//     the error's message (for error resources: a resource whose methods
-//     return that message). A panic in the engine is recovered, logged and
-//     returned as other: it never crashes a server.
+//     the error's message (for error resources: a resource whose methods return
+//     that message). A panic in the engine is recovered, logged and returned as
+//     other: it never crashes a server.
 //
 // # Operations
 //
@@ -85,10 +84,10 @@ import (
 	"github.com/witgo-dev/witgo/runtime/wrpc"
 )
 
-// New returns every interface of the WIT world "wasi:keyvalue/imports@0.2.0-draft"
-// implemented on top of e. The result is ready to serve with
-// imports.Register or to call in-process. e must be safe for concurrent
-// use (every engine.Engine is).
+// New returns every interface of the WIT world
+// "wasi:keyvalue/imports@0.2.0-draft" implemented on top of e. The result is
+// ready to serve with imports.Register or to call in-process. e must be safe
+// for concurrent use (every engine.Engine is).
 func New(e engine.Engine) imports.World {
 	be := &backend{e: e}
 	return imports.World{
@@ -103,7 +102,8 @@ type backend struct {
 	e engine.Engine
 }
 
-// implStore implements store.Interface (the WIT interface "wasi:keyvalue/store@0.2.0-draft").
+// implStore implements store.Interface (the WIT interface
+// "wasi:keyvalue/store@0.2.0-draft").
 type implStore struct {
 	be *backend
 }
@@ -112,11 +112,11 @@ var _ store.Interface = (*implStore)(nil)
 
 var _ wrpc.HandleResolver = (*implStore)(nil)
 
-// ResolveHandle rebuilds the resources of the WIT interface "wasi:keyvalue/store@0.2.0-draft" from their
-// wRPC handles (wrpc.HandleResolver). The handle of a bucket is its
-// identifier, so it stays valid across server restarts and replicas;
-// pollables and errors are rebuilt from their handles too; other resources
-// live in the backend's handle table.
+// ResolveHandle rebuilds the resources of the WIT interface
+// "wasi:keyvalue/store@0.2.0-draft" from their wRPC handles
+// (wrpc.HandleResolver). The handle of a bucket is its identifier, so it stays
+// valid across server restarts and replicas; pollables and errors are rebuilt
+// from their handles too; other resources live in the backend's handle table.
 func (x *implStore) ResolveHandle(ctx context.Context, instance, resource string, handle []byte) (v any, err error) {
 	defer func() { err = recovered(instance+"#"+resource, recover(), err) }()
 	switch resource {
@@ -136,7 +136,8 @@ func (x *implStore) Open(ctx context.Context, identifier string) (res store.Buck
 	return
 }
 
-// implAtomics implements atomics.Interface (the WIT interface "wasi:keyvalue/atomics@0.2.0-draft").
+// implAtomics implements atomics.Interface (the WIT interface
+// "wasi:keyvalue/atomics@0.2.0-draft").
 type implAtomics struct {
 	be *backend
 }
@@ -153,7 +154,8 @@ func (x *implAtomics) Increment(ctx context.Context, bucket atomics.Bucket, key 
 	return
 }
 
-// implBatch implements batch.Interface (the WIT interface "wasi:keyvalue/batch@0.2.0-draft").
+// implBatch implements batch.Interface (the WIT interface
+// "wasi:keyvalue/batch@0.2.0-draft").
 type implBatch struct {
 	be *backend
 }
@@ -204,8 +206,9 @@ func (x *implBatch) DeleteMany(ctx context.Context, bucket batch.Bucket, keys []
 	return
 }
 
-// resStoreBucket implements the WIT resource bucket of "wasi:keyvalue/store@0.2.0-draft": an engine bucket and its
-// identifier, which is also its wRPC handle.
+// resStoreBucket implements the WIT resource bucket of
+// "wasi:keyvalue/store@0.2.0-draft": an engine bucket and its identifier, which
+// is also its wRPC handle.
 type resStoreBucket struct {
 	be   *backend
 	name string
@@ -231,8 +234,8 @@ func openStoreBucket(ctx context.Context, be *backend, name string) (*resStoreBu
 	return &resStoreBucket{be: be, name: name, b: b}, nil
 }
 
-// bucketOfStoreBucket returns the engine bucket of v, a bucket this
-// package returned, for the WIT function fn.
+// bucketOfStoreBucket returns the engine bucket of v, a bucket this package
+// returned, for the WIT function fn.
 func bucketOfStoreBucket(ctx context.Context, fn string, v any) (engine.Bucket, error) {
 	bk, isOurs := v.(*resStoreBucket)
 	if !isOurs || bk == nil {
@@ -328,8 +331,9 @@ func toStoreError(err error) store.Error {
 	return store.ErrorOther(err.Error())
 }
 
-// errStoreError turns err into the WIT error wasi:keyvalue/store@0.2.0-draft.error, leaving nil and values that
-// already are one alone.
+// errStoreError turns err into the WIT error
+// wasi:keyvalue/store@0.2.0-draft.error, leaving nil and values that already
+// are one alone.
 func errStoreError(err error) error {
 	if err == nil {
 		return nil

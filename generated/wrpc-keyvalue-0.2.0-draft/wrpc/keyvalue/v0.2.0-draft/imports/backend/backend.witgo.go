@@ -2,7 +2,7 @@
 
 // Package backend implements the WIT world "wrpc:keyvalue/imports@0.2.0-draft"
 // on top of any engine.Engine (package github.com/witgo-dev/witgo/kv/engine),
-// generated from the WIT in wrpc-keyvalue-0.2.0-draft.
+// generated from the WIT in ../wit/wrpc-keyvalue-0.2.0-draft.
 //
 // New fills every field of imports.World, ready to serve with imports.Register
 // or to call in-process:
@@ -12,39 +12,38 @@
 //
 // # Semantics
 //
-// The backend follows the witgo keyvalue rules (KEYVALUE.md) as package engine
-// implements and documents them; it only adapts the WIT shapes to engine
-// calls:
+// The backend follows the witgo keyvalue semantics (docs/keyvalue.md in
+// github.com/witgo-dev/witgo) as package engine implements and documents them;
+// it only adapts the WIT shapes to engine calls:
 //
 //   - Buckets: open is Engine.Open, so an unknown identifier is no-such-store
 //     unless the engine creates buckets on open (engine.CreateOnOpen). Two
 //     handles on one identifier share data. Where the bucket is a string
 //     parameter, every call opens it the same way.
 //   - Values are bytes: an empty value exists (get returns some of an empty
-//     list, exists is true, the key is listed), and no slice is shared with
-//     the caller.
+//     list, exists is true, the key is listed), and no slice is shared with the
+//     caller.
 //   - Keys and values are checked against the engine's limits (MaxKeyBytes,
-//     MaxValueBytes); a violation is other with a message that names the
-//     limit.
+//     MaxValueBytes); a violation is other with a message that names the limit.
 //   - list-keys returns keys in bytewise order in pages of the engine's
 //     PageSize. A u64 cursor is an offset (next = offset + page length); a
 //     string cursor is the last key returned, so a walk stays exact when keys
 //     are deleted between pages. No cursor means the first page; the response
 //     has no cursor after the last page. A malformed cursor is other; one past
 //     the end gives an empty page and no cursor.
-//   - increment keeps a decimal text counter (readable with get); a missing
-//     key counts as 0. A value that is not a decimal integer, or a result that
-//     does not fit the counter type (u64, or s64 with negative deltas), is
-//     other and leaves the value unchanged.
+//   - increment keeps a decimal text counter (readable with get); a missing key
+//     counts as 0. A value that is not a decimal integer, or a result that does
+//     not fit the counter type (u64, or s64 with negative deltas), is other and
+//     leaves the value unchanged.
 //   - Batches: get-many returns one entry per key in request order (none for a
 //     missing key); set-many applies in order (the last duplicate wins); empty
 //     batches are ok. Batches are not atomic; a failure is other and its
 //     message says how many entries were applied.
 //   - Errors: an error wrapping engine.ErrNoSuchStore is no-such-store,
 //     engine.ErrAccessDenied is access-denied, every other error is other with
-//     the error's message (for error resources: a resource whose methods
-//     return that message). A panic in the engine is recovered, logged and
-//     returned as other: it never crashes a server.
+//     the error's message (for error resources: a resource whose methods return
+//     that message). A panic in the engine is recovered, logged and returned as
+//     other: it never crashes a server.
 //
 // # Operations
 //
@@ -81,10 +80,10 @@ import (
 	"github.com/witgo-dev/witgo/runtime/cm"
 )
 
-// New returns every interface of the WIT world "wrpc:keyvalue/imports@0.2.0-draft"
-// implemented on top of e. The result is ready to serve with
-// imports.Register or to call in-process. e must be safe for concurrent
-// use (every engine.Engine is).
+// New returns every interface of the WIT world
+// "wrpc:keyvalue/imports@0.2.0-draft" implemented on top of e. The result is
+// ready to serve with imports.Register or to call in-process. e must be safe
+// for concurrent use (every engine.Engine is).
 func New(e engine.Engine) imports.World {
 	be := &backend{e: e}
 	return imports.World{
@@ -99,7 +98,8 @@ type backend struct {
 	e engine.Engine
 }
 
-// implStore implements store.Interface (the WIT interface "wrpc:keyvalue/store@0.2.0-draft").
+// implStore implements store.Interface (the WIT interface
+// "wrpc:keyvalue/store@0.2.0-draft").
 type implStore struct {
 	be *backend
 }
@@ -170,7 +170,8 @@ func (x *implStore) ListKeys(ctx context.Context, bucket string, cursor *uint64)
 	return
 }
 
-// implAtomics implements atomics.Interface (the WIT interface "wrpc:keyvalue/atomics@0.2.0-draft").
+// implAtomics implements atomics.Interface (the WIT interface
+// "wrpc:keyvalue/atomics@0.2.0-draft").
 type implAtomics struct {
 	be *backend
 }
@@ -187,7 +188,8 @@ func (x *implAtomics) Increment(ctx context.Context, bucket string, key string, 
 	return
 }
 
-// implBatch implements batch.Interface (the WIT interface "wrpc:keyvalue/batch@0.2.0-draft").
+// implBatch implements batch.Interface (the WIT interface
+// "wrpc:keyvalue/batch@0.2.0-draft").
 type implBatch struct {
 	be *backend
 }
@@ -253,8 +255,9 @@ func toStoreError(err error) store.Error {
 	return store.ErrorOther(err.Error())
 }
 
-// errStoreError turns err into the WIT error wrpc:keyvalue/store@0.2.0-draft.error, leaving nil and values that
-// already are one alone.
+// errStoreError turns err into the WIT error
+// wrpc:keyvalue/store@0.2.0-draft.error, leaving nil and values that already
+// are one alone.
 func errStoreError(err error) error {
 	if err == nil {
 		return nil
