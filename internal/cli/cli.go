@@ -1,4 +1,10 @@
 // Package cli implements the witgo command line; cmd/witgo only calls Run.
+//
+// Every command speaks in the go command's voice: a usage error is one line
+// naming what is wrong, then the command's usage line, exit status 2; -h or
+// --help prints the command's full help to standard output, exit status 0;
+// a failure is one line "witgo: ...", exit status 1; success is silent
+// unless asked (-v).
 package cli
 
 import (
@@ -6,33 +12,33 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"runtime/debug"
-	"sort"
-
-	"github.com/witgo-dev/witgo/generator"
-	"github.com/witgo-dev/witgo/generator/kvbackend"
-	"github.com/witgo-dev/witgo/parser"
-	"golang.org/x/mod/modfile"
+	"strings"
 )
 
-const usage = `witgo generates Go bindings, wRPC clients and servers from WIT.
+const help = `witgo generates Go bindings, wRPC clients and servers from WIT, and serves
+keyvalue worlds.
 
 Usage:
-  witgo generate [--world W] [--out DIR] [--package-root IMPORT/PATH] [--backend=false] [--check] WIT_PATH
-  witgo serve [--listen tcp://HOST:PORT | unix:///PATH] [--backend memory|nats] [flags]
-  witgo scaffold provider --world W --module M --out DIR
-  witgo version
 
-Run "witgo COMMAND -h" for the flags of a command.
+	witgo <command> [arguments]
+
+The commands are:
+
+	generate    generate Go from WIT
+	serve       serve every bundled keyvalue family over wRPC
+	scaffold    write a new keyvalue provider module
+	wit         list or export the bundled WIT
+	version     print witgo's version
+
+Run 'witgo <command> -h' for the help of a command.
 `
 
 // Run runs the witgo command with args (without the program name) and
 // returns the exit code.
 func Run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, "witgo: missing command\n\n"+help)
 		return 2
 	}
 	switch args[0] {
@@ -42,14 +48,27 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return runServe(args[1:], stdout, stderr)
 	case "scaffold":
 		return runScaffold(args[1:], stdout, stderr)
+	case "wit":
+		return runWit(args[1:], stdout, stderr)
 	case "version":
+		c := newCommand("witgo version", "witgo version", "Version prints the module version witgo was built from.\n", stdout, stderr)
+		if code, done := c.parse(args[1:]); done {
+			return code
+		}
+		if c.fl.NArg() > 0 {
+			return c.usageError("unexpected arguments %q", c.fl.Args())
+		}
 		fmt.Fprintln(stdout, "witgo", Version())
 		return 0
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 && args[0] == "help" {
+			// "witgo help generate" is "witgo generate -h".
+			return Run(append(args[1:], "-h"), stdout, stderr)
+		}
+		fmt.Fprint(stdout, help)
 		return 0
 	default:
-		fmt.Fprintf(stderr, "witgo: unknown command %q\n\n%s", args[0], usage)
+		fmt.Fprintf(stderr, "witgo: unknown command %q\nRun 'witgo -h' for the list of commands.\n", args[0])
 		return 2
 	}
 }
@@ -62,137 +81,82 @@ func Version() string {
 	return "(devel)"
 }
 
-func runGenerate(args []string, stdout, stderr io.Writer) int {
-	fl := flag.NewFlagSet("witgo generate", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	world := fl.String("world", "", "world to generate: short (imports) or qualified (wasi:keyvalue/imports@0.2.0-draft2) name; may be omitted when the package has one world")
-	out := fl.String("out", ".", "output directory")
-	root := fl.String("package-root", "", "Go import path of the output directory (default: worked out from the go.mod above --out)")
-	check := fl.Bool("check", false, "write nothing; print a diff and exit 1 if the files on disk differ from what would be generated")
-	backend := fl.Bool("backend", true, "for a keyvalue world, also generate the package backend, which implements the world on any kv/engine.Engine")
-	fl.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: witgo generate [flags] WIT_PATH\n\nWIT_PATH is a .wit file, a directory of .wit files (with deps/), or WIT as JSON (.json).\n\nFlags:")
-		fl.PrintDefaults()
-	}
-	if err := fl.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fl.NArg() != 1 {
-		fl.Usage()
-		return 2
-	}
-	witPath := fl.Arg(0)
-	fail := func(err error) int {
-		fmt.Fprintf(stderr, "witgo: %v\n", err)
-		return 1
-	}
-	if *root == "" {
-		r, err := importPathOf(*out)
-		if err != nil {
-			return fail(fmt.Errorf("%v; set --package-root", err))
-		}
-		*root = r
-	}
-	files, warnings, err := generate(witPath, *world, *root, *backend)
-	if err != nil {
-		// Parse errors already start with file:line:col.
-		var se *parser.SourceError
-		if errors.As(err, &se) {
-			fmt.Fprintln(stderr, err)
-			return 1
-		}
-		return fail(err)
-	}
-	for _, w := range warnings {
-		fmt.Fprintf(stderr, "witgo: warning: %s\n", w)
-	}
-	if *check {
-		diff, err := generator.Check(*out, files)
-		if err != nil {
-			return fail(err)
-		}
-		if diff != "" {
-			fmt.Fprint(stdout, diff)
-			fmt.Fprintln(stderr, "witgo: generated files are out of date; run witgo generate")
-			return 1
-		}
-		return 0
-	}
-	written, err := generator.Write(*out, files)
-	for _, w := range written {
-		fmt.Fprintln(stdout, "wrote", filepath.Join(*out, filepath.FromSlash(w)))
-	}
-	if err != nil {
-		return fail(err)
-	}
-	return 0
+// command is one witgo command or subcommand: its flags, its usage line
+// and its help.
+type command struct {
+	name   string // "witgo generate"
+	usage  string // "witgo generate [flags] WIT_PATH"
+	help   string // what -h prints after the usage line
+	fl     *flag.FlagSet
+	stdout io.Writer
+	stderr io.Writer
 }
 
-// Generate loads the WIT at witPath, selects world and returns the files
-// witgo would write for package root root, the keyvalue backend included
-// (as "witgo generate" does by default).
-func Generate(witPath, world, root string) ([]generator.File, error) {
-	files, _, err := generate(witPath, world, root, true)
-	return files, err
+func newCommand(name, usage, help string, stdout, stderr io.Writer) *command {
+	fl := flag.NewFlagSet(name, flag.ContinueOnError)
+	fl.SetOutput(io.Discard) // parse reports errors in its own words
+	fl.Usage = func() {}
+	return &command{name: name, usage: usage, help: help, fl: fl, stdout: stdout, stderr: stderr}
 }
 
-// generate is Generate, with the keyvalue backend optional, and the
-// generator's warnings.
-func generate(witPath, world, root string, backend bool) ([]generator.File, []string, error) {
-	res, err := parser.Load(witPath)
-	if err != nil {
-		return nil, nil, err
+// parse parses args. When done is true the command is over with exit code
+// code: -h printed the help, or the flags were wrong.
+func (c *command) parse(args []string) (code int, done bool) {
+	err := c.fl.Parse(args)
+	switch {
+	case err == nil:
+		return 0, false
+	case errors.Is(err, flag.ErrHelp):
+		c.printHelp()
+		return 0, true
+	default:
+		return c.usageError("%v", err), true
 	}
-	w, err := parser.SelectWorld(res, world)
-	if err != nil {
-		return nil, nil, err
-	}
-	m, err := parser.Build(res, w, parser.Options{PackageRoot: root})
-	if err != nil {
-		return nil, nil, err
-	}
-	opts := generator.Options{Source: filepath.Base(filepath.Clean(witPath))}
-	files, err := generator.Generate(m, opts)
-	if err != nil || !backend {
-		return files, nil, err
-	}
-	more, warnings, err := kvbackend.Generate(m, opts)
-	if err != nil {
-		return nil, nil, err
-	}
-	files = append(files, more...)
-	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
-	return files, warnings, nil
 }
 
-// importPathOf works out the Go import path of dir from the nearest go.mod
-// above it.
-func importPathOf(dir string) (string, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", err
+// printHelp prints the full help to standard output.
+func (c *command) printHelp() {
+	fmt.Fprintf(c.stdout, "usage: %s\n\n%s", c.usage, c.help)
+	hasFlags := false
+	c.fl.VisitAll(func(*flag.Flag) { hasFlags = true })
+	if hasFlags {
+		fmt.Fprint(c.stdout, "\nFlags:\n")
+		c.fl.SetOutput(c.stdout)
+		c.fl.PrintDefaults()
+		c.fl.SetOutput(io.Discard)
 	}
-	for d := abs; ; d = filepath.Dir(d) {
-		data, err := os.ReadFile(filepath.Join(d, "go.mod"))
-		if err == nil {
-			mod := modfile.ModulePath(data)
-			if mod == "" {
-				return "", fmt.Errorf("%s: no module line", filepath.Join(d, "go.mod"))
-			}
-			rel, err := filepath.Rel(d, abs)
-			if err != nil {
-				return "", err
-			}
-			if rel == "." {
-				return mod, nil
-			}
-			return mod + "/" + filepath.ToSlash(rel), nil
-		}
-		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("no go.mod found above %s", abs)
+}
+
+// usageError prints what is wrong and the usage line, and returns exit code 2.
+func (c *command) usageError(format string, args ...any) int {
+	msg := fmt.Sprintf(format, args...)
+	fmt.Fprintf(c.stderr, "%s: %s\nusage: %s\nRun '%s -h' for details.\n", c.name, msg, c.usage, c.name)
+	return 2
+}
+
+// fail prints err as one line and returns exit code 1. An error whose text
+// already starts with a source position (file:line:col) is printed as it is,
+// as compilers do.
+func (c *command) fail(err error) int {
+	msg := err.Error()
+	if !hasPosition(msg) {
+		msg = "witgo: " + msg
+	}
+	fmt.Fprintln(c.stderr, strings.TrimRight(msg, "\n"))
+	return 1
+}
+
+// hasPosition reports whether msg starts with "file:line:col:".
+func hasPosition(msg string) bool {
+	first, _, _ := strings.Cut(msg, "\n")
+	parts := strings.SplitN(first, ":", 4)
+	if len(parts) < 4 {
+		return false
+	}
+	for _, p := range parts[1:3] {
+		if p == "" || strings.Trim(p, "0123456789") != "" {
+			return false
 		}
 	}
+	return true
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
 	"go/format"
 	"io"
@@ -11,28 +10,28 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
+	"text/tabwriter"
 	"text/template"
 
+	"github.com/witgo-dev/witgo/generator"
 	"github.com/witgo-dev/witgo/parser"
 	"github.com/witgo-dev/witgo/templates/scaffold"
 	bundled "github.com/witgo-dev/witgo/wit"
 )
 
-const scaffoldUsage = `Usage: witgo scaffold provider --world W --module M --out DIR [--wit FAMILY]
-
-Writes a new Go module M in DIR: a wRPC provider of the keyvalue world W,
-with the WIT and its generated Go bindings, a main.go that serves them, an
+const scaffoldHelp = `Scaffold provider writes a new Go module M in DIR: a wRPC provider of the
+keyvalue world W, with the WIT and its generated Go bindings, a main.go that
+serves them with the flags of "witgo serve" (package kv/provider), an
 engine.go to implement (every method a TODO), and a conformance test that
 runs witgo's keyvalue suite against the engine through the generated server
 (it fails until the engine is done, saying so). DIR must not exist or be
 empty.
 
-W is a world of a bundled keyvalue family (` + "`witgo scaffold provider --list`" + ` lists
-them), by qualified or short name; --wit picks the family folder when two
+W is a world of a bundled keyvalue family ("witgo scaffold provider --list"
+lists them), by qualified or short name; --wit picks the family when two
 families define the same world name.
-
-Flags:
 `
 
 // suites maps a bundled family folder to its conformance suite in kvtest.
@@ -46,44 +45,61 @@ var suites = map[string]string{
 // witgoModule is witgo's own module path.
 const witgoModule = "github.com/witgo-dev/witgo"
 
+const scaffoldProviderUsage = "witgo scaffold provider --world W --module M --out DIR [--wit FAMILY] [--witgo-dir DIR] | --list"
+
 func runScaffold(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != "provider" {
-		fmt.Fprint(stderr, scaffoldUsage)
-		return 2
+	c := newCommand("witgo scaffold", "witgo scaffold provider [flags]", "Scaffold writes the start of a new project. Its one subcommand:\n\n  provider    a keyvalue provider module (witgo scaffold provider -h)\n", stdout, stderr)
+	if code, done := c.parse(args); done {
+		return code
 	}
-	fl := flag.NewFlagSet("witgo scaffold provider", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	fl.Usage = func() {
-		fmt.Fprint(stderr, scaffoldUsage)
-		fl.PrintDefaults()
+	args = c.fl.Args()
+	if len(args) == 0 {
+		return c.usageError("missing subcommand (provider)")
 	}
+	if args[0] != "provider" {
+		return c.usageError("unknown subcommand %q (want provider)", args[0])
+	}
+	c = newCommand("witgo scaffold provider", scaffoldProviderUsage, scaffoldHelp, stdout, stderr)
 	var o ScaffoldOptions
-	fl.StringVar(&o.World, "world", "", "keyvalue world, e.g. wasi:keyvalue/imports@0.2.0-draft2 (required)")
-	fl.StringVar(&o.Module, "module", "", "Go module path of the new provider (required)")
-	fl.StringVar(&o.Out, "out", "", "folder to create (required)")
-	fl.StringVar(&o.Family, "wit", "", "bundled WIT family folder, when the world name is ambiguous")
-	fl.StringVar(&o.WitgoDir, "witgo-dir", "", "use this local witgo checkout (adds a replace directive)")
-	list := fl.Bool("list", false, "list the bundled families and their worlds")
-	if err := fl.Parse(args[1:]); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+	c.fl.StringVar(&o.World, "world", "", "keyvalue world, e.g. wasi:keyvalue/imports@0.2.0-draft2 (required)")
+	c.fl.StringVar(&o.Module, "module", "", "Go module path of the new provider (required)")
+	c.fl.StringVar(&o.Out, "out", "", "folder to create (required)")
+	c.fl.StringVar(&o.Family, "wit", "", "bundled WIT family, when the world name is in several")
+	c.fl.StringVar(&o.WitgoDir, "witgo-dir", "", "use this local witgo checkout (adds a replace directive)")
+	list := c.fl.Bool("list", false, "list the bundled keyvalue worlds with their families")
+	if code, done := c.parse(args[1:]); done {
+		return code
+	}
+	if c.fl.NArg() > 0 {
+		return c.usageError("unexpected arguments %q", c.fl.Args())
 	}
 	if *list {
-		for _, f := range bundled.Families() {
-			fmt.Fprintln(stdout, f)
+		fams, err := loadFamilies()
+		if err != nil {
+			return c.fail(err)
 		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "WORLD\tFAMILY")
+		for _, f := range fams {
+			for _, w := range f.worlds {
+				fmt.Fprintf(tw, "%s\t%s\n", parser.QualifiedWorldName(w), f.name)
+			}
+		}
+		tw.Flush()
 		return 0
 	}
-	if o.World == "" || o.Module == "" || o.Out == "" || fl.NArg() > 0 {
-		fl.Usage()
-		return 2
+	var missing []string
+	for _, f := range []struct{ name, v string }{{"--world", o.World}, {"--module", o.Module}, {"--out", o.Out}} {
+		if f.v == "" {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		return c.usageError("missing %s", strings.Join(missing, ", "))
 	}
 	written, err := Scaffold(o)
 	if err != nil {
-		fmt.Fprintf(stderr, "witgo: %v\n", err)
-		return 1
+		return c.fail(err)
 	}
 	fmt.Fprintf(stdout, "wrote %d files to %s\n\nNext:\n  cd %s\n  go mod tidy\n  go test ./...   # fails until engine.go is implemented\n  go run .\n", len(written), o.Out, o.Out)
 	return 0
@@ -142,7 +158,7 @@ func Scaffold(o ScaffoldOptions) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range gen {
+	for _, f := range append(gen, generator.NewManifest(world, gen)) {
 		files[path.Join("gen", f.Path)] = f.Content
 	}
 	// The world's package is the folder above its generated backend.
@@ -222,44 +238,32 @@ func Scaffold(o ScaffoldOptions) ([]string, error) {
 
 // findFamily returns the bundled family folder that defines world, and the
 // world's qualified name.
-func findFamily(world, family string) (string, string, error) {
-	families := bundled.Families()
-	if family != "" {
-		if _, ok := suites[family]; !ok {
-			return "", "", fmt.Errorf("--wit %q: not a bundled family (%s)", family, strings.Join(families, ", "))
-		}
-		families = []string{family}
+func findFamily(world, name string) (string, string, error) {
+	if name != "" && suites[name] == "" {
+		return "", "", fmt.Errorf("--wit %q: not a bundled keyvalue family (%s)", name, strings.Join(bundled.Families(), ", "))
 	}
-	tmp, err := os.MkdirTemp("", "witgo-families-")
+	fams, err := loadFamilies()
 	if err != nil {
 		return "", "", err
 	}
-	defer os.RemoveAll(tmp)
-	if err := os.CopyFS(tmp, bundled.FS()); err != nil {
-		return "", "", err
-	}
-	var found []string
+	var found, searched []string
 	var qualified string
-	for _, f := range families {
-		res, err := parser.Load(filepath.Join(tmp, f))
-		if err != nil {
-			return "", "", fmt.Errorf("BUG: bundled WIT %s: %w", f, err)
-		}
-		w, err := parser.SelectWorld(res, world)
-		if err != nil {
+	for _, f := range fams {
+		if name != "" && f.name != name {
 			continue
 		}
+		searched = append(searched, f.name)
+		w, err := parser.SelectWorld(f.res, world)
 		// A short name may also match a world of the deps (wasi:io has an
-		// imports world): keep only worlds of the family's own package, which
-		// Load puts last.
-		if w.Package == res.Packages[len(res.Packages)-1] {
-			found = append(found, f)
+		// imports world): keep only the family's own worlds.
+		if err == nil && slices.Contains(f.worlds, w) {
+			found = append(found, f.name)
 			qualified = parser.QualifiedWorldName(w)
 		}
 	}
 	switch len(found) {
 	case 0:
-		return "", "", fmt.Errorf("world %q is not in a bundled keyvalue family (%s)", world, strings.Join(families, ", "))
+		return "", "", fmt.Errorf("world %q is not in a bundled keyvalue family (%s); witgo scaffold provider --list lists them", world, strings.Join(searched, ", "))
 	case 1:
 		return found[0], qualified, nil
 	default:

@@ -19,15 +19,12 @@ import (
 	"github.com/witgo-dev/witgo/kv/engine"
 	"github.com/witgo-dev/witgo/kv/memory"
 	kvnats "github.com/witgo-dev/witgo/kv/nats"
-	"github.com/witgo-dev/witgo/runtime/wire"
-	"github.com/witgo-dev/witgo/runtime/wrpc"
+	"github.com/witgo-dev/witgo/kv/provider"
 )
 
-const serveUsage = `Usage: witgo serve [--backend memory|nats] [flags]
-
-Serves every bundled keyvalue family (wasi:keyvalue 0.2.0-draft early and
-late, 0.2.0-draft2, wrpc:keyvalue 0.2.0-draft) over wRPC on one listener,
-backed by one engine:
+const serveHelp = `Serve serves every bundled keyvalue family (wasi:keyvalue 0.2.0-draft early
+and late, 0.2.0-draft2, wrpc:keyvalue 0.2.0-draft) over wRPC on one
+listener, backed by one engine:
 
   --backend memory  (default) the in-memory engine; data lives in the process
                     and is gone when it stops.
@@ -40,123 +37,69 @@ backed by one engine:
                     fit the server's max_payload (1 MiB unless configured).
 
 Unknown buckets are created on open unless --create-on-open=false (then
-opening one is no-such-store, as the WIT says). SIGINT or SIGTERM stops it
-after the calls in flight finish (up to --grace).
-
-Flags:
+opening one is no-such-store, as the WIT says, and the log names the
+bucket). SIGINT or SIGTERM stops it after the calls in flight finish (up to
+--grace). A provider made by "witgo scaffold provider" takes the same flags
+(but --backend and the NATS flags).
 `
 
 func runServe(args []string, stdout, stderr io.Writer) int {
-	fl := flag.NewFlagSet("witgo serve", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	fl.Usage = func() {
-		fmt.Fprint(stderr, serveUsage)
-		fl.PrintDefaults()
+	c := newCommand("witgo serve", "witgo serve [--listen tcp://HOST:PORT | unix:///PATH] [--backend memory|nats] [flags]", serveHelp, stdout, stderr)
+	cfg := provider.DefaultConfig()
+	cfg.AddFlags(c.fl)
+	backend := c.fl.String("backend", "memory", "engine: memory or nats")
+	natsURL := c.fl.String("nats-url", natsio.DefaultURL, "NATS server URL, or comma-separated URLs (--backend nats)")
+	natsPrefix := c.fl.String("nats-bucket-prefix", kvnats.DefaultBucketPrefix, "prefix of the JetStream bucket names (--backend nats)")
+	if code, done := c.parse(args); done {
+		return code
 	}
-	d := engine.NewOptions()
-	listen := fl.String("listen", "tcp://127.0.0.1:7761", "address: tcp://HOST:PORT or unix:///PATH")
-	createOnOpen := fl.Bool("create-on-open", true, "create unknown buckets on open (false: no-such-store)")
-	buckets := fl.String("buckets", "", "comma-separated buckets to create at start")
-	maxKey := fl.Int("max-key-bytes", d.MaxKeyBytes, "largest key or bucket identifier, in bytes")
-	maxValue := fl.Int("max-value-bytes", d.MaxValueBytes, "largest value, in bytes (nats: unless given, lowered to fit the server's max_payload)")
-	pageSize := fl.Int("page-size", d.PageSize, "keys per list-keys page")
-	backend := fl.String("backend", "memory", "engine: memory or nats")
-	natsURL := fl.String("nats-url", natsio.DefaultURL, "NATS server URL, or comma-separated URLs (--backend nats)")
-	natsPrefix := fl.String("nats-bucket-prefix", kvnats.DefaultBucketPrefix, "prefix of the JetStream bucket names (--backend nats)")
-	maxMessage := fl.Int("max-message-bytes", wire.DefaultMaxMessage, "largest request, in bytes, framing included (raise it with --max-value-bytes)")
-	maxCalls := fl.Int("max-concurrent", wrpc.DefaultMaxConcurrentInvocations, "calls served at once")
-	grace := fl.Duration("grace", 10*time.Second, "how long shutdown waits for calls in flight")
-	logLevel := fl.String("log-level", "info", "debug, info, warn or error")
-	logFormat := fl.String("log-format", "text", "text or json")
-	if err := fl.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+	if c.fl.NArg() > 0 {
+		return c.usageError("unexpected arguments %q", c.fl.Args())
 	}
-	if fl.NArg() > 0 {
-		fmt.Fprintf(stderr, "witgo serve: unexpected arguments %q\n", fl.Args())
-		return 2
+	if err := cfg.Check(); err != nil {
+		return c.usageError("%v", err)
 	}
 	set := map[string]bool{}
-	fl.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	c.fl.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	switch *backend {
 	case "memory":
 		for _, name := range []string{"nats-url", "nats-bucket-prefix"} {
 			if set[name] {
-				fmt.Fprintf(stderr, "witgo serve: --%s needs --backend nats\n", name)
-				return 2
+				return c.usageError("--%s needs --backend nats", name)
 			}
 		}
 	case "nats":
 	default:
-		fmt.Fprintf(stderr, "witgo serve: --backend %q: want memory or nats\n", *backend)
-		return 2
+		return c.usageError("--backend %q: want memory or nats", *backend)
 	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		fmt.Fprintf(stderr, "witgo serve: --log-level: %v\n", err)
-		return 2
-	}
-	hopts := &slog.HandlerOptions{Level: level}
-	var h slog.Handler
-	switch *logFormat {
-	case "text":
-		h = slog.NewTextHandler(stderr, hopts)
-	case "json":
-		h = slog.NewJSONHandler(stderr, hopts)
-	default:
-		fmt.Fprintf(stderr, "witgo serve: --log-format %q: want text or json\n", *logFormat)
-		return 2
-	}
-	log := slog.New(h)
-
-	opts := []engine.Option{engine.CreateOnOpen(*createOnOpen), engine.MaxKeyBytes(*maxKey), engine.MaxValueBytes(*maxValue), engine.PageSize(*pageSize)}
-	if *buckets != "" {
-		opts = append(opts, engine.Buckets(strings.Split(*buckets, ",")...))
+	log, err := cfg.Logger(stderr)
+	if err != nil {
+		return c.usageError("%v", err)
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	var (
-		eng   engine.Engine
-		eopts engine.Options
-		attrs []any
-	)
+	svc := provider.Service{
+		Register: serve.Register,
+		Logger:   log,
+		Attrs:    []any{"backend", *backend},
+	}
 	switch *backend {
 	case "memory":
-		mem := memory.New(opts...)
-		eng, eopts = mem, mem.Options()
+		mem := memory.New(cfg.EngineOptions()...)
+		svc.Engine, svc.Options = mem, mem.Options()
 	case "nats":
-		e, nc, err := openNATS(ctx, log, *natsURL, *natsPrefix, opts, set["max-value-bytes"])
+		e, nc, err := openNATS(ctx, log, *natsURL, *natsPrefix, cfg.EngineOptions(), set["max-value-bytes"])
 		if err != nil {
-			log.Error("witgo serve failed", "err", err)
-			return 1
+			return c.fail(err)
 		}
 		defer nc.Close()
-		eng, eopts = e, e.Options()
-		attrs = []any{"nats_url", nc.ConnectedUrlRedacted(), "nats_bucket_prefix", *natsPrefix}
+		svc.Engine, svc.Options = e, e.Options()
+		svc.Attrs = append(svc.Attrs, "nats_url", nc.ConnectedUrlRedacted(), "nats_bucket_prefix", *natsPrefix)
 	}
-	// A value of MaxValueBytes must fit in one message with its key and framing.
-	mv, mk := eopts.MaxValueBytes, eopts.MaxKeyBytes
-	lim := wire.Limits{MaxValue: max(mv, mk) + 1024, MaxMessage: max(*maxMessage, mv+mk+4096)}
-
-	err := serve.Run(ctx, serve.Config{
-		Listen:       *listen,
-		Engine:       eng,
-		Backend:      *backend,
-		Options:      eopts,
-		BackendAttrs: attrs,
-		Logger:       log,
-		Grace:        *grace,
-		ServerOptions: []wrpc.ServerOption{
-			wrpc.WithServerLimits(lim),
-			wrpc.WithMaxConcurrentInvocations(*maxCalls),
-		},
-	})
-	if err != nil {
-		log.Error("witgo serve failed", "err", err)
-		return 1
+	svc.Attrs = append(svc.Attrs, "families", strings.Join(serve.Families, "; "))
+	if err := provider.Run(ctx, cfg, svc); err != nil {
+		return c.fail(err)
 	}
 	return 0
 }
