@@ -21,7 +21,9 @@ import (
 // server for wasi:keyvalue/store@0.2.0-draft2. These tests put the generated
 // store client and server in the place of theirs.
 
-const vectorFile = "../../shared/wire-vectors/wasi-keyvalue-store-draft2.json"
+// vectorFile is in the repository's testdata/wire-vectors (provenance in its
+// README.md), relative to this package.
+const vectorFile = "../testdata/wire-vectors/wasi-keyvalue-store-draft2.json"
 
 type vector struct {
 	Instance string `json:"instance"`

@@ -15,6 +15,8 @@
 // So a store is implemented once, as an Engine, and serves every family.
 // Package memory is the built-in, in-memory Engine; package
 // engine/enginetest checks any Engine against the rules below.
+// The rules spell out, in detail, the witgo keyvalue semantics
+// (docs/keyvalue.md in github.com/witgo-dev/witgo).
 //
 // # Mapping of WIT operations
 //

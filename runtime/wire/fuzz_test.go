@@ -10,8 +10,9 @@ import (
 	"testing"
 )
 
-// vectorDir is where the project sees the shared wire vectors, relative to this package.
-const vectorDir = "../../../shared/wire-vectors"
+// vectorDir holds the repository's wire vectors (provenance in its README.md),
+// relative to this package.
+const vectorDir = "../../testdata/wire-vectors"
 
 // vectorMessages returns the raw request and response bytes of every wire
 // vector, and the root data carried by their frames.

@@ -20,8 +20,9 @@ import (
 	"github.com/witgo-dev/witgo/runtime/wire"
 )
 
-// vectorDir is where the project sees the shared wire vectors, relative to this package.
-const vectorDir = "../../../shared/wire-vectors"
+// vectorDir holds the repository's wire vectors (provenance in its README.md),
+// relative to this package.
+const vectorDir = "../../testdata/wire-vectors"
 
 type vector struct {
 	Instance string `json:"instance"`
