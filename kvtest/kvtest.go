@@ -1,6 +1,7 @@
 // Package kvtest is the conformance suite for implementations of the
 // generated keyvalue interfaces. It checks the rules of the keyvalue
-// semantics that witgo's reference backend documents (package kv/engine),
+// semantics (docs/keyvalue.md in the witgo repository; package kv/engine
+// documents them per operation),
 // on any implementation of one family's World: a backend called in-process,
 // the generated client talking to a server over a socket, or a provider of
 // your own.
