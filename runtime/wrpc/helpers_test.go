@@ -68,10 +68,10 @@ func (b *logBuffer) String() string {
 	return b.buf.String()
 }
 
-// waitFor polls cond for up to 5 s.
+// waitFor polls the log until it contains substr, for up to 10 s.
 func (b *logBuffer) waitFor(tb testing.TB, substr string) {
 	tb.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(b.String(), substr) {
 		if time.Now().After(deadline) {
 			tb.Fatalf("log never contained %q; log:\n%s", substr, b.String())
@@ -103,7 +103,7 @@ func startServer(tb testing.TB, network string, opts ...ServerOption) *testServe
 			if !errors.Is(err, ErrServerClosed) {
 				tb.Errorf("Serve returned %v", err)
 			}
-		case <-time.After(5 * time.Second):
+		case <-time.After(10 * time.Second):
 			tb.Error("Serve did not return after Close")
 		}
 	})

@@ -18,7 +18,8 @@ import (
 
 // Handler serves one invocation: params holds the decoded root parameter
 // bytes; it returns the encoded root results. A non-nil error ends the
-// invocation without results (the server closes the stream).
+// invocation without results (the server closes the stream), and so does a
+// cancelled ctx: results returned after ctx is cancelled are dropped.
 //
 // params is only valid until the handler returns: the server reuses the
 // buffer, so a handler that keeps parameter bytes must copy them (the
@@ -56,7 +57,9 @@ const (
 // server watches the connection while the handler runs: a TCP reset or the
 // close of a Unix socket cancels it; elsewhere it is noticed only when the
 // results are written), and when Shutdown's grace period ends or Close is
-// called. Shutdown itself lets running invocations finish.
+// called. Shutdown itself lets running invocations finish. An invocation
+// whose context was cancelled ends without a result, whatever its handler
+// returns.
 type Server struct {
 	lim          wire.Limits
 	log          *slog.Logger
@@ -346,12 +349,16 @@ func (s *Server) beginClose() {
 	}
 }
 
+// forceClose ends the running invocations without their results: it closes
+// each connection before it cancels the handler's context, so a handler that
+// returns results as soon as it sees the cancellation can no longer reach the
+// caller (serveConn also drops the results of a cancelled invocation).
 func (s *Server) forceClose() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for inv := range s.active {
-		inv.cancel()
 		_ = inv.conn.Close()
+		inv.cancel()
 	}
 }
 
@@ -417,6 +424,14 @@ func (s *Server) serveConn(inv *invocation) {
 			s.log.Warn("wrpc: handler failed; closing the connection without a result",
 				"instance", rt.instance, "name", rt.name, "remote", remote(c), "err", err)
 		}
+		return
+	}
+	if err := inv.ctx.Err(); err != nil {
+		// The caller went away, or Shutdown's grace period ended or Close was
+		// called: the invocation ends without a result, even if the handler
+		// returned one after seeing the cancellation.
+		s.log.Debug("wrpc: handler returned after its context was cancelled; closing the connection without a result",
+			"instance", rt.instance, "name", rt.name, "remote", remote(c), "err", err)
 		return
 	}
 	if s.writeTimeout > 0 {

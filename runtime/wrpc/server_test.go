@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -89,13 +90,14 @@ func TestUnknownFunctionFailsFast(t *testing.T) {
 		t.Run(network, func(t *testing.T) {
 			ts := startServer(t, network)
 			ts.Register(testInstance, "echo", echo)
+			// The server's read timeout (30 s) outlasts ctx: a server that kept
+			// the connection instead of closing it would make the call end with
+			// context.DeadlineExceeded, not ErrNoResult.
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			for _, call := range []struct{ inst, name string }{{testInstance, "nope"}, {"test:other/api", "echo"}} {
 				for _, size := range []int{3, 1 << 20} { // a big request is refused before it is read
-					start := time.Now()
 					_, err := ts.client.Invoke(ctx, call.inst, call.name, make([]byte, size))
-					elapsed := time.Since(start)
 					var te *Error
 					if !errors.As(err, &te) || !errors.Is(err, ErrNoResult) {
 						t.Fatalf("%s#%s: err = %v, want *Error wrapping ErrNoResult", call.inst, call.name, err)
@@ -106,9 +108,6 @@ func TestUnknownFunctionFailsFast(t *testing.T) {
 					if !strings.Contains(err.Error(), "server ended invocation without a result") ||
 						!strings.Contains(err.Error(), "unknown instance or function") {
 						t.Errorf("message lacks the likely causes: %v", err)
-					}
-					if elapsed > time.Second {
-						t.Errorf("%s#%s took %v", call.inst, call.name, elapsed)
 					}
 				}
 			}
@@ -130,17 +129,15 @@ func TestHandlerErrorAndPanic(t *testing.T) {
 				m["x"]++ // nil map write
 				return nil, nil
 			})
+			// A server that kept the connection would make the call end with
+			// context.DeadlineExceeded, not ErrNoResult.
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			for _, fn := range []string{"fail", "panic", "panic", "fail"} {
-				start := time.Now()
 				_, err := ts.client.Invoke(ctx, testInstance, fn, []byte("x"))
 				var te *Error
 				if !errors.As(err, &te) || !errors.Is(err, ErrNoResult) {
 					t.Fatalf("%s: err = %v", fn, err)
-				}
-				if d := time.Since(start); d > time.Second {
-					t.Errorf("%s took %v", fn, d)
 				}
 				// The server survives and serves the next call.
 				got, err := ts.client.Invoke(ctx, testInstance, "echo", []byte("still here"))
@@ -168,7 +165,7 @@ func TestContextCancelEndsBothSides(t *testing.T) {
 				case <-ctx.Done():
 					handlerDone <- ctx.Err()
 					return nil, ctx.Err()
-				case <-time.After(10 * time.Second):
+				case <-time.After(20 * time.Second):
 					handlerDone <- errors.New("handler context was never cancelled")
 					return nil, nil
 				}
@@ -187,7 +184,7 @@ func TestContextCancelEndsBothSides(t *testing.T) {
 				if !errors.As(err, &te) || !errors.Is(err, context.Canceled) {
 					t.Errorf("client: %v, want *Error wrapping context.Canceled", err)
 				}
-			case <-time.After(2 * time.Second):
+			case <-time.After(10 * time.Second):
 				t.Fatal("client did not return after cancel")
 			}
 			select {
@@ -195,7 +192,7 @@ func TestContextCancelEndsBothSides(t *testing.T) {
 				if !errors.Is(err, context.Canceled) {
 					t.Errorf("handler: %v", err)
 				}
-			case <-time.After(2 * time.Second):
+			case <-time.After(10 * time.Second):
 				t.Fatal("handler did not see ctx.Done after the client cancelled")
 			}
 		})
@@ -215,14 +212,19 @@ func TestClientDeadline(t *testing.T) {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	start := time.Now()
-	_, err := ts.client.Invoke(ctx, testInstance, "slow", nil)
+	callErr := make(chan error, 1)
+	go func() {
+		_, err := ts.client.Invoke(ctx, testInstance, "slow", nil)
+		callErr <- err
+	}()
 	var te *Error
-	if !errors.As(err, &te) || !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("err = %v", err)
-	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("took %v", d)
+	select {
+	case err := <-callErr:
+		if !errors.As(err, &te) || !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("call outlived its 100 ms deadline by 10 s")
 	}
 	// An already-cancelled context fails before dialing.
 	ctx, cancel = context.WithCancel(context.Background())
@@ -251,19 +253,32 @@ func TestConcurrencyCap(t *testing.T) {
 	const limit, calls = 2, 8
 	ts := startServer(t, "tcp", WithMaxConcurrentInvocations(limit))
 	var running, peak atomic.Int32
+	// Handlers wait until limit of them run at once (so that the peak reaches
+	// the limit however the machine schedules them), then hold their slot a
+	// little longer, so that an invocation over the limit would overlap them.
+	full := make(chan struct{})
+	var fullOnce sync.Once
 	ts.Register(testInstance, "work", func(ctx context.Context, p []byte) ([]byte, error) {
 		n := running.Add(1)
+		defer running.Add(-1)
 		for {
 			old := peak.Load()
 			if n <= old || peak.CompareAndSwap(old, n) {
 				break
 			}
 		}
+		if n >= limit {
+			fullOnce.Do(func() { close(full) })
+		}
+		select {
+		case <-full:
+		case <-time.After(10 * time.Second):
+			return nil, errors.New("the server never ran limit invocations at once")
+		}
 		time.Sleep(30 * time.Millisecond)
-		running.Add(-1)
 		return p, nil
 	})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var wg sync.WaitGroup
 	errs := make(chan error, calls)
@@ -322,7 +337,7 @@ func TestShutdownDrains(t *testing.T) {
 					t.Errorf("Serve: %v", err)
 				}
 				ts.served <- err // for the cleanup
-			case <-time.After(2 * time.Second):
+			case <-time.After(10 * time.Second):
 				t.Fatal("Serve did not return after Shutdown")
 			}
 			// ...but Shutdown waits for the running invocation.
@@ -340,7 +355,7 @@ func TestShutdownDrains(t *testing.T) {
 				if err != nil {
 					t.Errorf("Shutdown: %v", err)
 				}
-			case <-time.After(2 * time.Second):
+			case <-time.After(10 * time.Second):
 				t.Fatal("Shutdown did not return after the invocation ended")
 			}
 			if sawCancel.Load() {
@@ -357,42 +372,54 @@ func TestShutdownDrains(t *testing.T) {
 	}
 }
 
+// TestShutdownTimeoutForcesClose: when Shutdown's context ends first, the
+// server cancels the running handler, closes its connection without a result
+// and returns the context's error. The handler returns results as soon as it
+// sees the cancellation: they must not reach the caller.
 func TestShutdownTimeoutForcesClose(t *testing.T) {
-	ts := startServer(t, "tcp")
-	started := make(chan struct{})
-	handlerErr := make(chan error, 1)
-	ts.Register(testInstance, "stuck", func(ctx context.Context, p []byte) ([]byte, error) {
-		close(started)
-		select {
-		case <-ctx.Done():
-			handlerErr <- ctx.Err()
-		case <-time.After(10 * time.Second):
-			handlerErr <- errors.New("never cancelled")
-		}
-		return nil, nil
-	})
-	callErr := make(chan error, 1)
-	go func() {
-		_, err := ts.client.Invoke(context.Background(), testInstance, "stuck", nil)
-		callErr <- err
-	}()
-	<-started
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	if err := ts.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("Shutdown: %v", err)
-	}
-	if err := <-handlerErr; !errors.Is(err, context.Canceled) {
-		t.Errorf("handler: %v", err)
-	}
-	select {
-	case err := <-callErr:
-		var te *Error
-		if !errors.As(err, &te) {
-			t.Errorf("client: %v", err)
-		}
-	case <-time.After(2 * time.Second):
-		t.Fatal("client hung after the server force-closed")
+	for _, network := range networks {
+		t.Run(network, func(t *testing.T) {
+			ts := startServer(t, network)
+			started := make(chan struct{})
+			handlerErr := make(chan error, 1)
+			ts.Register(testInstance, "stuck", func(ctx context.Context, p []byte) ([]byte, error) {
+				close(started)
+				select {
+				case <-ctx.Done():
+					handlerErr <- ctx.Err()
+				case <-time.After(10 * time.Second):
+					handlerErr <- errors.New("never cancelled")
+				}
+				return []byte("late result"), nil
+			})
+			callErr := make(chan error, 1)
+			go func() {
+				got, err := ts.client.Invoke(context.Background(), testInstance, "stuck", nil)
+				if err == nil {
+					err = fmt.Errorf("call succeeded with %q", got)
+				}
+				callErr <- err
+			}()
+			<-started
+			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+			defer cancel()
+			if err := ts.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("Shutdown: %v, want context.DeadlineExceeded", err)
+			}
+			if err := <-handlerErr; !errors.Is(err, context.Canceled) {
+				t.Errorf("handler: %v", err)
+			}
+			select {
+			case err := <-callErr:
+				var te *Error
+				if !errors.As(err, &te) || !errors.Is(err, ErrNoResult) {
+					t.Errorf("client: %v, want *Error wrapping ErrNoResult", err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("client hung after the server force-closed")
+			}
+			ts.logs.waitFor(t, "handler returned after its context was cancelled")
+		})
 	}
 }
 
@@ -427,9 +454,11 @@ func TestRegisterPanics(t *testing.T) {
 }
 
 // TestHostileRequests feeds malformed requests to the server: each must end
-// the connection quickly with no response, and the server must keep serving.
+// the connection with no response, and the server must keep serving. The
+// read timeout outlasts rawCall's 10 s deadline, so a server that waited for
+// it instead of refusing the request shows up as a deadline error.
 func TestHostileRequests(t *testing.T) {
-	ts := startServer(t, "tcp", WithReadTimeout(2*time.Second))
+	ts := startServer(t, "tcp", WithReadTimeout(time.Minute))
 	ts.Register(testInstance, "echo", echo)
 	good := AppendRequest(nil, testInstance, "echo", []byte("payload"))
 	cases := map[string][]byte{
@@ -452,13 +481,12 @@ func TestHostileRequests(t *testing.T) {
 		cases[fmt.Sprintf("truncated at %d", i)] = good[:i]
 	}
 	for name, req := range cases {
-		start := time.Now()
-		resp, _ := rawCall(t, ts.l, req)
+		resp, err := rawCall(t, ts.l, req)
 		if len(resp) != 0 {
 			t.Errorf("%s: server answered % x", name, resp)
 		}
-		if d := time.Since(start); d > time.Second {
-			t.Errorf("%s: took %v", name, d)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Errorf("%s: server kept the connection open: %v", name, err)
 		}
 	}
 	resp, err := rawCall(t, ts.l, good)
@@ -611,14 +639,11 @@ func TestReadTimeout(t *testing.T) {
 	}
 	defer c.Close()
 	c.Write(AppendHeader(nil, testInstance, "echo")) // and never shut down the write side
-	c.SetReadDeadline(time.Now().Add(5 * time.Second))
-	start := time.Now()
+	// A hang detector: a deadline error means the server kept the connection.
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	n, err := c.Read(make([]byte, 1))
 	if n != 0 || (err != io.EOF && !isReset(err)) {
 		t.Fatalf("read %d, %v", n, err)
-	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("server kept the connection %v", d)
 	}
 	ts.logs.waitFor(t, "i/o timeout")
 }
@@ -631,9 +656,16 @@ func TestCloseStopsEverything(t *testing.T) {
 		close(started)
 		<-ctx.Done()
 		handlerErr <- ctx.Err()
-		return nil, ctx.Err()
+		return []byte("late result"), nil // dropped: Close ends the invocation without a result
 	})
-	go ts.client.Invoke(context.Background(), testInstance, "stuck", nil)
+	callErr := make(chan error, 1)
+	go func() {
+		got, err := ts.client.Invoke(context.Background(), testInstance, "stuck", nil)
+		if err == nil {
+			err = fmt.Errorf("call succeeded with %q", got)
+		}
+		callErr <- err
+	}()
 	<-started
 	if err := ts.Close(); err != nil {
 		t.Fatal(err)
@@ -643,8 +675,16 @@ func TestCloseStopsEverything(t *testing.T) {
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("handler: %v", err)
 		}
-	case <-time.After(2 * time.Second):
+	case <-time.After(10 * time.Second):
 		t.Fatal("handler not cancelled by Close")
+	}
+	select {
+	case err := <-callErr:
+		if !errors.Is(err, ErrNoResult) {
+			t.Errorf("client: %v, want ErrNoResult", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("client hung after Close")
 	}
 	if err := ts.Shutdown(context.Background()); err != nil {
 		t.Errorf("Shutdown after Close: %v", err)
