@@ -67,7 +67,11 @@ func startNATS(t *testing.T) jetstream.JetStream {
 		t.Fatalf("nats connect: %v", err)
 	}
 	t.Cleanup(nc.Close) // runs before the server's shutdown
-	js, err := jetstream.New(nc)
+	// JetStream API calls whose context has no deadline (the engine's
+	// setup, calls from the server's side) time out after 5 s by default:
+	// too tight on a loaded machine under the race detector. A minute still
+	// fails a hung call long before the test binary times out.
+	js, err := jetstream.New(nc, jetstream.WithDefaultTimeout(time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}

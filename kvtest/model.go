@@ -111,7 +111,9 @@ type witErr struct {
 }
 
 // callTimeout bounds every case, so that a hung call fails the case rather
-// than the whole test binary.
+// than the whole test binary. A case of thousands of calls (the concurrent
+// increments), whose length is throughput and grows with the machine's load,
+// bounds each call by it instead (callCtx), then its remaining calls (renew).
 const callTimeout = 60 * time.Second
 
 // env is one case: a fresh store of family f.
@@ -147,6 +149,20 @@ func (f *family) bucketEnv(t *testing.T) (*env, bucket) {
 	t.Helper()
 	e := f.newEnv(t, options(false, "b"))
 	return e, e.open("b")
+}
+
+// callCtx returns a context for one call, bounded by callTimeout on its
+// own, for a case whose calls together may take longer than callTimeout.
+func (e *env) callCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(e.t.Context(), callTimeout)
+}
+
+// renew gives the case's remaining calls a new deadline, callTimeout from
+// now, after a phase that bounded each of its calls with callCtx.
+func (e *env) renew() {
+	ctx, cancel := context.WithTimeout(e.t.Context(), callTimeout)
+	e.t.Cleanup(cancel)
+	e.ctx = ctx
 }
 
 func (e *env) open(id string) bucket {

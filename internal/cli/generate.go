@@ -107,7 +107,13 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 // witgo would write for package root root, the keyvalue backend included
 // (as "witgo generate" does by default).
 func Generate(witPath, world, root string) ([]generator.File, error) {
-	res, err := parser.Load(witPath)
+	return generateAs(witPath, witPath, world, root)
+}
+
+// generateAs is Generate for WIT loaded from loadPath that the package
+// docs name shownPath, where "witgo generate" will later find it.
+func generateAs(loadPath, shownPath, world, root string) ([]generator.File, error) {
+	res, err := parser.Load(loadPath)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +121,7 @@ func Generate(witPath, world, root string) ([]generator.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	files, _, err := generateWorld(res, w, witPath, root, true)
+	files, _, err := generateWorld(res, w, shownPath, root, true)
 	return files, err
 }
 

@@ -154,7 +154,8 @@ func Scaffold(o ScaffoldOptions) ([]string, error) {
 	}
 	// The bindings.
 	genRoot := o.Module + "/gen"
-	gen, err := Generate(filepath.Join(tmp, filepath.FromSlash(witRoot)), world, genRoot)
+	// The docs name the WIT as generate.go's //go:generate line does.
+	gen, err := generateAs(filepath.Join(tmp, filepath.FromSlash(witRoot)), "./"+witRoot, world, genRoot)
 	if err != nil {
 		return nil, err
 	}

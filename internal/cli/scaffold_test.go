@@ -2,11 +2,21 @@ package cli
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/store"
+	"github.com/witgo-dev/witgo/internal/gomodtest"
+	"github.com/witgo-dev/witgo/runtime/wrpc"
 )
 
 // TestScaffoldProvider scaffolds a provider as a user would, checks that its
@@ -31,8 +41,9 @@ func TestScaffoldProvider(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Offline: every module the provider needs is in the cache already.
-	env := append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off")
+	// witgo is this checkout (a replace directive); every other module comes
+	// as the user's go command gets it, through a fresh module cache.
+	env := gomodtest.Env(t, "", "-mod=mod")
 	run := func(wantOK bool, args ...string) string {
 		t.Helper()
 		cmd := exec.Command("go", args...)
@@ -66,6 +77,8 @@ func NewEngine(opts ...engine.Option) (engine.Engine, error) { return memory.New
 	if !strings.Contains(out, "ok  \texample.com/kvprovider") {
 		t.Fatalf("unexpected go test output:\n%s", out)
 	}
+
+	checkProvider(t, dir, env)
 
 	before := snapshot(t, filepath.Join(dir, "gen"))
 	run(true, "generate", "./...")
@@ -103,4 +116,96 @@ func TestScaffoldErrors(t *testing.T) {
 			t.Errorf("%v: wrote %s", tc.args, out)
 		}
 	}
+}
+
+// checkProvider builds the scaffolded provider in dir and runs it as a user
+// would: -h lists witgo serve's flags; it serves on tcp:// and unix://
+// listeners; with --create-on-open=false an unknown bucket is no-such-store
+// and the log names it; SIGINT stops it cleanly.
+func checkProvider(t *testing.T, dir string, env []string) {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "kvprovider")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Dir, build.Env = dir, env
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "-h").CombinedOutput()
+	for _, f := range []string{"-listen", "-create-on-open", "-buckets", "-max-key-bytes", "-max-value-bytes", "-page-size", "-max-message-bytes", "-max-concurrent", "-grace", "-log-level", "-log-format"} {
+		if !strings.Contains(string(out), "  "+f+" ") {
+			t.Errorf("-h lacks %s (err %v):\n%s", f, err, out)
+		}
+	}
+	if out, err := exec.Command(bin, "--listen", "127.0.0.1:7761").CombinedOutput(); err == nil || !strings.Contains(string(out), "want tcp://HOST:PORT or unix:///PATH") {
+		t.Errorf("--listen without a scheme: %v\n%s", err, out)
+	}
+	for _, listen := range []string{"tcp://127.0.0.1:0", "unix://" + filepath.Join(t.TempDir(), "kv.sock")} {
+		cmd := exec.Command(bin, "--listen", listen, "--create-on-open=false", "--buckets", "known")
+		var logs syncBuffer
+		cmd.Stderr = &logs
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		addr := waitListening(t, &logs)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		var inv wrpc.Invoker
+		if p, ok := strings.CutPrefix(addr, "unix://"); ok {
+			inv = wrpc.DialUnix(p)
+		} else {
+			inv = wrpc.DialTCP(strings.TrimPrefix(addr, "tcp://"))
+		}
+		kv := store.NewClient(inv)
+		b, err := kv.Open(ctx, "known")
+		if err == nil {
+			err = b.Set(ctx, "k", []byte("v"))
+		}
+		if err != nil {
+			t.Errorf("%s: known bucket: %v", listen, err)
+		}
+		if _, err := kv.Open(ctx, "missing-bucket"); !errors.Is(err, store.ErrNoSuchStore) {
+			t.Errorf("%s: open of an unknown bucket: %v, want no-such-store", listen, err)
+		}
+		cancel()
+		cmd.Process.Signal(syscall.SIGINT)
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("%s: exit after SIGINT: %v\n%s", listen, err, logs.String())
+		}
+		for _, want := range []string{`bucket="\"missing-bucket\""`, "msg=stopped"} {
+			if !strings.Contains(logs.String(), want) {
+				t.Errorf("%s: log lacks %s:\n%s", listen, want, logs.String())
+			}
+		}
+	}
+}
+
+// waitListening waits for the provider's "listening" line and returns its
+// address.
+func waitListening(t *testing.T, logs *syncBuffer) string {
+	t.Helper()
+	re := regexp.MustCompile(`msg=listening addr=(\S+)`)
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if m := re.FindStringSubmatch(logs.String()); m != nil {
+			return m[1]
+		}
+	}
+	t.Fatalf("the provider did not listen within a minute:\n%s", logs.String())
+	return ""
+}
+
+// syncBuffer is a bytes.Buffer that a process and the test share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -3,10 +3,8 @@
 package readme
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -18,10 +16,8 @@ import (
 	"time"
 
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/store"
+	"github.com/witgo-dev/witgo/internal/gomodtest"
 	"github.com/witgo-dev/witgo/runtime/wrpc"
-
-	"golang.org/x/mod/module"
-	modzip "golang.org/x/mod/zip"
 )
 
 // section returns the README section under the heading "## name".
@@ -101,9 +97,9 @@ func TestEveryCommandIsRun(t *testing.T) {
 
 // TestTutorial runs the tutorial in a temporary folder. The witgo module
 // comes from a local module proxy holding this checkout as v0.1.0; every
-// other module comes from the module cache (which "go mod download" filled),
-// through a fresh, writable GOMODCACHE, so the test is offline and leaves
-// the real cache alone.
+// other module comes as the user's go command gets it (from the module
+// cache, offline, if it holds it), through a fresh, writable GOMODCACHE
+// that leaves the real cache alone (see package gomodtest).
 func TestTutorial(t *testing.T) {
 	repo, err := filepath.Abs("../..")
 	if err != nil {
@@ -120,22 +116,14 @@ func TestTutorial(t *testing.T) {
 
 	tmp := t.TempDir()
 	proxy := filepath.Join(tmp, "proxy")
-	publish(t, repo, proxy, "v0.1.0")
-	cache := strings.TrimSpace(goEnv(t, "GOMODCACHE"))
+	gomodtest.Publish(t, repo, proxy, "v0.1.0")
 	work := filepath.Join(tmp, "work")
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command("bash", "-euo", "pipefail", "-c", sh)
 	cmd.Dir = work
-	cmd.Env = append(os.Environ(),
-		"GOPROXY=file://"+filepath.ToSlash(proxy)+",file://"+filepath.ToSlash(filepath.Join(cache, "cache", "download"))+",off",
-		"GOMODCACHE="+filepath.Join(tmp, "modcache"),
-		"GOFLAGS=-modcacherw",
-		"GOSUMDB=off",
-		"GOWORK=off",
-		"GOTOOLCHAIN=local",
-	)
+	cmd.Env = gomodtest.Env(t, proxy)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
@@ -148,47 +136,6 @@ func TestTutorial(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
 	}
-}
-
-// publish writes version of the module at dir into a file-based module proxy.
-func publish(t *testing.T, dir, proxy, version string) {
-	t.Helper()
-	const path = "github.com/witgo-dev/witgo"
-	at := filepath.Join(proxy, filepath.FromSlash(path), "@v")
-	if err := os.MkdirAll(at, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	var zbuf bytes.Buffer
-	if err := modzip.CreateFromDir(&zbuf, module.Version{Path: path, Version: version}, dir); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := zip.NewReader(bytes.NewReader(zbuf.Bytes()), int64(zbuf.Len())); err != nil {
-		t.Fatal(err)
-	}
-	gomod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, _ := json.Marshal(map[string]any{"Version": version, "Time": time.Now().UTC().Format(time.RFC3339)})
-	for name, data := range map[string][]byte{
-		"list":            []byte(version + "\n"),
-		version + ".info": info,
-		version + ".mod":  gomod,
-		version + ".zip":  zbuf.Bytes(),
-	} {
-		if err := os.WriteFile(filepath.Join(at, name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-func goEnv(t *testing.T, name string) string {
-	t.Helper()
-	out, err := exec.Command("go", "env", name).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(out)
 }
 
 // TestQuickStart runs the quick start's first command verbatim from the
