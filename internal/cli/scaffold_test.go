@@ -132,7 +132,7 @@ func checkProvider(t *testing.T, dir string, env []string) {
 	}
 	out, err := exec.Command(bin, "-h").CombinedOutput()
 	for _, f := range []string{"-listen", "-create-on-open", "-buckets", "-max-key-bytes", "-max-value-bytes", "-page-size", "-max-message-bytes", "-max-concurrent", "-grace", "-log-level", "-log-format"} {
-		if !strings.Contains(string(out), "  "+f+" ") {
+		if !regexp.MustCompile(`(?m)^  ` + f + `(\s|$)`).Match(out) {
 			t.Errorf("-h lacks %s (err %v):\n%s", f, err, out)
 		}
 	}
