@@ -9,13 +9,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/store"
 	"github.com/witgo-dev/witgo/internal/gomodtest"
+	"github.com/witgo-dev/witgo/internal/syncbuf"
 	"github.com/witgo-dev/witgo/runtime/wrpc"
 )
 
@@ -141,7 +141,7 @@ func checkProvider(t *testing.T, dir string, env []string) {
 	}
 	for _, listen := range []string{"tcp://127.0.0.1:0", "unix://" + filepath.Join(t.TempDir(), "kv.sock")} {
 		cmd := exec.Command(bin, "--listen", listen, "--create-on-open=false", "--buckets", "known")
-		var logs syncBuffer
+		var logs syncbuf.Buffer
 		cmd.Stderr = &logs
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -180,7 +180,7 @@ func checkProvider(t *testing.T, dir string, env []string) {
 
 // waitListening waits for the provider's "listening" line and returns its
 // address.
-func waitListening(t *testing.T, logs *syncBuffer) string {
+func waitListening(t *testing.T, logs *syncbuf.Buffer) string {
 	t.Helper()
 	re := regexp.MustCompile(`msg=listening addr=(\S+)`)
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
@@ -190,22 +190,4 @@ func waitListening(t *testing.T, logs *syncBuffer) string {
 	}
 	t.Fatalf("the provider did not listen within a minute:\n%s", logs.String())
 	return ""
-}
-
-// syncBuffer is a bytes.Buffer that a process and the test share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -1,7 +1,6 @@
 package provider_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -10,13 +9,13 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	draft2 "github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/imports"
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/imports/backend"
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/store"
+	"github.com/witgo-dev/witgo/internal/syncbuf"
 	"github.com/witgo-dev/witgo/kv/engine"
 	"github.com/witgo-dev/witgo/kv/memory"
 	"github.com/witgo-dev/witgo/kv/provider"
@@ -86,24 +85,6 @@ func TestFlags(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestRun serves the draft2 family over a Unix socket with create-on-open
 // off: a known bucket works, an unknown one is no-such-store and the log
 // names it, and cancelling the context stops the provider cleanly and
@@ -114,7 +95,7 @@ func TestRun(t *testing.T) {
 	cfg.Listen = "unix://" + sock
 	cfg.CreateOnOpen = false
 	cfg.Buckets = []string{"known"}
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	log, err := cfg.Logger(&logs)
 	if err != nil {
 		t.Fatal(err)
