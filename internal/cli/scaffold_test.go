@@ -100,7 +100,7 @@ func TestScaffoldErrors(t *testing.T) {
 	}{
 		{[]string{"provider", "--world", "wasi:keyvalue/imports@0.2.0-draft", "--module", "m", "--out", "OUT", "--witgo-dir", "."}, "several bundled families"},
 		{[]string{"provider", "--world", "nope", "--module", "m", "--out", "OUT", "--witgo-dir", "."}, "not in a bundled keyvalue family"},
-		{[]string{"provider", "--world", "imports", "--module", "m", "--out", "OUT", "--wit", "other", "--witgo-dir", "."}, "not a bundled family"},
+		{[]string{"provider", "--world", "imports", "--module", "m", "--out", "OUT", "--wit", "other", "--witgo-dir", "."}, "not a bundled keyvalue family"},
 	} {
 		out := filepath.Join(t.TempDir(), "out")
 		for i, a := range tc.args {
