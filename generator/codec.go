@@ -150,11 +150,21 @@ func (g *gen) encodeFuncOrNil(t wit.Type) jen.Code {
 	return g.encodeFunc(t)
 }
 
+// decodeMethod is the Decoder method that reads the primitive whose Encoder
+// method is m: the same name, except ReadString (Decoder.String describes the
+// Decoder).
+func decodeMethod(m string) string {
+	if m == "String" {
+		return "ReadString"
+	}
+	return m
+}
+
 // decode returns an expression that reads a value of WIT type t from the
 // Decoder d.
 func (g *gen) decode(t wit.Type) *jen.Statement {
 	if m, ok := primitive(t); ok {
-		return jen.Id("d").Dot(m).Call()
+		return jen.Id("d").Dot(decodeMethod(m)).Call()
 	}
 	if g.codecNamed(t) != nil {
 		return wrpcQual("Decode").Index(g.typ(t)).Call(jen.Id("d"))
@@ -206,7 +216,7 @@ func (g *gen) decodeFunc(t wit.Type) jen.Code {
 		return jen.Func().Params(jen.Op("*").Add(wrpcQual("Decoder"))).Struct().Block(jen.Return(jen.Struct().Values()))
 	}
 	if m, ok := primitive(t); ok {
-		return jen.Parens(jen.Op("*").Add(wrpcQual("Decoder"))).Dot(m)
+		return jen.Parens(jen.Op("*").Add(wrpcQual("Decoder"))).Dot(decodeMethod(m))
 	}
 	if g.codecNamed(t) != nil {
 		return wrpcQual("Decode").Index(g.typ(t))

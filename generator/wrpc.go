@@ -7,6 +7,7 @@ import (
 
 	"github.com/dave/jennifer/jen"
 	"github.com/witgo-dev/witgo/parser"
+	"go.bytecodealliance.org/wit"
 )
 
 // wrpcFile emits the wire half of a package: the codec methods of its types,
@@ -26,11 +27,12 @@ func (g *gen) wrpcFile(p *parser.Package, withDoc bool) (File, bool, error) {
 	world := p == g.model.World.Package
 	if served || world {
 		code = append(code, comment("The generated code below requires the runtime it was generated for.", "").
-			Const().Id("_").Op("=").Add(wrpcQual("SupportPackageIsVersion1")))
+			Const().Id("_").Op("=").Add(wrpcQual("SupportPackageIsVersion2")))
 	}
 	if served {
 		code = append(code, comment(fmt.Sprintf("Instance is the wRPC instance name of %s.", g.instanceDoc(p)), "").
 			Const().Id("Instance").Op("=").Lit(p.Instance))
+		code = append(code, g.functionNames(p)...)
 	}
 	if len(p.Funcs) > 0 {
 		if world {
@@ -202,6 +204,75 @@ func (g *gen) client(p *parser.Package, fns []*parser.Func, iface, typ, ctor str
 	for _, fn := range fns {
 		code = append(code, g.clientMethod(fn, typ, "c", nil))
 	}
+	return append(code, g.unimplemented(iface, fmt.Sprintf("%s (every method returns an error wrapping wrpc.ErrUnimplemented)", g.instanceDoc(p)), fns)...)
+}
+
+// functionNames emits one constant per wire function name of p:
+//
+//	const (
+//		OpenFunctionName      = "open"
+//		BucketGetFunctionName = "bucket.get"
+//	)
+func (g *gen) functionNames(p *parser.Package) []jen.Code {
+	var defs []jen.Code
+	seen := map[string]bool{}
+	for _, fn := range packageFuncs(p) {
+		name := g.functionName(fn)
+		if seen[name] {
+			continue // an import and an export of the same name
+		}
+		seen[name] = true
+		defs = append(defs, jen.Id(name).Op("=").Lit(fn.WireName))
+	}
+	if len(defs) == 0 {
+		return nil
+	}
+	return []jen.Code{comment(fmt.Sprintf("The wRPC function names of %s, as the generated client invokes them and Register serves them (Server.Register, Invoker.Invoke). Each is named after its Go method, with the resource's name first for a resource method.", g.instanceDoc(p)), "").
+		Const().Defs(defs...)}
+}
+
+// packageFuncs lists the functions that p serves: its own, then its
+// resources' methods.
+func packageFuncs(p *parser.Package) []*parser.Func {
+	fns := append(append([]*parser.Func(nil), p.Funcs...), p.ExportFuncs...)
+	for _, n := range p.Types {
+		fns = append(fns, n.Methods...)
+	}
+	return fns
+}
+
+// functionName returns the name of the constant holding fn's wire name:
+// OpenFunctionName for "open", BucketGetFunctionName for "bucket.get".
+func (g *gen) functionName(fn *parser.Func) string {
+	if fn.Kind == parser.Method {
+		return fn.Resource.GoName + fn.GoName + "FunctionName"
+	}
+	return fn.GoName + "FunctionName"
+}
+
+// functionNameRef refers to the constant holding fn's wire name.
+func (g *gen) functionNameRef(fn *parser.Func) jen.Code {
+	return jen.Qual(fn.Package.ImportPath, g.functionName(fn))
+}
+
+// unimplemented emits Unimplemented<Iface>, whose methods return
+// wrpc.Unimplemented errors, for embedding in implementations of iface.
+func (g *gen) unimplemented(iface, what string, fns []*parser.Func) []jen.Code {
+	typ := "Unimplemented" + iface
+	code := []jen.Code{
+		comment(fmt.Sprintf("%s implements %s. Embed it in an implementation so that it keeps compiling when the WIT grows: the methods it does not override fail. Served, such a failure ends the call without results (see wrpc.Unimplemented).", typ, what), "").
+			Type().Id(typ).Struct(),
+	}
+	for _, fn := range fns {
+		params, _ := g.paramNames(fn)
+		sig := []jen.Code{jen.Id("ctx").Qual(contextPkg, "Context")}
+		for i, p := range fn.Params {
+			sig = append(sig, jen.Id(params[i]).Add(g.typ(p.Type)))
+		}
+		ret := append(g.zeroResults(fn), wrpcQual("Unimplemented").Call(jen.Qual(fn.Package.ImportPath, "Instance"), g.functionNameRef(fn)))
+		code = append(code, comment(fmt.Sprintf("%s returns an error wrapping wrpc.ErrUnimplemented.", fn.GoName), "").
+			Func().Params(jen.Id(typ)).Id(fn.GoName).Params(sig...).Add(g.results(fn)).Block(jen.Return(ret...)))
+	}
 	return code
 }
 
@@ -212,7 +283,7 @@ func (g *gen) resourceClient(n *parser.Named) []jen.Code {
 	code := []jen.Code{
 		comment(fmt.Sprintf("%s returns the %s that handle refers to on the server behind inv. Values that the server returns are made this way; call it yourself only with a handle from that server.", n.ClientCtor, n.GoName), "").
 			Func().Id(n.ClientCtor).Params(jen.Id("inv").Add(wrpcQual("Invoker")), jen.Id("handle").Index().Byte()).Id(n.GoName).Block(
-			jen.Return(jen.Op("&").Id(typ).Values(jen.Dict{jen.Id("inv"): jen.Id("inv"), jen.Id("handle"): jen.Id("handle")})),
+			jen.Return(jen.Op("&").Id(typ).Values(jen.Id("inv"), jen.Id("handle"))),
 		),
 		jen.Type().Id(typ).Struct(jen.Id("inv").Add(wrpcQual("Invoker")), jen.Id("handle").Index().Byte()),
 		comment("WRPCHandle returns the handle the server chose for the resource (wrpc.Resource).", "").
@@ -221,7 +292,7 @@ func (g *gen) resourceClient(n *parser.Named) []jen.Code {
 	for _, fn := range n.Methods {
 		code = append(code, g.clientMethod(fn, typ, "r", jen.Id("e").Dot("Bytes").Call(jen.Id("r").Dot("handle"))))
 	}
-	return code
+	return append(code, g.unimplemented(n.GoName, n.GoName+" (every method returns an error wrapping wrpc.ErrUnimplemented)", n.Methods)...)
 }
 
 func lowerFirst(s string) string {
@@ -242,7 +313,8 @@ func lowerFirst(s string) string {
 }
 
 // clientMethod emits one method of a client type: encode the parameters
-// (after self, for resource methods), call, decode the results.
+// (after self, for resource methods), then call and decode the results with
+// one of the wrpc.Call* helpers.
 func (g *gen) clientMethod(fn *parser.Func, typ, recv string, self jen.Code) jen.Code {
 	params, results := g.paramNames(fn)
 	sig := []jen.Code{jen.Id("ctx").Qual(contextPkg, "Context")}
@@ -254,61 +326,53 @@ func (g *gen) clientMethod(fn *parser.Func, typ, recv string, self jen.Code) jen
 		sig = append(sig, jen.Id(params[i]).Add(g.typ(p.Type)))
 		body = append(body, g.encode(p.Type, jen.Id(params[i]))...)
 	}
-	zeros := g.zeroResults(fn)
-	body = append(body,
-		jen.List(jen.Id("d"), jen.Err()).Op(":=").Add(wrpcQual("Call")).Call(jen.Id("ctx"), jen.Id(recv).Dot("inv"), jen.Qual(fn.Package.ImportPath, "Instance"), jen.Lit(fn.WireName), jen.Id("e")),
-		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(append(zeros, jen.Err())...)),
-	)
+	args := []jen.Code{jen.Id("ctx"), jen.Id(recv).Dot("inv"), jen.Qual(fn.Package.ImportPath, "Instance"), g.functionNameRef(fn), jen.Id("e")}
 	r := fn.Results
-	var rets []jen.Code
+	var call *jen.Statement
 	switch r.Kind {
 	case parser.ResultsNone:
+		call = wrpcQual("CallEmpty").Call(args...)
 	case parser.ResultsValue:
-		body = append(body, jen.Id(results[0]).Op(":=").Add(g.decode(r.Value)))
-		rets = append(rets, jen.Id(results[0]))
+		call = wrpcQual("CallValue").Call(append(args, g.decodeFunc(r.Value))...)
 	case parser.ResultsOption:
-		body = append(body,
-			jen.Var().Id(results[0]).Add(g.typ(r.Value)),
-			jen.Id("ok").Op(":=").Id("d").Dot("OptionTag").Call(),
-			jen.If(jen.Id("ok")).Block(jen.Id(results[0]).Op("=").Add(g.decode(r.Value))),
-		)
-		rets = append(rets, jen.Id(results[0]), jen.Id("ok"))
+		call = wrpcQual("CallOption").Call(append(args, g.decodeFunc(r.Value))...)
+	case parser.ResultsErrOnly:
+		call = wrpcQual("CallError")
+		if r.Err == nil {
+			call.Index(jen.Error())
+		}
+		call.Call(append(args, g.decodeErrorFunc(r))...)
+	case parser.ResultsOK, parser.ResultsOKOption:
+		call = wrpcQual(map[bool]string{true: "CallResult", false: "CallResultOption"}[r.Kind == parser.ResultsOK])
+		if r.Err == nil {
+			call.Index(jen.List(g.typ(r.Value), jen.Error()))
+		}
+		call.Call(append(args, g.decodeFunc(r.Value), g.decodeErrorFunc(r))...)
 	case parser.ResultsMulti:
-		for i, nr := range r.Named {
-			body = append(body, jen.Id(results[i]).Op(":=").Add(g.decode(nr.Type)))
-			rets = append(rets, jen.Id(results[i]))
-		}
-	case parser.ResultsErrOnly, parser.ResultsOK, parser.ResultsOKOption:
-		body = append(body, jen.Var().Id("werr").Error())
-		var okBlock []jen.Code
-		switch r.Kind {
-		case parser.ResultsOK:
-			body = append(body, jen.Var().Id(results[0]).Add(g.typ(r.Value)))
-			okBlock = append(okBlock, jen.Id(results[0]).Op("=").Add(g.decode(r.Value)))
-			rets = append(rets, jen.Id(results[0]))
-		case parser.ResultsOKOption:
-			body = append(body, jen.Var().Id(results[0]).Add(g.typ(r.Value)), jen.Var().Id("ok").Bool())
-			okBlock = append(okBlock, jen.Id("ok").Op("=").Id("d").Dot("OptionTag").Call(), jen.If(jen.Id("ok")).Block(
-				jen.Id(results[0]).Op("=").Add(g.decode(r.Value))))
-			rets = append(rets, jen.Id(results[0]), jen.Id("ok"))
-		}
-		ifErr := jen.If(jen.Id("d").Dot("ResultTag").Call()).Block(jen.Id("werr").Op("=").Add(g.decodeError(r)))
-		if len(okBlock) > 0 {
-			ifErr.Else().Block(okBlock...)
-		}
-		body = append(body, ifErr)
+		return g.clientMethodMulti(fn, typ, recv, sig, body, args, results)
 	default:
 		panic(fmt.Sprintf("BUG: unknown results kind %d", r.Kind))
 	}
+	body = append(body, jen.Return(call))
+	return jen.Func().Params(jen.Id(recv).Op("*").Id(typ)).Id(fn.GoName).Params(sig...).Add(g.results(fn)).Block(body...)
+}
+
+// clientMethodMulti finishes a client method for a function with named
+// results, which it decodes one by one.
+func (g *gen) clientMethodMulti(fn *parser.Func, typ, recv string, sig, body, args []jen.Code, results []string) jen.Code {
+	zeros := g.zeroResults(fn)
+	body = append(body,
+		jen.List(jen.Id("d"), jen.Err()).Op(":=").Add(wrpcQual("Call")).Call(args...),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(append(zeros, jen.Err())...)),
+	)
+	var rets []jen.Code
+	for i, nr := range fn.Results.Named {
+		body = append(body, jen.Id(results[i]).Op(":=").Add(g.decode(nr.Type)))
+		rets = append(rets, jen.Id(results[i]))
+	}
 	body = append(body, jen.If(jen.Err().Op(":=").Id("d").Dot("Finish").Call(), jen.Err().Op("!=").Nil()).Block(
 		jen.Return(append(zeros, jen.Err())...)))
-	switch r.Kind {
-	case parser.ResultsErrOnly, parser.ResultsOK, parser.ResultsOKOption:
-		rets = append(rets, jen.Id("werr"))
-	default:
-		rets = append(rets, jen.Nil())
-	}
-	body = append(body, jen.Return(rets...))
+	body = append(body, jen.Return(append(rets, jen.Nil())...))
 	return jen.Func().Params(jen.Id(recv).Op("*").Id(typ)).Id(fn.GoName).Params(sig...).Add(g.results(fn)).Block(body...)
 }
 
@@ -330,16 +394,44 @@ func (g *gen) zeroResults(fn *parser.Func) []jen.Code {
 	return nil
 }
 
-// decodeError returns the Go error for the error case of a function's result.
-func (g *gen) decodeError(r parser.Results) jen.Code {
+// decodeErrorFunc returns the func(*wrpc.Decoder) E that reads the Go error
+// of the error case of a function's result, or nil when the result has no
+// error type (the error is then cm.ErrResult).
+func (g *gen) decodeErrorFunc(r parser.Results) jen.Code {
 	switch {
 	case r.Err == nil:
-		return jen.Qual(cmPkg, "ErrResult")
+		return jen.Nil()
 	case r.ErrWrapped:
-		return jen.Qual(cmPkg, "Err").Index(g.typ(r.Err)).Values(jen.Dict{jen.Id("Value"): g.decode(r.Err)})
+		typ := jen.Qual(cmPkg, "Err").Index(g.typ(r.Err))
+		return jen.Func().Params(jen.Id("d").Op("*").Add(wrpcQual("Decoder"))).Add(typ).Block(
+			jen.Return(jen.Qual(cmPkg, "Err").Index(g.typ(r.Err)).Values(jen.Dict{jen.Id("Value"): g.decode(r.Err)})))
 	default:
-		return g.decode(r.Err)
+		return g.decodeFunc(r.Err)
 	}
+}
+
+// encodeErrorFunc returns the func(*wrpc.Encoder, E) that writes the Go
+// error of the error case of a function's result, or nil when the result has
+// no error type.
+func (g *gen) encodeErrorFunc(r parser.Results) jen.Code {
+	switch {
+	case r.Err == nil:
+		return jen.Nil()
+	case r.ErrWrapped:
+		return jen.Func().Params(jen.Id("e").Op("*").Add(wrpcQual("Encoder")), jen.Id("v").Qual(cmPkg, "Err").Index(g.typ(r.Err))).Block(
+			g.encode(r.Err, jen.Id("v").Dot("Value"))...)
+	default:
+		return g.encodeFunc(r.Err)
+	}
+}
+
+// encodeValueFunc returns the func(*wrpc.Encoder, T) that writes a result
+// value of type t, or nil when the value takes no bytes.
+func (g *gen) encodeValueFunc(t wit.Type) jen.Code {
+	if len(g.encode(t, jen.Id("v"))) == 0 {
+		return jen.Nil()
+	}
+	return g.encodeFunc(t)
 }
 
 // server emits a registration function: one handler per function of fns
@@ -385,14 +477,14 @@ func (g *gen) server(p *parser.Package, fns []*parser.Func, iface, name string, 
 	return comment(doc, "").Func().Id(name).Params(sig...).Block(body...)
 }
 
-// handler emits s.Register(Instance, "wire-name", func(...) {...}) for fn;
-// impl is nil for a resource method, whose receiver is decoded as self.
+// handler emits s.Handle(Instance, <FunctionName>, func(...) {...}) for fn;
+// impl is nil for a resource method, whose receiver is decoded as self. The
+// handler decodes the parameters, calls the implementation and ends with one
+// of the wrpc.Reply* helpers.
 func (g *gen) handler(fn *parser.Func, impl jen.Code) jen.Code {
 	params, results := g.paramNames(fn)
 	instance := jen.Qual(fn.Package.ImportPath, "Instance")
-	body := []jen.Code{
-		jen.Id("d").Op(":=").Id("s").Dot("Params").Call(jen.Id("ctx"), instance, jen.Lit(fn.WireName), jen.Id("params")),
-	}
+	var body []jen.Code
 	recv := impl
 	if impl == nil {
 		n := fn.Resource
@@ -409,16 +501,45 @@ func (g *gen) handler(fn *parser.Func, impl jen.Code) jen.Code {
 		jen.Return(jen.Nil(), jen.Err())))
 	call := jen.Add(recv).Dot(fn.GoName).Call(args...)
 	r := fn.Results
-	var okCode []jen.Code
-	switch r.Kind {
-	case parser.ResultsValue, parser.ResultsOK:
-		okCode = g.encode(r.Value, jen.Id(results[0]))
-	case parser.ResultsOption, parser.ResultsOKOption:
-		okCode = []jen.Code{
-			jen.Id("e").Dot("OptionTag").Call(jen.Id("ok")),
-			jen.If(jen.Id("ok")).Block(g.encode(r.Value, jen.Id(results[0]))...),
+	res := func(names ...string) {
+		var lhs []jen.Code
+		for _, n := range names {
+			lhs = append(lhs, jen.Id(n))
 		}
+		body = append(body, jen.List(append(lhs, jen.Err())...).Op(":=").Add(call))
+	}
+	d := jen.Id("d")
+	switch r.Kind {
+	case parser.ResultsNone:
+		body = append(body, jen.Return(wrpcQual("ReplyEmpty").Call(d, call)))
+	case parser.ResultsErrOnly:
+		reply := wrpcQual("ReplyError")
+		if r.Err == nil {
+			reply.Index(jen.Error())
+		}
+		body = append(body, jen.Return(reply.Call(d, call, g.encodeErrorFunc(r))))
+	case parser.ResultsValue:
+		res(results[0])
+		body = append(body, jen.Return(wrpcQual("ReplyValue").Call(d, jen.Id(results[0]), jen.Err(), g.encodeValueFunc(r.Value))))
+	case parser.ResultsOption:
+		res(results[0], "ok")
+		body = append(body, jen.Return(wrpcQual("ReplyOption").Call(d, jen.Id(results[0]), jen.Id("ok"), jen.Err(), g.encodeValueFunc(r.Value))))
+	case parser.ResultsOK, parser.ResultsOKOption:
+		reply := wrpcQual(map[bool]string{true: "ReplyResult", false: "ReplyResultOption"}[r.Kind == parser.ResultsOK])
+		if r.Err == nil {
+			reply.Index(jen.List(g.typ(r.Value), jen.Error()))
+		}
+		rargs := []jen.Code{d, jen.Id(results[0])}
+		if r.Kind == parser.ResultsOKOption {
+			res(results[0], "ok")
+			rargs = append(rargs, jen.Id("ok"))
+		} else {
+			res(results[0])
+		}
+		rargs = append(rargs, jen.Err(), g.encodeValueFunc(r.Value), g.encodeErrorFunc(r))
+		body = append(body, jen.Return(reply.Call(rargs...)))
 	case parser.ResultsMulti:
+		var okCode []jen.Code
 		for i, nr := range r.Named {
 			enc := g.encode(nr.Type, jen.Id(results[i]))
 			if len(enc) == 0 {
@@ -426,47 +547,16 @@ func (g *gen) handler(fn *parser.Func, impl jen.Code) jen.Code {
 			}
 			okCode = append(okCode, enc...)
 		}
-	}
-	if r.Value != nil && len(g.encode(r.Value, jen.Id(results[0]))) == 0 {
-		results[0] = "_" // a unit value: nothing to send
-	}
-	var lhs []jen.Code
-	for _, n := range results {
-		lhs = append(lhs, jen.Id(n))
-	}
-	if r.Kind == parser.ResultsOption || r.Kind == parser.ResultsOKOption {
-		lhs = append(lhs, jen.Id("ok"))
-	}
-	lhs = append(lhs, jen.Err())
-	body = append(body, jen.List(lhs...).Op(":=").Add(call), jen.Id("e").Op(":=").Id("d").Dot("Results").Call())
-	switch r.Kind {
-	case parser.ResultsErrOnly, parser.ResultsOK, parser.ResultsOKOption:
-		var werrDecl, match, encErr []jen.Code
-		switch {
-		case r.Err == nil:
-			match = []jen.Code{jen.Qual("errors", "Is").Call(jen.Err(), jen.Qual(cmPkg, "ErrResult"))}
-		case r.ErrWrapped:
-			werrDecl = []jen.Code{jen.Var().Id("werr").Qual(cmPkg, "Err").Index(g.typ(r.Err))}
-			match = []jen.Code{jen.Qual("errors", "As").Call(jen.Err(), jen.Op("&").Id("werr"))}
-			encErr = g.encode(r.Err, jen.Id("werr").Dot("Value"))
-		default:
-			werrDecl = []jen.Code{jen.Var().Id("werr").Add(g.typ(r.Err))}
-			match = []jen.Code{jen.Qual("errors", "As").Call(jen.Err(), jen.Op("&").Id("werr"))}
-			encErr = g.encode(r.Err, jen.Id("werr"))
-		}
-		body = append(body, werrDecl...)
-		body = append(body, jen.Switch().Block(
-			jen.Case(jen.Err().Op("==").Nil()).Block(append([]jen.Code{jen.Id("e").Dot("ResultTag").Call(jen.False())}, okCode...)...),
-			jen.Case(match...).Block(append([]jen.Code{jen.Id("e").Dot("ResultTag").Call(jen.True())}, encErr...)...),
-			jen.Default().Block(jen.Return(jen.Nil(), jen.Err())),
-		))
-	default:
-		body = append(body, jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())))
+		res(results...)
+		body = append(body, jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+			jen.Id("e").Op(":=").Id("d").Dot("Results").Call())
 		body = append(body, okCode...)
+		body = append(body, jen.Return(jen.Id("e").Dot("Finish").Call()))
+	default:
+		panic(fmt.Sprintf("BUG: unknown results kind %d", r.Kind))
 	}
-	body = append(body, jen.Return(jen.Id("e").Dot("Finish").Call()))
-	return jen.Id("s").Dot("Register").Call(instance, jen.Lit(fn.WireName),
-		jen.Func().Params(jen.Id("ctx").Qual(contextPkg, "Context"), jen.Id("params").Index().Byte()).Params(jen.Index().Byte(), jen.Error()).Block(body...))
+	return jen.Id("s").Dot("Handle").Call(instance, g.functionNameRef(fn),
+		jen.Func().Params(jen.Id("ctx").Qual(contextPkg, "Context"), jen.Id("d").Op("*").Add(wrpcQual("Decoder"))).Params(jen.Index().Byte(), jen.Error()).Block(body...))
 }
 
 // worldWiring emits the World struct of a world and its NewClient and

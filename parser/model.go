@@ -216,7 +216,7 @@ type Options struct {
 
 // reservedPackageNames are package-level identifiers generated code declares
 // itself (now or in the client and server files), kept free of WIT names.
-var reservedPackageNames = []string{"Interface", "Imports", "Exports", "Client", "NewClient", "Register", "Server", "Instance", "Handler", "World"}
+var reservedPackageNames = []string{"Interface", "Imports", "Exports", "UnimplementedInterface", "UnimplementedImports", "UnimplementedExports", "Client", "NewClient", "Register", "Server", "Instance", "Handler", "World"}
 
 // codecMethods are the methods generated types get for the wire; fields and
 // variant getters keep clear of them.

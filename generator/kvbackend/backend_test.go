@@ -536,7 +536,7 @@ func serve(t *testing.T, register func(*wrpc.Server)) wrpc.Invoker {
 }
 
 // Over the wire: stateless bucket handles, CAS handles in the server's
-// table, and the early family's value resources in the backend's table.
+// table, and the early family's value resources in the server's table too.
 func TestOverWRPC(t *testing.T) {
 	ctx := context.Background()
 	t.Run("draft2", func(t *testing.T) {

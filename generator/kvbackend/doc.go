@@ -23,13 +23,15 @@ func (g *gen) packageDoc() string {
 	fmt.Fprintf(&b, "New fills every field of %s.World, ready to serve with %s.Register or to call in-process:\n\n", w.Package.Name, w.Package.Name)
 	fmt.Fprintf(&b, "\tw := backend.New(memory.New(memory.CreateOnOpen(true)))\n\t%s.Register(srv, w)\n\n", w.Package.Name)
 
-	has := make(map[string]bool)
+	// has reports whether an operation of one of the kinds is implemented:
+	// the semantics paragraphs are keyed by operation kind.
+	kinds := make(map[string]bool)
 	for _, op := range g.ops {
-		has[op.engine] = true
+		kinds[op.kind] = true
 	}
-	hasPrefix := func(p string) bool {
-		for e := range has {
-			if strings.HasPrefix(e, p) {
+	has := func(ks ...string) bool {
+		for _, k := range ks {
+			if kinds[k] {
 				return true
 			}
 		}
@@ -48,29 +50,27 @@ func (g *gen) packageDoc() string {
 	b.WriteString("\n")
 	b.WriteString("  - Values are bytes: an empty value exists (get returns some of an empty list, exists is true, the key is listed), and no slice is shared with the caller.\n")
 	b.WriteString("  - Keys and values are checked against the engine's limits (MaxKeyBytes, MaxValueBytes); a violation is other with a message that names the limit.\n")
-	if hasPrefix("Bucket.ListKeys") {
+	if has("list-keys") {
 		b.WriteString("  - list-keys returns keys in bytewise order in pages of the engine's PageSize. A u64 cursor is an offset (next = offset + page length); a string cursor is the last key returned, so a walk stays exact when keys are deleted between pages. No cursor means the first page; the response has no cursor after the last page. A malformed cursor is other; one past the end gives an empty page and no cursor.\n")
 	}
-	if hasPrefix("Bucket.Increment") {
+	if has("increment") {
 		b.WriteString("  - increment keeps a decimal text counter (readable with get); a missing key counts as 0. A value that is not a decimal integer, or a result that does not fit the counter type (u64, or s64 with negative deltas), is other and leaves the value unchanged.\n")
 	}
-	if has["engine.CompareAndSwapU64"] {
+	if has("cas-u64") {
 		b.WriteString("  - compare-and-swap(old, new) works on u64 counters and returns false on a mismatch or a missing key.\n")
 	}
-	if hasPrefix("Bucket.CompareAndSwap") {
+	if has("swap") {
 		b.WriteString("  - A CAS records the key's version when it is made; current reads the value without refreshing it; swap succeeds only if the version is unchanged (A→B→A in between is a conflict). A conflict is cas-failed carrying a new CAS at the current version, so a retry loop works. CAS values are stateful: the server's handle table keeps them.\n")
 	}
-	if hasPrefix("Bucket.GetMany") || hasPrefix("Bucket.SetMany") || hasPrefix("Bucket.DeleteMany") {
+	if has("get-many", "set-many", "delete-many") {
 		b.WriteString("  - Batches: get-many returns one entry per key in request order (none for a missing key); set-many applies in order (the last duplicate wins); empty batches are ok. Batches are not atomic; a failure is other and its message says how many entries were applied.\n")
 	}
-	if g.Buffer || g.Reader {
+	if g.buffer || g.reader {
 		b.WriteString("  - Value resources: an outgoing value collects the bytes written to it (synchronously or through its output stream), at most the engine's MaxValueBytes, and set stores them; an incoming value holds the bytes get returned, reports their size, and yields exactly them (synchronously or through an input stream that is closed after the last byte). Every operation completes at once, so pollables are always ready.")
-		if g.Tabled {
-			b.WriteString(" Where such a resource belongs to an interface whose handles the backend resolves, the backend keeps it in its own handle table (random 16-byte handles, dropped when consumed or unused for 10 minutes, at most 65536).")
-		}
+		b.WriteString(" Over wRPC these values are stateful: the server's handle table keeps them, and refuses new handles when it is full rather than evicting live ones.")
 		b.WriteString("\n")
 	}
-	b.WriteString("  - Errors: an error wrapping engine.ErrNoSuchStore is no-such-store, engine.ErrAccessDenied is access-denied, every other error is other with the error's message (for error resources: a resource whose methods return that message). A panic in the engine is recovered, logged and returned as other: it never crashes a server.\n")
+	b.WriteString("  - Errors: an error wrapping engine.ErrNoSuchStore is no-such-store, engine.ErrAccessDenied is access-denied, every other error is other with the error's message (for error resources: a resource whose methods return that message). A panic in the engine is recovered (kvbackend.Recover), logged and returned as other: it never crashes a server.\n")
 
 	b.WriteString("\n# Operations\n\n")
 	b.WriteString("The WIT functions this backend implements, recognized by their names and shapes, and what they do:\n\n")

@@ -8,7 +8,9 @@
 // method, which returns a "not supported by this backend" error, and a
 // warning. The operation bodies are text/template files of package
 // templates (templates/kvbackend); this package decides what to emit and
-// fills them in.
+// fills them in. What does not depend on the WIT (panic recovery, value
+// buffers, stream readers, common errors) is package kv/backend, which the
+// generated code imports as kvbackend.
 package kvbackend
 
 import (
@@ -30,9 +32,10 @@ import (
 
 // Import paths the generated backend uses besides the bindings.
 const (
-	enginePkg = "github.com/witgo-dev/witgo/kv/engine"
-	cmPkg     = "github.com/witgo-dev/witgo/runtime/cm"
-	wrpcPkg   = "github.com/witgo-dev/witgo/runtime/wrpc"
+	enginePkg  = "github.com/witgo-dev/witgo/kv/engine"
+	runtimePkg = "github.com/witgo-dev/witgo/kv/backend"
+	cmPkg      = "github.com/witgo-dev/witgo/runtime/cm"
+	wrpcPkg    = "github.com/witgo-dev/witgo/runtime/wrpc"
 )
 
 // Roles of resources.
@@ -48,7 +51,8 @@ const (
 )
 
 // stateless reports whether values of a role are rebuilt from their handle
-// alone (so a HandleResolver needs no state for them).
+// alone (so a HandleResolver needs no state for them). Values of the other
+// roles live in the wRPC server's handle table.
 func stateless(role string) bool {
 	return role == roleBucket || role == rolePollable || role == roleError
 }
@@ -87,7 +91,7 @@ func Generate(m *witparser.Model, opts generator.Options) (files []generator.Fil
 		Resources: res,
 		Convs:     g.convList,
 		ErrFuncs:  g.errList,
-		flags:     g.flags,
+		Buffer:    g.buffer,
 	}
 	for _, im := range impls {
 		data.Fields = append(data.Fields, fieldInit{Field: im.field, Impl: im.Name})
@@ -119,52 +123,45 @@ type gen struct {
 	errFuncs   map[string]*errFuncData
 	errList    []*errFuncData
 
-	flags
+	buffer       bool // an outgoing value: the backend knows the value limit
+	reader       bool // an input stream
 	stringBucket bool
 	ops          []docOp
 	unsupported  []string
 	warnings     []string
 }
 
-// flags say which helpers of support.go.tmpl the file needs.
-type flags struct {
-	Unsupported, Foreign, NonNil, Buffer, Reader, Tabled bool
-}
-
-type docOp struct{ fn, engine string }
+// docOp is a recognized function for the package doc: its WIT name, the
+// operation kind (the template, "get-many") and what it does.
+type docOp struct{ fn, kind, engine string }
 
 // Identifiers the generated file declares or uses for its own purposes:
 // import aliases keep clear of them, and so do parameter names.
 var (
 	stdImports = []importSpec{
 		{Name: "context", Path: "context"},
-		{Name: "rand", Path: "crypto/rand"},
 		{Name: "errors", Path: "errors"},
 		{Name: "fmt", Path: "fmt"},
-		{Name: "log", Path: "log"},
-		{Name: "debug", Path: "runtime/debug"},
 		{Name: "strconv", Path: "strconv"},
-		{Name: "sync", Path: "sync"},
-		{Name: "time", Path: "time"},
 		{Name: "engine", Path: enginePkg},
+		{Name: "kvbackend", Path: runtimePkg},
 		{Name: "cm", Path: cmPkg},
 		{Name: "wrpc", Path: wrpcPkg},
 	}
-	// locals are the names templates use for locals, results and
-	// receivers, and the package-level names of support.go.tmpl.
+	// locals are the names templates use for locals and receivers, and
+	// the package-level names of file.go.tmpl.
 	locals = []string{
-		"x", "b", "bk", "be", "e", "err", "res", "ok", "ctx", "val", "present", "ov", "isOurs", "isOpts", "isT",
-		"page", "more", "offset", "next", "entries", "i", "en", "v", "w", "kv", "ver", "c", "swapped",
-		"cur", "iv", "chunk", "n", "from", "room", "r", "instance", "resource", "handle",
-		"backend", "recovered", "unsupported", "foreign", "nonNil", "byteSink", "valueBuffer",
-		"byteReader", "handleTable", "handleEntry", "maxHandles", "handleTTL", "New",
+		"x", "b", "bk", "be", "e", "err", "ctx", "val", "present", "found", "ov", "isOurs",
+		"page", "more", "offset", "next", "resp", "all", "entries", "got", "i", "en", "v", "w", "kv", "ver", "c",
+		"swapped", "cur", "iv", "chunk", "n", "from", "room", "ready", "instance", "resource", "handle",
+		"backend", "New",
 	}
 	// prefixes of generated package-level names ("resStoreBucket").
 	generatedPrefixes = []string{"res", "impl", "open", "bucketOf", "to", "err"}
 )
 
 func newGen(m *witparser.Model, opts generator.Options) (*gen, error) {
-	funcs := template.FuncMap{"short": short, "comment": generator.CommentText, "article": generator.Article}
+	funcs := template.FuncMap{"short": short, "comment": generator.CommentText, "article": generator.Article, "returnErr": returnErr}
 	tmpl, err := template.New("kvbackend").Funcs(funcs).ParseFS(templates.KVBackend, "kvbackend/*.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("BUG: parsing the kvbackend templates: %w", err)
@@ -343,14 +340,6 @@ func (g *gen) keyvalueLike() bool {
 	return false
 }
 
-// tabled reports whether values of resource r live in the backend's own
-// handle table: stateful values of an interface whose handles the backend
-// resolves.
-func (g *gen) tabled(r *wit.TypeDef) bool {
-	n := g.m.Named(r)
-	return n != nil && g.resolver[n.Package] && !stateless(g.roles[r])
-}
-
 // buildImpls builds one implementation per field of the World struct.
 func (g *gen) buildImpls() []*implType {
 	var impls []*implType
@@ -396,26 +385,20 @@ func (g *gen) buildResources() []*resType {
 					g.structName[n.TypeDef] = "res" + exported(g.alias[p]) + n.GoName
 				}
 				rt := &resType{
-					Name:   g.structName[n.TypeDef],
-					Iface:  g.qual(p, n.GoName),
-					WIT:    fmt.Sprintf("the WIT resource %s of %q", n.WITName, p.WITName),
-					Role:   role,
-					Tabled: g.tabled(n.TypeDef),
+					Name:  g.structName[n.TypeDef],
+					Iface: g.qual(p, n.GoName),
+					WIT:   fmt.Sprintf("the WIT resource %s of %q", n.WITName, p.WITName),
+					Role:  role,
 				}
 				built[n.TypeDef] = rt
 				for _, fn := range n.Methods {
 					rt.Methods = append(rt.Methods, g.method(rt.Name, fn))
 				}
 				switch role {
-				case roleBucket:
-					g.Foreign = true // bucketOf* reports foreign buckets
 				case roleOutgoing:
-					g.Buffer = true
+					g.buffer = true
 				case roleIn:
-					g.Reader = true
-				}
-				if rt.Tabled {
-					g.Tabled = true
+					g.reader = true
 				}
 				added = true
 			}
@@ -447,7 +430,7 @@ func (g *gen) resolverCases(p *witparser.Package) []resolveCase {
 		if role == "" {
 			continue
 		}
-		kind := "tabled"
+		kind := "table" // the server's handle table
 		if stateless(role) {
 			kind = role
 		}
@@ -467,40 +450,37 @@ func (g *gen) method(recv string, fn *witparser.Func) *method {
 		params = append(params, name)
 		sig = append(sig, name+" "+g.goType(p.Type))
 	}
-	var results []string
+	var results, zero []string
 	r := fn.Results
 	switch r.Kind {
 	case witparser.ResultsValue, witparser.ResultsOK:
-		results = append(results, "res "+g.goType(r.Value))
+		results, zero = append(results, g.goType(r.Value)), append(zero, g.zero(r.Value))
 	case witparser.ResultsOption, witparser.ResultsOKOption:
-		results = append(results, "res "+g.goType(r.Value), "ok bool")
+		results, zero = append(results, g.goType(r.Value), "bool"), append(zero, g.zero(r.Value), "false")
 	case witparser.ResultsMulti:
 		for _, nr := range r.Named {
-			results = append(results, sc.local(nr.GoName)+" "+g.goType(nr.Type))
+			results, zero = append(results, g.goType(nr.Type)), append(zero, g.zero(nr.Type))
 		}
 	}
-	results = append(results, "err error")
-
-	lit := strconv.Quote(fnName(fn))
-	recovered := fmt.Sprintf("recovered(%s, recover(), err)", lit)
-	if ef := g.errFuncFor(fn); ef != "" {
-		recovered = ef + "(" + recovered + ")"
+	results = append(results, "error")
+	res := results[0]
+	if len(results) > 1 {
+		res = "(" + strings.Join(results, ", ") + ")"
 	}
 	md := &method{
 		Recv:    recv,
 		Name:    fn.GoName,
 		Params:  strings.Join(sig, ", "),
-		Results: "(" + strings.Join(results, ", ") + ")",
-		Defer:   "defer func() { err = " + recovered + " }()",
+		Results: res,
 	}
-	op := g.recognize(fn, params)
+	d := opData{Fn: fnName(fn), P: params, Zero: zero, ErrFunc: g.errFuncFor(fn)}
+	op := g.recognize(fn, d)
 	if op == nil {
-		g.Unsupported = true
 		g.unsupported = append(g.unsupported, fnName(fn))
 		g.warnings = append(g.warnings, fmt.Sprintf("%s: not recognized as a keyvalue operation; the generated backend returns a \"not supported by this backend\" error", fnName(fn)))
-		op = &opSpec{kind: "unsupported", data: opData{Fn: lit}}
+		op = &opSpec{kind: "unsupported", data: d}
 	} else {
-		g.ops = append(g.ops, docOp{fn: fnName(fn), engine: op.doc})
+		g.ops = append(g.ops, docOp{fn: fnName(fn), kind: op.kind, engine: op.doc})
 	}
 	var buf bytes.Buffer
 	if err := g.tmpl.ExecuteTemplate(&buf, "op-"+op.kind, op.data); err != nil {
@@ -508,6 +488,18 @@ func (g *gen) method(recv string, fn *witparser.Func) *method {
 	}
 	md.Body = strings.TrimSpace(buf.String())
 	return md
+}
+
+// returnErr is the template function that renders the return statement of
+// an error: the zero values of the other results, then the error
+// expression fmt.Sprintf(format, args...) mapped to the function's WIT
+// error type.
+func returnErr(d opData, format string, args ...any) string {
+	e := fmt.Sprintf(format, args...)
+	if d.ErrFunc != "" {
+		e = d.ErrFunc + "(" + e + ")"
+	}
+	return "return " + strings.Join(append(append([]string(nil), d.Zero...), e), ", ")
 }
 
 // scope names parameters clear of the template's identifiers and of each
@@ -597,7 +589,7 @@ type fileData struct {
 	Resources []*resType
 	Convs     []*convData
 	ErrFuncs  []*errFuncData
-	flags
+	Buffer    bool // the backend has outgoing values, so it keeps the value limit
 }
 
 type importSpec struct {
@@ -621,7 +613,7 @@ type implType struct {
 
 type resolveCase struct {
 	WIT  string // resource name
-	Kind string // bucket, pollable, error or tabled
+	Kind string // bucket, pollable, error or table
 	Type string
 }
 
@@ -630,10 +622,9 @@ type resType struct {
 	Iface   string
 	WIT     string
 	Role    string
-	Tabled  bool
 	Methods []*method
 }
 
 type method struct {
-	Recv, Name, Params, Results, Defer, Body string
+	Recv, Name, Params, Results, Body string
 }

@@ -1,9 +1,6 @@
 package kvbackend
 
 import (
-	"fmt"
-	"strconv"
-
 	witparser "github.com/witgo-dev/witgo/parser"
 	"go.bytecodealliance.org/wit"
 )
@@ -16,14 +13,15 @@ type opSpec struct {
 	data opData
 }
 
-// opData is what an operation template sees.
+// opData is what an operation template sees: names and types, no code.
 type opData struct {
-	Fn      string   // the WIT function name, as a Go string literal
-	Pre     string   // code that opens the engine bucket as b
-	P       []string // Go names of the parameters after the bucket
-	Struct  string   // the type of the resource the operation makes or takes
-	Struct2 string   // a second such type (consume-async: the input stream)
-	Tabled  bool     // Struct's values live in the backend's handle table
+	Fn      string     // the WIT function name
+	P       []string   // Go names of the parameters after the bucket
+	Bucket  *bucketRef // where the engine bucket comes from, or nil
+	Zero    []string   // zero values of the Go results before the error
+	ErrFunc string     // maps a Go error to the WIT error type, or ""
+	Struct  string     // the type of the resource the operation makes or takes
+	Struct2 string     // a second such type (consume-async: the input stream)
 
 	ResType     string // Go type of the result
 	ElemType    string // Go type of a result list's option payload
@@ -32,8 +30,15 @@ type opData struct {
 	CursorOut   string // list-keys: cursorKind of the response's cursor
 	KeysField   string
 	CursorField string
-	Closed      string // expression of the error that ends an input stream
+	ClosedCtor  string // constructor of the closed error case, or "" (kvbackend.ErrEndOfStream)
 	CasFailed   string // constructor of the cas-failed error case
+}
+
+// bucketRef says how an operation gets its engine bucket.
+type bucketRef struct {
+	From  string // "self" (a method of the bucket), "resource" (a bucket parameter) or "name" (a string parameter)
+	Param string // the bucket parameter
+	Type  string // "resource": the bucket's type
 }
 
 func spec(kind, doc string, d opData) *opSpec { return &opSpec{kind: kind, doc: doc, data: d} }
@@ -87,10 +92,10 @@ func valueIs(fn *witparser.Func, test func(wit.Type) bool) bool {
 //	cas.new(bucket, key), cas.current(), swap(cas, value)
 //	outgoing-value, incoming-value, input-stream, output-stream, pollable
 //	and error resources (methods by name and shape), poll(list<pollable>).
-func (g *gen) recognize(fn *witparser.Func, params []string) *opSpec {
+func (g *gen) recognize(fn *witparser.Func, d opData) *opSpec {
 	name := normName(fn)
 	ps := fn.Params
-	d := opData{Fn: strconv.Quote(fnName(fn)), P: params}
+	params := d.P
 	role := ""
 	var self *wit.TypeDef
 	if fn.Resource != nil {
@@ -118,24 +123,22 @@ func (g *gen) recognize(fn *witparser.Func, params []string) *opSpec {
 		if !ok {
 			return nil
 		}
-		d.Struct, d.Tabled = g.structName[self], g.tabled(self)
+		d.Struct = g.structName[self]
 		if name == "consume-sync" && isBytes(v) {
-			g.Foreign = true
 			return spec("consume-sync", "the value's bytes (a copy)", d)
 		}
 		if r := resourceOf(v); name == "consume-async" && g.roles[r] == roleIn {
-			g.Foreign = true
 			d.Struct2 = g.structName[r]
 			return spec("consume-async", "an input stream over the value's bytes", d)
 		}
 		return nil
 	case role == roleCas && name == "new" && fn.Kind == witparser.Static && len(ps) == 2:
-		pre, ok := g.bucketPre(fn, params)
-		if !ok || !isString(ps[1].Type) {
+		bk := g.bucketOf(fn.Params[0], params[0])
+		if bk == nil || !isString(ps[1].Type) {
 			return nil
 		}
 		if v, ok := valueResult(fn); ok && resourceOf(v) == self {
-			d.Pre, d.P, d.Struct = pre, params[1:], g.structName[self]
+			d.Bucket, d.P, d.Struct = bk, params[1:], g.structName[self]
 			return spec("cas-new", "Bucket.GetVersioned (the CAS keeps the version)", d)
 		}
 		return nil
@@ -145,7 +148,6 @@ func (g *gen) recognize(fn *witparser.Func, params []string) *opSpec {
 		if ctor == "" {
 			return nil
 		}
-		g.Foreign = true
 		d.Struct, d.CasFailed = g.structName[cas], ctor
 		return spec("swap", "Bucket.CompareAndSwap; a conflict is cas-failed with a new CAS at the current version", d)
 	case name == "poll" && len(ps) == 1:
@@ -161,11 +163,11 @@ func (g *gen) recognize(fn *witparser.Func, params []string) *opSpec {
 	if len(ps) == 0 || !g.bucketish(ps[0]) {
 		return nil
 	}
-	pre, ok := g.bucketPre(fn, params)
-	if !ok {
+	bk := g.bucketOf(ps[0], params[0])
+	if bk == nil {
 		return nil
 	}
-	d.Pre, d.P = pre, params[1:]
+	d.Bucket, d.P = bk, params[1:]
 	op := g.bucketOp(fn, name, ps[1:], d)
 	if op != nil && isString(ps[0].Type) {
 		g.stringBucket = true
@@ -173,22 +175,19 @@ func (g *gen) recognize(fn *witparser.Func, params []string) *opSpec {
 	return op
 }
 
-// bucketPre returns the code that opens the bucket of fn's first parameter
-// as b.
-func (g *gen) bucketPre(fn *witparser.Func, params []string) (string, bool) {
-	p := fn.Params[0]
-	const check = "\nif err != nil {\n\treturn\n}"
+// bucketOf returns where the bucket parameter p (Go name param) comes
+// from, or nil if p is not a bucket.
+func (g *gen) bucketOf(p *witparser.Param, param string) *bucketRef {
 	if r := resourceOf(p.Type); r != nil {
 		if g.roles[r] != roleBucket {
-			return "", false
+			return nil
 		}
-		g.Foreign = true
-		return fmt.Sprintf("b, err := bucketOf%s(ctx, %s, %s)", short(g.structName[r]), strconv.Quote(fnName(fn)), params[0]) + check, true
+		return &bucketRef{From: "resource", Param: param, Type: g.structName[r]}
 	}
 	if isString(p.Type) && p.WITName == "bucket" {
-		return fmt.Sprintf("b, err := x.be.e.Open(ctx, %s)", params[0]) + check, true
+		return &bucketRef{From: "name", Param: param}
 	}
-	return "", false
+	return nil
 }
 
 // caseCtorFor returns the constructor of the case of the error variant t
@@ -210,20 +209,20 @@ func (g *gen) caseCtorFor(t wit.Type, r *wit.TypeDef) string {
 	return ""
 }
 
-// closedErr returns the expression of the error that tells a reader of an
-// input stream that the stream ended: the closed case of the function's
-// error variant.
-func (g *gen) closedErr(fn *witparser.Func) string {
+// closedCtor returns the constructor of the error that tells a reader of
+// an input stream that the stream ended: the closed case of the function's
+// error variant, or "" if it has none.
+func (g *gen) closedCtor(fn *witparser.Func) string {
 	if td, ok := fn.Results.Err.(*wit.TypeDef); ok {
 		if n := g.m.Named(td.Root()); n != nil && n.Kind == witparser.KindVariant && n.IsError && !fn.Results.ErrWrapped {
 			for _, c := range n.Cases {
 				if c.WITName == "closed" && c.Type == nil {
-					return g.qual(n.Package, c.Ctor) + "()"
+					return g.qual(n.Package, c.Ctor)
 				}
 			}
 		}
 	}
-	return `errors.New("end of stream")`
+	return ""
 }
 
 // bucketOp recognizes the operations on a bucket; rest are the parameters
@@ -255,7 +254,6 @@ func (g *gen) bucketOp(fn *witparser.Func, name string, rest []*witparser.Param,
 			return spec("set", "Bucket.Set", d)
 		}
 		if r := resourceOf(t(1)); g.roles[r] == roleOutgoing {
-			g.Foreign = true
 			d.Struct = g.structName[r]
 			return spec("set-outgoing", "Bucket.Set with the bytes written to the outgoing value", d)
 		}
@@ -304,7 +302,6 @@ func (g *gen) bucketOp(fn *witparser.Func, name string, rest []*witparser.Param,
 		if !ok {
 			return nil
 		}
-		g.NonNil = true
 		d.ResType, d.ElemType = g.goType(v), g.goType(o)
 		if tt, ok := tupleOf(o); ok && len(tt) == 2 && isString(tt[0]) && isBytes(tt[1]) {
 			return spec("get-many", "Bucket.GetMany", d)
@@ -329,7 +326,6 @@ func (g *gen) bucketOp(fn *witparser.Func, name string, rest []*witparser.Param,
 			return spec("set-many", "Bucket.SetMany", d)
 		}
 		if r := resourceOf(tt[1]); g.roles[r] == roleOutgoing {
-			g.Foreign = true
 			d.Struct = g.structName[r]
 			return spec("set-many", "Bucket.SetMany with the bytes written to the outgoing values", d)
 		}
@@ -378,7 +374,7 @@ func (g *gen) listKeysOp(fn *witparser.Func, rest []*witparser.Param, d opData) 
 	if d.KeysField == "" || d.CursorOut == "" || base(d.CursorOut) != base(in) {
 		return nil
 	}
-	d.CursorIn = in
+	d.CursorIn, d.ResType = in, g.goType(v)
 	if base(in) == "u64" {
 		return spec("list-keys", "Bucket.ListKeys (the cursor is an offset)", d)
 	}
@@ -392,7 +388,7 @@ func (g *gen) methodOp(fn *witparser.Func, role, name string, d opData) *opSpec 
 	t := func(i int) wit.Type { return ps[i].Type }
 	switch role {
 	case roleBucket:
-		d.Pre = "b, err := x.bucket(ctx)\nif err != nil {\n\treturn\n}"
+		d.Bucket = &bucketRef{From: "self"}
 		return g.bucketOp(fn, name, ps, d)
 	case roleCas:
 		if v, ok := optionResult(fn); ok && name == "current" && n == 0 && isBytes(v) {
@@ -415,7 +411,7 @@ func (g *gen) methodOp(fn *witparser.Func, role, name string, d opData) *opSpec 
 			}
 		}
 	case roleIn:
-		d.Closed = g.closedErr(fn)
+		d.ClosedCtor = g.closedCtor(fn)
 		switch {
 		case (name == "read" || name == "blocking-read") && n == 1 && isU64(t(0)) && valueIs(fn, isBytes):
 			return spec("read", "the next bytes of the value; closed after the last", d)
@@ -435,9 +431,8 @@ func (g *gen) methodOp(fn *witparser.Func, role, name string, d opData) *opSpec 
 		case (name == "write-zeroes" || name == "blocking-write-zeroes-and-flush") && n == 1 && isU64(t(0)) && unitResult(fn):
 			return spec("write-zeroes", "appends zero bytes to the value", d)
 		case (name == "splice" || name == "blocking-splice") && n == 2 && g.roles[resourceOf(t(0))] == roleIn && isU64(t(1)) && valueIs(fn, isU64):
-			g.Foreign = true
 			d.Struct = g.structName[resourceOf(t(0))]
-			d.Closed = g.closedErr(fn)
+			d.ClosedCtor = g.closedCtor(fn)
 			return spec("splice", "moves bytes from an input stream of this backend into the value", d)
 		case name == "subscribe" && n == 0:
 			return g.subscribeOp(fn, d)

@@ -95,6 +95,27 @@ func (g *gen) typeOrUnit(t wit.Type) string {
 	return g.goType(t)
 }
 
+// zero returns the zero value of the Go type of t, as generator.zero
+// spells it.
+func (g *gen) zero(t wit.Type) string {
+	switch kindOf(t).(type) {
+	case wit.Bool:
+		return "false"
+	case wit.String:
+		return `""`
+	case wit.S8, wit.U8, wit.S16, wit.U16, wit.S32, wit.U32, wit.S64, wit.U64, wit.F32, wit.F64, wit.Char,
+		*wit.Enum, *wit.Flags:
+		return "0"
+	case *wit.List, *wit.Option, *wit.Own, *wit.Borrow, *wit.Resource, *wit.Stream, *wit.Future:
+		return "nil"
+	case *wit.Tuple:
+		if tt, _ := tupleOf(t); len(tt) == 0 {
+			return "struct{}{}"
+		}
+	}
+	return g.goType(t) + "{}"
+}
+
 // qual returns name qualified with the import alias of package p.
 func (g *gen) qual(p *parser.Package, name string) string {
 	return g.alias[p] + "." + name

@@ -30,17 +30,52 @@ type Client struct {
 	lim    wire.Limits
 }
 
-// Option configures a Client.
-type Option func(*Client)
+// InvokerFunc adapts a function to an Invoker.
+type InvokerFunc func(ctx context.Context, instance, name string, params []byte) ([]byte, error)
 
-// WithLimits sets the limits applied to responses (zero fields mean the
+// Invoke calls f.
+func (f InvokerFunc) Invoke(ctx context.Context, instance, name string, params []byte) ([]byte, error) {
+	return f(ctx, instance, name, params)
+}
+
+// ClientInterceptor wraps one invocation on the client side, like
+// grpc.UnaryClientInterceptor: it sees the instance and function names and
+// the encoded parameters, and calls next to invoke. See Intercept.
+type ClientInterceptor func(ctx context.Context, instance, name string, params []byte, next Invoker) ([]byte, error)
+
+// Intercept returns an Invoker that runs every invocation through the
+// interceptors, the first outermost, and then through inv. Pass it to a
+// generated NewClient to log, measure or retry every call.
+func Intercept(inv Invoker, interceptors ...ClientInterceptor) Invoker {
+	for i := len(interceptors) - 1; i >= 0; i-- {
+		ic, next := interceptors[i], inv
+		inv = interceptedInvoker{ic: ic, next: next}
+	}
+	return inv
+}
+
+type interceptedInvoker struct {
+	ic   ClientInterceptor
+	next Invoker
+}
+
+func (i interceptedInvoker) Invoke(ctx context.Context, instance, name string, params []byte) ([]byte, error) {
+	return i.ic(ctx, instance, name, params, i.next)
+}
+
+// ClientOption configures a Client. Options that exist on both sides are
+// named after their side: WithClientLimits here, WithServerLimits for a
+// Server (ServerOption).
+type ClientOption func(*Client)
+
+// WithClientLimits sets the limits applied to responses (zero fields mean the
 // defaults, 4 MiB each).
-func WithLimits(lim wire.Limits) Option {
+func WithClientLimits(lim wire.Limits) ClientOption {
 	return func(c *Client) { c.lim = lim.WithDefaults() }
 }
 
 // NewClient returns a Client that dials d for every invocation.
-func NewClient(d Dialer, opts ...Option) *Client {
+func NewClient(d Dialer, opts ...ClientOption) *Client {
 	c := &Client{dialer: d, lim: wire.DefaultLimits()}
 	for _, o := range opts {
 		o(c)
@@ -50,13 +85,13 @@ func NewClient(d Dialer, opts ...Option) *Client {
 
 // DialTCP returns a Client for the wRPC server at the TCP address addr
 // ("host:port"). It dials lazily: nothing happens until an invocation.
-func DialTCP(addr string, opts ...Option) *Client {
+func DialTCP(addr string, opts ...ClientOption) *Client {
 	return NewClient(&TCPDialer{Addr: addr}, opts...)
 }
 
 // DialUnix returns a Client for the wRPC server at the Unix socket path. It
 // dials lazily: nothing happens until an invocation.
-func DialUnix(path string, opts ...Option) *Client {
+func DialUnix(path string, opts ...ClientOption) *Client {
 	return NewClient(&UnixDialer{Path: path}, opts...)
 }
 

@@ -71,14 +71,29 @@ func (e *Encoder) Flags(bits uint64, n int) {
 // length checked before allocating) that also knows the side it is on, so
 // that resource handles become the right Go values.
 //
-// Because of wire.Decoder's String method, *Decoder is a fmt.Stringer: never
-// print one.
+// Its methods named after a WIT type (Bool, U32, Bytes, ...) each consume one
+// value. A string is read with ReadString: String only describes the Decoder
+// (it makes *Decoder a harmless fmt.Stringer) and consumes nothing.
 type Decoder struct {
 	wire.Decoder
 	ctx            context.Context
 	inv            Invoker // client side
 	srv            *Server // server side
 	instance, name string
+}
+
+// ReadString reads a string. (wire.Decoder calls it String; Decoder renames
+// it so that printing a *Decoder does not consume its input.)
+func (d *Decoder) ReadString() string { return d.Decoder.String() }
+
+// String describes d, for debugging: the function and the read position. It
+// consumes nothing; use ReadString to read a string.
+func (d *Decoder) String() string {
+	side := "results"
+	if d.srv != nil {
+		side = "params"
+	}
+	return fmt.Sprintf("wrpc.Decoder(%s#%s %s, offset %d of %d)", d.instance, d.name, side, d.Offset(), d.Offset()+d.Remaining())
 }
 
 // Finish reports the first decoding failure, or trailing bytes. On the client
@@ -117,13 +132,106 @@ func Call(ctx context.Context, inv Invoker, instance, name string, e *Encoder) (
 	return d, nil
 }
 
-// limitsOf returns the limits a Client applies, so that results are decoded
-// under the same MaxValue; other Invokers get the defaults.
-func limitsOf(inv Invoker) wire.Limits {
-	if c, ok := inv.(*Client); ok {
-		return c.lim
+// The Call* functions below are the whole body of a generated client method,
+// after the parameters are encoded in e: they invoke the function, decode the
+// results with the given functions, and check that the results were
+// consumed exactly (Decoder.Finish). A transport or decoding failure is an
+// *Error and comes with zero values; a WIT error (the error case of a
+// result) is returned as the error, with the zero T.
+//
+// For the error case of a result<T, E>, fail decodes E's Go error: the WIT
+// type itself when it implements error (wrpc.Decode[E]), cm.Err[E] when it
+// does not; a nil fail means that the WIT result has no error type, and the
+// error is then cm.ErrResult.
+
+// CallEmpty invokes a function without results.
+func CallEmpty(ctx context.Context, inv Invoker, instance, name string, e *Encoder) error {
+	_, err := CallValue[struct{}](ctx, inv, instance, name, e, nil)
+	return err
+}
+
+// CallValue invokes a function whose result is a T, read with dec.
+func CallValue[T any](ctx context.Context, inv Invoker, instance, name string, e *Encoder, dec func(*Decoder) T) (T, error) {
+	var v T
+	d, err := Call(ctx, inv, instance, name, e)
+	if err != nil {
+		return v, err
 	}
-	return wire.DefaultLimits()
+	if dec != nil {
+		v = dec(d)
+	}
+	if err := d.Finish(); err != nil {
+		var zero T
+		return zero, err
+	}
+	return v, nil
+}
+
+// CallOption invokes a function whose result is an option<T>: ok is false
+// for none.
+func CallOption[T any](ctx context.Context, inv Invoker, instance, name string, e *Encoder, dec func(*Decoder) T) (v T, ok bool, err error) {
+	p, err := CallValue(ctx, inv, instance, name, e, func(d *Decoder) *T { return DecodeOption(d, dec) })
+	if p == nil {
+		return v, false, err
+	}
+	return *p, true, nil
+}
+
+// CallError invokes a function whose result is a result<_, E>.
+func CallError[E error](ctx context.Context, inv Invoker, instance, name string, e *Encoder, fail func(*Decoder) E) error {
+	_, err := CallResult[struct{}](ctx, inv, instance, name, e, nil, fail)
+	return err
+}
+
+// CallResult invokes a function whose result is a result<T, E>; a nil ok
+// means T is the unit type.
+func CallResult[T any, E error](ctx context.Context, inv Invoker, instance, name string, e *Encoder, ok func(*Decoder) T, fail func(*Decoder) E) (T, error) {
+	var v T
+	d, err := Call(ctx, inv, instance, name, e)
+	if err != nil {
+		return v, err
+	}
+	var werr error
+	switch {
+	case d.ResultTag():
+		werr = cm.ErrResult
+		if fail != nil {
+			werr = fail(d)
+		}
+	case ok != nil:
+		v = ok(d)
+	}
+	if err := d.Finish(); err != nil {
+		var zero T
+		return zero, err
+	}
+	return v, werr
+}
+
+// CallResultOption invokes a function whose result is a
+// result<option<T>, E>: some is false for ok(none) and for an error.
+func CallResultOption[T any, E error](ctx context.Context, inv Invoker, instance, name string, e *Encoder, ok func(*Decoder) T, fail func(*Decoder) E) (v T, some bool, err error) {
+	p, err := CallResult(ctx, inv, instance, name, e, func(d *Decoder) *T { return DecodeOption(d, ok) }, fail)
+	if p == nil {
+		return v, false, err
+	}
+	return *p, true, err
+}
+
+// limitsOf returns the limits a Client applies (also through Intercept), so
+// that results are decoded under the same MaxValue; other Invokers get the
+// defaults.
+func limitsOf(inv Invoker) wire.Limits {
+	for {
+		switch i := inv.(type) {
+		case *Client:
+			return i.lim
+		case interceptedInvoker:
+			inv = i.next
+		default:
+			return wire.DefaultLimits()
+		}
+	}
 }
 
 // Params returns a Decoder over the parameters of a call to the function name
@@ -132,6 +240,107 @@ func (s *Server) Params(ctx context.Context, instance, name string, params []byt
 	d := &Decoder{ctx: ctx, srv: s, instance: instance, name: name}
 	d.Reset(params, s.lim)
 	return d
+}
+
+// Handle serves h for the function name of instance, like Register, and
+// hands h a Decoder over the parameters (see Params). Generated servers call
+// it.
+func (s *Server) Handle(instance, name string, h func(ctx context.Context, d *Decoder) ([]byte, error)) {
+	s.Register(instance, name, func(ctx context.Context, params []byte) ([]byte, error) {
+		return h(ctx, s.Params(ctx, instance, name, params))
+	})
+}
+
+// The Reply* functions below end a generated handler: given what the
+// implementation returned, they encode the results of the call whose
+// parameters d decoded. A non-nil err that is not a WIT error ends the
+// invocation without results (see Handler): the caller gets an *Error
+// wrapping ErrNoResult, and the server logs err.
+//
+// For a result<T, E>, err is the WIT error when errors.As(err, &werr) finds
+// an E (a WIT error type that implements error, or cm.Err[E]); fail then
+// writes its value. E = error, with a nil fail, means that the WIT result has
+// no error type: err is then the WIT error when errors.Is(err, cm.ErrResult).
+
+// ReplyEmpty ends the handler of a function without results.
+func ReplyEmpty(d *Decoder, err error) ([]byte, error) {
+	return ReplyValue[struct{}](d, struct{}{}, err, nil)
+}
+
+// ReplyValue ends the handler of a function whose result is a T, written by
+// enc (nil for a value that takes no bytes).
+func ReplyValue[T any](d *Decoder, v T, err error, enc func(*Encoder, T)) ([]byte, error) {
+	if err != nil {
+		return nil, err
+	}
+	e := d.Results()
+	if enc != nil {
+		enc(e, v)
+	}
+	return e.Finish()
+}
+
+// ReplyOption ends the handler of a function whose result is an option<T>:
+// none unless ok.
+func ReplyOption[T any](d *Decoder, v T, ok bool, err error, enc func(*Encoder, T)) ([]byte, error) {
+	if err != nil {
+		return nil, err
+	}
+	e := d.Results()
+	e.OptionTag(ok)
+	if ok && enc != nil {
+		enc(e, v)
+	}
+	return e.Finish()
+}
+
+// ReplyError ends the handler of a function whose result is a result<_, E>.
+func ReplyError[E error](d *Decoder, err error, fail func(*Encoder, E)) ([]byte, error) {
+	return ReplyResult(d, struct{}{}, err, nil, fail)
+}
+
+// ReplyResult ends the handler of a function whose result is a result<T, E>;
+// ok writes the T (nil for a value that takes no bytes).
+func ReplyResult[T any, E error](d *Decoder, v T, err error, ok func(*Encoder, T), fail func(*Encoder, E)) ([]byte, error) {
+	e := d.Results()
+	var werr E
+	switch {
+	case err == nil:
+		e.ResultTag(false)
+		if ok != nil {
+			ok(e, v)
+		}
+	case asWITError(err, &werr):
+		e.ResultTag(true)
+		if fail != nil {
+			fail(e, werr)
+		}
+	default:
+		return nil, err
+	}
+	return e.Finish()
+}
+
+// ReplyResultOption ends the handler of a function whose result is a
+// result<option<T>, E>: ok(none) unless some.
+func ReplyResultOption[T any, E error](d *Decoder, v T, some bool, err error, ok func(*Encoder, T), fail func(*Encoder, E)) ([]byte, error) {
+	return ReplyResult(d, v, err, func(e *Encoder, v T) {
+		e.OptionTag(some)
+		if some && ok != nil {
+			ok(e, v)
+		}
+	}, fail)
+}
+
+// asWITError reports whether err is the WIT error of a result whose error
+// case has the Go type E, and sets *werr; E = error stands for a result
+// without an error type, whose error is cm.ErrResult.
+func asWITError[E error](err error, werr *E) bool {
+	if p, ok := any(werr).(*error); ok {
+		*p = err
+		return errors.Is(err, cm.ErrResult)
+	}
+	return errors.As(err, werr)
 }
 
 // Encodable is a generated type that writes itself in the value encoding.
@@ -301,4 +510,4 @@ func (d *Decoder) asyncReady(what string) bool {
 func EncodeErrorContext(e *Encoder, v cm.ErrorContext) { e.String(v.Message) }
 
 // DecodeErrorContext reads an error-context.
-func DecodeErrorContext(d *Decoder) cm.ErrorContext { return cm.ErrorContext{Message: d.String()} }
+func DecodeErrorContext(d *Decoder) cm.ErrorContext { return cm.ErrorContext{Message: d.ReadString()} }

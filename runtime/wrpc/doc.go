@@ -14,7 +14,7 @@
 //	go srv.Serve(l)
 //	defer srv.Shutdown(ctx)
 //
-// Generated code refers to SupportPackageIsVersion1, so code generated for an
+// Generated code refers to SupportPackageIsVersion2, so code generated for an
 // incompatible runtime fails to compile instead of misbehaving.
 //
 // # Protocol
@@ -98,12 +98,40 @@
 // On the client side, resource values are generated client types that carry
 // the handle (they implement Resource) and invoke "resource.method" with it.
 //
-// # Generated code
+// # Middleware
 //
-// Generated packages use Encoder and Decoder (the value codec with resource
-// handling), the generic helpers EncodeList, DecodeList, EncodeOption, ...,
-// Call (client side) and Server.Params (server side). Their types get
-// EncodeWRPC and DecodeWRPC methods.
+// WithInterceptor wraps every handler call of a Server (a ServerInterceptor
+// sees the instance and function names); Intercept wraps any Invoker with
+// ClientInterceptors, for logging, metrics or retries on the client side.
+// Options that exist on both sides are named after their side
+// (ClientOption, WithClientLimits; ServerOption, WithServerLimits).
+//
+// # For generated code
+//
+// The API above is for users. The rest is the contract with the code that
+// witgo generates; it is exported for that code and stays stable with
+// SupportPackageIsVersion2, but users rarely call it:
+//   - values: Encoder, Decoder (read strings with Decoder.ReadString),
+//     Encodable, Decodable, Encode, Decode, EncodeList, DecodeList,
+//     EncodeOption, DecodeOption, EncodeResult, DecodeResult, EncodeStream,
+//     DecodeStream, EncodeFuture, DecodeFuture, EncodeErrorContext,
+//     DecodeErrorContext, EncodeResource, DecodeResource (codec.go,
+//     resource.go);
+//   - client methods: Call and the helpers CallEmpty, CallValue,
+//     CallOption, CallError, CallResult and CallResultOption, which invoke,
+//     decode the results and turn the error case of a result into the Go
+//     error (codec.go);
+//   - server handlers: Server.Handle, Server.Params, Decoder.Results and the
+//     helpers ReplyEmpty, ReplyValue, ReplyOption, ReplyError, ReplyResult
+//     and ReplyResultOption, which encode what the implementation returned
+//     (codec.go); Unimplemented and ErrUnimplemented for the generated
+//     Unimplemented<Interface> types (errors.go);
+//   - framing, for tests and other transports: Version, AppendHeader,
+//     AppendFrame, AppendRequest, FrameReader (frame.go).
+//
+// Generated packages declare the wire names they use as constants: Instance,
+// and one <Method>FunctionName per function (OpenFunctionName = "open",
+// BucketGetFunctionName = "bucket.get").
 //
 // # Interoperability with the wRPC project's Go runtime
 //

@@ -1,6 +1,9 @@
 package wrpc
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Error reports a transport or protocol failure of one invocation: the
 // connection could not be made, the request could not be sent, the response
@@ -27,3 +30,21 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// ErrUnimplemented is wrapped by the errors of the generated
+// Unimplemented<Interface> types (see Unimplemented).
+var ErrUnimplemented = errors.New("unimplemented")
+
+// Unimplemented returns the error of a function that an implementation does
+// not provide: it wraps ErrUnimplemented and names the function, as in
+// "wrpc: wasi:keyvalue/store@0.2.0-draft2#open: unimplemented". The methods of
+// the generated Unimplemented<Interface> types return it; embed one in an
+// implementation so that it keeps compiling when the WIT interface grows.
+//
+// wRPC has no way to send a failure that is not a WIT error value: served,
+// such an error ends the invocation without results, like any other handler
+// error, so the caller gets an *Error wrapping ErrNoResult, and the server
+// logs the error, with "unimplemented" and the function, at Warn level.
+func Unimplemented(instance, name string) error {
+	return fmt.Errorf("wrpc: %s#%s: %w", instance, name, ErrUnimplemented)
+}

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"log/slog"
 	"net"
+	"os"
 
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/imports"
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/imports/backend"
@@ -73,4 +75,49 @@ func ExampleDialTCP() {
 	// get: "alice" true <nil>
 	// get missing: false
 	// transport failure: true dial
+}
+
+// Logging every call with log/slog, on both sides: WithInterceptor wraps
+// every handler call on the server, Intercept every invocation of a client.
+// An implementation that embeds the generated UnimplementedInterface fails
+// the functions it does not provide.
+func ExampleWithInterceptor() {
+	// Log to stdout without the time, so that the output is stable.
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
+	srv := wrpc.NewServer(
+		wrpc.WithLogger(slog.New(slog.DiscardHandler)),
+		wrpc.WithInterceptor(func(ctx context.Context, instance, name string, params []byte, next wrpc.Handler) ([]byte, error) {
+			results, err := next(ctx, params)
+			logger.Info("served", "function", instance+"#"+name, "err", err)
+			return results, err
+		}))
+	store.Register(srv, unimplementedStore{})
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	go srv.Serve(l)
+	defer srv.Shutdown(context.Background())
+
+	inv := wrpc.Intercept(wrpc.DialTCP(l.Addr().String()),
+		func(ctx context.Context, instance, name string, params []byte, next wrpc.Invoker) ([]byte, error) {
+			results, err := next.Invoke(ctx, instance, name, params)
+			logger.Info("called", "function", name, "failed", err != nil)
+			return results, err
+		})
+	_, err := store.NewClient(inv).Open(context.Background(), "sessions")
+	fmt.Println("no result:", errors.Is(err, wrpc.ErrNoResult))
+	// Output:
+	// level=INFO msg=served function=wasi:keyvalue/store@0.2.0-draft2#open err="wrpc: wasi:keyvalue/store@0.2.0-draft2#open: unimplemented"
+	// level=INFO msg=called function=open failed=true
+	// no result: true
+}
+
+// unimplementedStore provides none of the functions of store.Interface.
+type unimplementedStore struct {
+	store.UnimplementedInterface
 }

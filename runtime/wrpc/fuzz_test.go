@@ -136,7 +136,7 @@ func FuzzClientResponse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		c := &memConn{r: bytes.NewReader(in)}
 		client := NewClient(DialerFunc(func(ctx context.Context) (Conn, error) { return c, nil }),
-			WithLimits(wire.Limits{MaxMessage: 1 << 12}))
+			WithClientLimits(wire.Limits{MaxMessage: 1 << 12}))
 		results, err := client.Invoke(context.Background(), "i", "f", []byte("p"))
 		if !c.closed {
 			t.Fatal("connection left open")

@@ -43,7 +43,7 @@ func listen(tb testing.TB, network string) net.Listener {
 }
 
 // clientFor returns a Client for the listener's address.
-func clientFor(l net.Listener, opts ...Option) *Client {
+func clientFor(l net.Listener, opts ...ClientOption) *Client {
 	if l.Addr().Network() == "unix" {
 		return DialUnix(l.Addr().String(), opts...)
 	}

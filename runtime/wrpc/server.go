@@ -66,6 +66,7 @@ type Server struct {
 	readTimeout  time.Duration
 	writeTimeout time.Duration
 	sem          chan struct{} // one token per running invocation
+	intercept    ServerInterceptor
 	handles      *handleTable
 
 	regMu  sync.Mutex
@@ -92,7 +93,9 @@ type invocation struct {
 	cancel context.CancelFunc
 }
 
-// ServerOption configures a Server.
+// ServerOption configures a Server. Options that exist on both sides are
+// named after their side: WithServerLimits here, WithClientLimits for a
+// Client (ClientOption).
 type ServerOption func(*Server)
 
 // WithServerLimits sets the limits applied to requests (zero fields mean the
@@ -100,6 +103,30 @@ type ServerOption func(*Server)
 // MaxMessage the whole request.
 func WithServerLimits(lim wire.Limits) ServerOption {
 	return func(s *Server) { s.lim = lim.WithDefaults() }
+}
+
+// ServerInterceptor wraps every handler call on the server side, like
+// grpc.UnaryServerInterceptor: it sees the instance and function names and
+// the encoded parameters, and calls next to run the handler (or does not, to
+// refuse the call with an error). See WithInterceptor.
+type ServerInterceptor func(ctx context.Context, instance, name string, params []byte, next Handler) ([]byte, error)
+
+// WithInterceptor runs every handler call through i. With several
+// WithInterceptor options, the first one given is the outermost. A panic in an
+// interceptor is recovered like a handler's.
+func WithInterceptor(i ServerInterceptor) ServerOption {
+	return func(s *Server) {
+		outer := s.intercept
+		if outer == nil {
+			s.intercept = i
+			return
+		}
+		s.intercept = func(ctx context.Context, instance, name string, params []byte, next Handler) ([]byte, error) {
+			return outer(ctx, instance, name, params, func(ctx context.Context, params []byte) ([]byte, error) {
+				return i(ctx, instance, name, params, next)
+			})
+		}
+	}
 }
 
 // WithMaxConcurrentInvocations bounds how many invocations run at once
@@ -471,7 +498,11 @@ func (s *Server) call(ctx context.Context, rt *route, params []byte) (results []
 			results, panicked, err = nil, true, fmt.Errorf("handler panicked: %v", p)
 		}
 	}()
-	results, err = rt.h(ctx, params)
+	if s.intercept != nil {
+		results, err = s.intercept(ctx, rt.instance, rt.name, params, rt.h)
+	} else {
+		results, err = rt.h(ctx, params)
+	}
 	return results, false, err
 }
 

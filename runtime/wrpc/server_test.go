@@ -607,7 +607,7 @@ func TestClientResponseLimit(t *testing.T) {
 	if !errors.Is(err, wire.ErrLimit) || !strings.Contains(err.Error(), "exceeds limit MaxMessage=1000") {
 		t.Fatalf("err = %v", err)
 	}
-	ok := NewClient(client.dialer, WithLimits(wire.Limits{MaxMessage: 2003}))
+	ok := NewClient(client.dialer, WithClientLimits(wire.Limits{MaxMessage: 2003}))
 	if got, err := ok.Invoke(context.Background(), testInstance, "f", nil); err != nil || len(got) != 2000 {
 		t.Fatalf("at the limit: %d bytes, %v", len(got), err)
 	}
@@ -697,7 +697,7 @@ func TestErrorFormat(t *testing.T) {
 	if !strings.HasPrefix(e.Error(), want) || !errors.Is(e, ErrNoResult) {
 		t.Errorf("Error() = %q", e.Error())
 	}
-	if !SupportPackageIsVersion1 {
+	if !SupportPackageIsVersion2 {
 		t.Error("version guard")
 	}
 }

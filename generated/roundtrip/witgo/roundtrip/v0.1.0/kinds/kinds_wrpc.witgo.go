@@ -4,7 +4,6 @@ package kinds
 
 import (
 	"context"
-	"errors"
 
 	"github.com/witgo-dev/witgo/runtime/cm"
 	"github.com/witgo-dev/witgo/runtime/wrpc"
@@ -55,7 +54,7 @@ func (v *Shape) DecodeWRPC(d *wrpc.Decoder) {
 	case ShapeCaseRect:
 		v.v = wrpc.Decode[Point](d)
 	case ShapeCaseNamed:
-		v.v = d.String()
+		v.v = d.ReadString()
 	case ShapeCaseNested:
 		v.v = wrpc.DecodeOption(d, func(d *wrpc.Decoder) *uint32 {
 			return wrpc.DecodeOption(d, (*wrpc.Decoder).U32)
@@ -141,15 +140,15 @@ func (v *Everything) DecodeWRPC(d *wrpc.Decoder) {
 	v.F32v = d.F32()
 	v.F64v = d.F64()
 	v.C = d.Char()
-	v.S = d.String()
+	v.S = d.ReadString()
 	v.Bytes = d.Bytes()
-	v.Words = wrpc.DecodeList(d, 1 /* min wire bytes per element */, (*wrpc.Decoder).String)
+	v.Words = wrpc.DecodeList(d, 1 /* min wire bytes per element */, (*wrpc.Decoder).ReadString)
 	v.Maybe = wrpc.DecodeOption(d, (*wrpc.Decoder).U32)
 	v.MaybeMaybe = wrpc.DecodeOption(d, func(d *wrpc.Decoder) *string {
-		return wrpc.DecodeOption(d, (*wrpc.Decoder).String)
+		return wrpc.DecodeOption(d, (*wrpc.Decoder).ReadString)
 	})
 	v.Results = wrpc.DecodeList(d, 1 /* min wire bytes per element */, func(d *wrpc.Decoder) cm.Result[uint32, string] {
-		return wrpc.DecodeResult[uint32, string](d, (*wrpc.Decoder).U32, (*wrpc.Decoder).String)
+		return wrpc.DecodeResult[uint32, string](d, (*wrpc.Decoder).U32, (*wrpc.Decoder).ReadString)
 	})
 	v.Pair = cm.Tuple2[Point, []byte]{
 		F0: wrpc.Decode[Point](d),
@@ -180,18 +179,41 @@ func (v *Failure) DecodeWRPC(d *wrpc.Decoder) {
 	*v = Failure{c: FailureCase(d.Discriminant(3 /* cases */))}
 	switch v.c {
 	case FailureCaseInvalid:
-		v.v = d.String()
+		v.v = d.ReadString()
 	case FailureCaseOutOfRange:
 		v.v = wrpc.Decode[Point](d)
 	}
 }
 
 // The generated code below requires the runtime it was generated for.
-const _ = wrpc.SupportPackageIsVersion1
+const _ = wrpc.SupportPackageIsVersion2
 
 // Instance is the wRPC instance name of the WIT interface
 // "witgo:roundtrip/kinds@0.1.0".
 const Instance = "witgo:roundtrip/kinds@0.1.0"
+
+// The wRPC function names of the WIT interface "witgo:roundtrip/kinds@0.1.0",
+// as the generated client invokes them and Register serves them
+// (Server.Register, Invoker.Invoke). Each is named after its Go method, with
+// the resource's name first for a resource method.
+const (
+	NewCounterFunctionName      = "counter"
+	CounterDescribeFunctionName = "counter.describe"
+	CounterMergeFunctionName    = "counter.merge"
+	EchoEverythingFunctionName  = "echo-everything"
+	EchoShapesFunctionName      = "echo-shapes"
+	EchoOptionFunctionName      = "echo-option"
+	EchoTupleFunctionName       = "echo-tuple"
+	EchoFloatsFunctionName      = "echo-floats"
+	EchoBytesFunctionName       = "echo-bytes"
+	EchoFlagsFunctionName       = "echo-flags"
+	FailFunctionName            = "fail"
+	FailStringFunctionName      = "fail-string"
+	UnitResultFunctionName      = "unit-result"
+	NothingFunctionName         = "nothing"
+	CounterAddFunctionName      = "counter.add"
+	CounterGetFunctionName      = "counter.get"
+)
 
 // NewClient returns an implementation of Interface that calls the WIT interface
 // "witgo:roundtrip/kinds@0.1.0" over wRPC through inv, such as
@@ -207,72 +229,38 @@ type client struct {
 func (c *client) NewCounter(ctx context.Context, start uint64) (Counter, error) {
 	e := wrpc.NewEncoder()
 	e.U64(start)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "counter", e)
-	if err != nil {
-		return nil, err
-	}
-	res := wrpc.DecodeResource(d, Instance, "counter", wrpc.Own, NewCounterClient)
-	if err := d.Finish(); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return wrpc.CallValue(ctx, c.inv, Instance, NewCounterFunctionName, e, func(d *wrpc.Decoder) Counter {
+		return wrpc.DecodeResource(d, Instance, "counter", wrpc.Own, NewCounterClient)
+	})
 }
 
 func (c *client) CounterDescribe(ctx context.Context, c_ Counter) (string, error) {
 	e := wrpc.NewEncoder()
 	wrpc.EncodeResource(e, Instance, "counter", c_)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "counter.describe", e)
-	if err != nil {
-		return "", err
-	}
-	res := d.String()
-	if err := d.Finish(); err != nil {
-		return "", err
-	}
-	return res, nil
+	return wrpc.CallValue(ctx, c.inv, Instance, CounterDescribeFunctionName, e, (*wrpc.Decoder).ReadString)
 }
 
 func (c *client) CounterMerge(ctx context.Context, a Counter, b Counter) (Counter, error) {
 	e := wrpc.NewEncoder()
 	wrpc.EncodeResource(e, Instance, "counter", a)
 	wrpc.EncodeResource(e, Instance, "counter", b)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "counter.merge", e)
-	if err != nil {
-		return nil, err
-	}
-	res := wrpc.DecodeResource(d, Instance, "counter", wrpc.Own, NewCounterClient)
-	if err := d.Finish(); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return wrpc.CallValue(ctx, c.inv, Instance, CounterMergeFunctionName, e, func(d *wrpc.Decoder) Counter {
+		return wrpc.DecodeResource(d, Instance, "counter", wrpc.Own, NewCounterClient)
+	})
 }
 
 func (c *client) EchoEverything(ctx context.Context, v Everything) (Everything, error) {
 	e := wrpc.NewEncoder()
 	v.EncodeWRPC(e)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "echo-everything", e)
-	if err != nil {
-		return Everything{}, err
-	}
-	res := wrpc.Decode[Everything](d)
-	if err := d.Finish(); err != nil {
-		return Everything{}, err
-	}
-	return res, nil
+	return wrpc.CallValue(ctx, c.inv, Instance, EchoEverythingFunctionName, e, wrpc.Decode[Everything])
 }
 
 func (c *client) EchoShapes(ctx context.Context, v []Shape) ([]Shape, error) {
 	e := wrpc.NewEncoder()
 	wrpc.EncodeList(e, v, wrpc.Encode[Shape])
-	d, err := wrpc.Call(ctx, c.inv, Instance, "echo-shapes", e)
-	if err != nil {
-		return nil, err
-	}
-	res := wrpc.DecodeList(d, 1 /* min wire bytes per element */, wrpc.Decode[Shape])
-	if err := d.Finish(); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return wrpc.CallValue(ctx, c.inv, Instance, EchoShapesFunctionName, e, func(d *wrpc.Decoder) []Shape {
+		return wrpc.DecodeList(d, 1 /* min wire bytes per element */, wrpc.Decode[Shape])
+	})
 }
 
 func (c *client) EchoOption(ctx context.Context, v **string) (*string, bool, error) {
@@ -280,19 +268,9 @@ func (c *client) EchoOption(ctx context.Context, v **string) (*string, bool, err
 	wrpc.EncodeOption(e, v, func(e *wrpc.Encoder, v *string) {
 		wrpc.EncodeOption(e, v, (*wrpc.Encoder).String)
 	})
-	d, err := wrpc.Call(ctx, c.inv, Instance, "echo-option", e)
-	if err != nil {
-		return nil, false, err
-	}
-	var res *string
-	ok := d.OptionTag()
-	if ok {
-		res = wrpc.DecodeOption(d, (*wrpc.Decoder).String)
-	}
-	if err := d.Finish(); err != nil {
-		return nil, false, err
-	}
-	return res, ok, nil
+	return wrpc.CallOption(ctx, c.inv, Instance, EchoOptionFunctionName, e, func(d *wrpc.Decoder) *string {
+		return wrpc.DecodeOption(d, (*wrpc.Decoder).ReadString)
+	})
 }
 
 func (c *client) EchoTuple(ctx context.Context, v cm.Tuple4[uint8, string, float64, rune]) (cm.Tuple4[uint8, string, float64, rune], error) {
@@ -301,52 +279,32 @@ func (c *client) EchoTuple(ctx context.Context, v cm.Tuple4[uint8, string, float
 	e.String(v.F1)
 	e.F64(v.F2)
 	e.Char(v.F3)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "echo-tuple", e)
-	if err != nil {
-		return cm.Tuple4[uint8, string, float64, rune]{}, err
-	}
-	res := cm.Tuple4[uint8, string, float64, rune]{
-		F0: d.U8(),
-		F1: d.String(),
-		F2: d.F64(),
-		F3: d.Char(),
-	}
-	if err := d.Finish(); err != nil {
-		return cm.Tuple4[uint8, string, float64, rune]{}, err
-	}
-	return res, nil
+	return wrpc.CallValue(ctx, c.inv, Instance, EchoTupleFunctionName, e, func(d *wrpc.Decoder) cm.Tuple4[uint8, string, float64, rune] {
+		return cm.Tuple4[uint8, string, float64, rune]{
+			F0: d.U8(),
+			F1: d.ReadString(),
+			F2: d.F64(),
+			F3: d.Char(),
+		}
+	})
 }
 
 func (c *client) EchoFloats(ctx context.Context, a float32, b float64) (cm.Tuple2[float32, float64], error) {
 	e := wrpc.NewEncoder()
 	e.F32(a)
 	e.F64(b)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "echo-floats", e)
-	if err != nil {
-		return cm.Tuple2[float32, float64]{}, err
-	}
-	res := cm.Tuple2[float32, float64]{
-		F0: d.F32(),
-		F1: d.F64(),
-	}
-	if err := d.Finish(); err != nil {
-		return cm.Tuple2[float32, float64]{}, err
-	}
-	return res, nil
+	return wrpc.CallValue(ctx, c.inv, Instance, EchoFloatsFunctionName, e, func(d *wrpc.Decoder) cm.Tuple2[float32, float64] {
+		return cm.Tuple2[float32, float64]{
+			F0: d.F32(),
+			F1: d.F64(),
+		}
+	})
 }
 
 func (c *client) EchoBytes(ctx context.Context, v []byte) ([]byte, error) {
 	e := wrpc.NewEncoder()
 	e.Bytes(v)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "echo-bytes", e)
-	if err != nil {
-		return nil, err
-	}
-	res := d.Bytes()
-	if err := d.Finish(); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return wrpc.CallValue(ctx, c.inv, Instance, EchoBytesFunctionName, e, (*wrpc.Decoder).Bytes)
 }
 
 func (c *client) EchoFlags(ctx context.Context, w Wide, s_ Small, c_ Color) (cm.Tuple3[Wide, Small, Color], error) {
@@ -354,85 +312,115 @@ func (c *client) EchoFlags(ctx context.Context, w Wide, s_ Small, c_ Color) (cm.
 	w.EncodeWRPC(e)
 	s_.EncodeWRPC(e)
 	c_.EncodeWRPC(e)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "echo-flags", e)
-	if err != nil {
-		return cm.Tuple3[Wide, Small, Color]{}, err
-	}
-	res := cm.Tuple3[Wide, Small, Color]{
-		F0: wrpc.Decode[Wide](d),
-		F1: wrpc.Decode[Small](d),
-		F2: wrpc.Decode[Color](d),
-	}
-	if err := d.Finish(); err != nil {
-		return cm.Tuple3[Wide, Small, Color]{}, err
-	}
-	return res, nil
+	return wrpc.CallValue(ctx, c.inv, Instance, EchoFlagsFunctionName, e, func(d *wrpc.Decoder) cm.Tuple3[Wide, Small, Color] {
+		return cm.Tuple3[Wide, Small, Color]{
+			F0: wrpc.Decode[Wide](d),
+			F1: wrpc.Decode[Small](d),
+			F2: wrpc.Decode[Color](d),
+		}
+	})
 }
 
 func (c *client) Fail(ctx context.Context, v Failure) (uint32, error) {
 	e := wrpc.NewEncoder()
 	v.EncodeWRPC(e)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "fail", e)
-	if err != nil {
-		return 0, err
-	}
-	var werr error
-	var res uint32
-	if d.ResultTag() {
-		werr = wrpc.Decode[Failure](d)
-	} else {
-		res = d.U32()
-	}
-	if err := d.Finish(); err != nil {
-		return 0, err
-	}
-	return res, werr
+	return wrpc.CallResult(ctx, c.inv, Instance, FailFunctionName, e, (*wrpc.Decoder).U32, wrpc.Decode[Failure])
 }
 
 func (c *client) FailString(ctx context.Context, v string) error {
 	e := wrpc.NewEncoder()
 	e.String(v)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "fail-string", e)
-	if err != nil {
-		return err
-	}
-	var werr error
-	if d.ResultTag() {
-		werr = cm.Err[string]{Value: d.String()}
-	}
-	if err := d.Finish(); err != nil {
-		return err
-	}
-	return werr
+	return wrpc.CallError(ctx, c.inv, Instance, FailStringFunctionName, e, func(d *wrpc.Decoder) cm.Err[string] {
+		return cm.Err[string]{Value: d.ReadString()}
+	})
 }
 
 func (c *client) UnitResult(ctx context.Context, ok_ bool) error {
 	e := wrpc.NewEncoder()
 	e.Bool(ok_)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "unit-result", e)
-	if err != nil {
-		return err
-	}
-	var werr error
-	if d.ResultTag() {
-		werr = cm.ErrResult
-	}
-	if err := d.Finish(); err != nil {
-		return err
-	}
-	return werr
+	return wrpc.CallError[error](ctx, c.inv, Instance, UnitResultFunctionName, e, nil)
 }
 
 func (c *client) Nothing(ctx context.Context) error {
 	e := wrpc.NewEncoder()
-	d, err := wrpc.Call(ctx, c.inv, Instance, "nothing", e)
-	if err != nil {
-		return err
-	}
-	if err := d.Finish(); err != nil {
-		return err
-	}
-	return nil
+	return wrpc.CallEmpty(ctx, c.inv, Instance, NothingFunctionName, e)
+}
+
+// UnimplementedInterface implements the WIT interface
+// "witgo:roundtrip/kinds@0.1.0" (every method returns an error wrapping
+// wrpc.ErrUnimplemented). Embed it in an implementation so that it keeps
+// compiling when the WIT grows: the methods it does not override fail. Served,
+// such a failure ends the call without results (see wrpc.Unimplemented).
+type UnimplementedInterface struct{}
+
+// NewCounter returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) NewCounter(ctx context.Context, start uint64) (Counter, error) {
+	return nil, wrpc.Unimplemented(Instance, NewCounterFunctionName)
+}
+
+// CounterDescribe returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) CounterDescribe(ctx context.Context, c_ Counter) (string, error) {
+	return "", wrpc.Unimplemented(Instance, CounterDescribeFunctionName)
+}
+
+// CounterMerge returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) CounterMerge(ctx context.Context, a Counter, b Counter) (Counter, error) {
+	return nil, wrpc.Unimplemented(Instance, CounterMergeFunctionName)
+}
+
+// EchoEverything returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) EchoEverything(ctx context.Context, v Everything) (Everything, error) {
+	return Everything{}, wrpc.Unimplemented(Instance, EchoEverythingFunctionName)
+}
+
+// EchoShapes returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) EchoShapes(ctx context.Context, v []Shape) ([]Shape, error) {
+	return nil, wrpc.Unimplemented(Instance, EchoShapesFunctionName)
+}
+
+// EchoOption returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) EchoOption(ctx context.Context, v **string) (*string, bool, error) {
+	return nil, false, wrpc.Unimplemented(Instance, EchoOptionFunctionName)
+}
+
+// EchoTuple returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) EchoTuple(ctx context.Context, v cm.Tuple4[uint8, string, float64, rune]) (cm.Tuple4[uint8, string, float64, rune], error) {
+	return cm.Tuple4[uint8, string, float64, rune]{}, wrpc.Unimplemented(Instance, EchoTupleFunctionName)
+}
+
+// EchoFloats returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) EchoFloats(ctx context.Context, a float32, b float64) (cm.Tuple2[float32, float64], error) {
+	return cm.Tuple2[float32, float64]{}, wrpc.Unimplemented(Instance, EchoFloatsFunctionName)
+}
+
+// EchoBytes returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) EchoBytes(ctx context.Context, v []byte) ([]byte, error) {
+	return nil, wrpc.Unimplemented(Instance, EchoBytesFunctionName)
+}
+
+// EchoFlags returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) EchoFlags(ctx context.Context, w Wide, s_ Small, c_ Color) (cm.Tuple3[Wide, Small, Color], error) {
+	return cm.Tuple3[Wide, Small, Color]{}, wrpc.Unimplemented(Instance, EchoFlagsFunctionName)
+}
+
+// Fail returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) Fail(ctx context.Context, v Failure) (uint32, error) {
+	return 0, wrpc.Unimplemented(Instance, FailFunctionName)
+}
+
+// FailString returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) FailString(ctx context.Context, v string) error {
+	return wrpc.Unimplemented(Instance, FailStringFunctionName)
+}
+
+// UnitResult returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) UnitResult(ctx context.Context, ok_ bool) error {
+	return wrpc.Unimplemented(Instance, UnitResultFunctionName)
+}
+
+// Nothing returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) Nothing(ctx context.Context) error {
+	return wrpc.Unimplemented(Instance, NothingFunctionName)
 }
 
 // Register serves impl on s: every function of the WIT interface
@@ -444,101 +432,69 @@ func Register(s *wrpc.Server, impl Interface) {
 	if r, ok := impl.(wrpc.HandleResolver); ok {
 		s.SetHandleResolver(Instance, "counter", r)
 	}
-	s.Register(Instance, "counter", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "counter", params)
+	s.Handle(Instance, NewCounterFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		start := d.U64()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := impl.NewCounter(ctx, start)
-		e := d.Results()
-		if err != nil {
-			return nil, err
-		}
-		wrpc.EncodeResource(e, Instance, "counter", res)
-		return e.Finish()
+		return wrpc.ReplyValue(d, res, err, func(e *wrpc.Encoder, v Counter) {
+			wrpc.EncodeResource(e, Instance, "counter", v)
+		})
 	})
-	s.Register(Instance, "counter.describe", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "counter.describe", params)
+	s.Handle(Instance, CounterDescribeFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		c_ := wrpc.DecodeResource(d, Instance, "counter", wrpc.Borrow, NewCounterClient)
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := impl.CounterDescribe(ctx, c_)
-		e := d.Results()
-		if err != nil {
-			return nil, err
-		}
-		e.String(res)
-		return e.Finish()
+		return wrpc.ReplyValue(d, res, err, (*wrpc.Encoder).String)
 	})
-	s.Register(Instance, "counter.merge", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "counter.merge", params)
+	s.Handle(Instance, CounterMergeFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		a := wrpc.DecodeResource(d, Instance, "counter", wrpc.Own, NewCounterClient)
 		b := wrpc.DecodeResource(d, Instance, "counter", wrpc.Borrow, NewCounterClient)
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := impl.CounterMerge(ctx, a, b)
-		e := d.Results()
-		if err != nil {
-			return nil, err
-		}
-		wrpc.EncodeResource(e, Instance, "counter", res)
-		return e.Finish()
+		return wrpc.ReplyValue(d, res, err, func(e *wrpc.Encoder, v Counter) {
+			wrpc.EncodeResource(e, Instance, "counter", v)
+		})
 	})
-	s.Register(Instance, "echo-everything", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "echo-everything", params)
+	s.Handle(Instance, EchoEverythingFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		v := wrpc.Decode[Everything](d)
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := impl.EchoEverything(ctx, v)
-		e := d.Results()
-		if err != nil {
-			return nil, err
-		}
-		res.EncodeWRPC(e)
-		return e.Finish()
+		return wrpc.ReplyValue(d, res, err, wrpc.Encode[Everything])
 	})
-	s.Register(Instance, "echo-shapes", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "echo-shapes", params)
+	s.Handle(Instance, EchoShapesFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		v := wrpc.DecodeList(d, 1 /* min wire bytes per element */, wrpc.Decode[Shape])
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := impl.EchoShapes(ctx, v)
-		e := d.Results()
-		if err != nil {
-			return nil, err
-		}
-		wrpc.EncodeList(e, res, wrpc.Encode[Shape])
-		return e.Finish()
+		return wrpc.ReplyValue(d, res, err, func(e *wrpc.Encoder, v []Shape) {
+			wrpc.EncodeList(e, v, wrpc.Encode[Shape])
+		})
 	})
-	s.Register(Instance, "echo-option", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "echo-option", params)
+	s.Handle(Instance, EchoOptionFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		v := wrpc.DecodeOption(d, func(d *wrpc.Decoder) *string {
-			return wrpc.DecodeOption(d, (*wrpc.Decoder).String)
+			return wrpc.DecodeOption(d, (*wrpc.Decoder).ReadString)
 		})
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, ok, err := impl.EchoOption(ctx, v)
-		e := d.Results()
-		if err != nil {
-			return nil, err
-		}
-		e.OptionTag(ok)
-		if ok {
-			wrpc.EncodeOption(e, res, (*wrpc.Encoder).String)
-		}
-		return e.Finish()
+		return wrpc.ReplyOption(d, res, ok, err, func(e *wrpc.Encoder, v *string) {
+			wrpc.EncodeOption(e, v, (*wrpc.Encoder).String)
+		})
 	})
-	s.Register(Instance, "echo-tuple", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "echo-tuple", params)
+	s.Handle(Instance, EchoTupleFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		v := cm.Tuple4[uint8, string, float64, rune]{
 			F0: d.U8(),
-			F1: d.String(),
+			F1: d.ReadString(),
 			F2: d.F64(),
 			F3: d.Char(),
 		}
@@ -546,48 +502,34 @@ func Register(s *wrpc.Server, impl Interface) {
 			return nil, err
 		}
 		res, err := impl.EchoTuple(ctx, v)
-		e := d.Results()
-		if err != nil {
-			return nil, err
-		}
-		e.U8(res.F0)
-		e.String(res.F1)
-		e.F64(res.F2)
-		e.Char(res.F3)
-		return e.Finish()
+		return wrpc.ReplyValue(d, res, err, func(e *wrpc.Encoder, v cm.Tuple4[uint8, string, float64, rune]) {
+			e.U8(v.F0)
+			e.String(v.F1)
+			e.F64(v.F2)
+			e.Char(v.F3)
+		})
 	})
-	s.Register(Instance, "echo-floats", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "echo-floats", params)
+	s.Handle(Instance, EchoFloatsFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		a := d.F32()
 		b := d.F64()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := impl.EchoFloats(ctx, a, b)
-		e := d.Results()
-		if err != nil {
-			return nil, err
-		}
-		e.F32(res.F0)
-		e.F64(res.F1)
-		return e.Finish()
+		return wrpc.ReplyValue(d, res, err, func(e *wrpc.Encoder, v cm.Tuple2[float32, float64]) {
+			e.F32(v.F0)
+			e.F64(v.F1)
+		})
 	})
-	s.Register(Instance, "echo-bytes", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "echo-bytes", params)
+	s.Handle(Instance, EchoBytesFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		v := d.Bytes()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := impl.EchoBytes(ctx, v)
-		e := d.Results()
-		if err != nil {
-			return nil, err
-		}
-		e.Bytes(res)
-		return e.Finish()
+		return wrpc.ReplyValue(d, res, err, (*wrpc.Encoder).Bytes)
 	})
-	s.Register(Instance, "echo-flags", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "echo-flags", params)
+	s.Handle(Instance, EchoFlagsFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		w := wrpc.Decode[Wide](d)
 		s_ := wrpc.Decode[Small](d)
 		c_ := wrpc.Decode[Color](d)
@@ -595,114 +537,58 @@ func Register(s *wrpc.Server, impl Interface) {
 			return nil, err
 		}
 		res, err := impl.EchoFlags(ctx, w, s_, c_)
-		e := d.Results()
-		if err != nil {
-			return nil, err
-		}
-		res.F0.EncodeWRPC(e)
-		res.F1.EncodeWRPC(e)
-		res.F2.EncodeWRPC(e)
-		return e.Finish()
+		return wrpc.ReplyValue(d, res, err, func(e *wrpc.Encoder, v cm.Tuple3[Wide, Small, Color]) {
+			v.F0.EncodeWRPC(e)
+			v.F1.EncodeWRPC(e)
+			v.F2.EncodeWRPC(e)
+		})
 	})
-	s.Register(Instance, "fail", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "fail", params)
+	s.Handle(Instance, FailFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		v := wrpc.Decode[Failure](d)
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := impl.Fail(ctx, v)
-		e := d.Results()
-		var werr Failure
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			e.U32(res)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).U32, wrpc.Encode[Failure])
 	})
-	s.Register(Instance, "fail-string", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "fail-string", params)
-		v := d.String()
+	s.Handle(Instance, FailStringFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
+		v := d.ReadString()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
-		err := impl.FailString(ctx, v)
-		e := d.Results()
-		var werr cm.Err[string]
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			e.String(werr.Value)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyError(d, impl.FailString(ctx, v), func(e *wrpc.Encoder, v cm.Err[string]) {
+			e.String(v.Value)
+		})
 	})
-	s.Register(Instance, "unit-result", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "unit-result", params)
+	s.Handle(Instance, UnitResultFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		ok_ := d.Bool()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
-		err := impl.UnitResult(ctx, ok_)
-		e := d.Results()
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-		case errors.Is(err, cm.ErrResult):
-			e.ResultTag(true)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyError[error](d, impl.UnitResult(ctx, ok_), nil)
 	})
-	s.Register(Instance, "nothing", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "nothing", params)
+	s.Handle(Instance, NothingFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
-		err := impl.Nothing(ctx)
-		e := d.Results()
-		if err != nil {
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyEmpty(d, impl.Nothing(ctx))
 	})
-	s.Register(Instance, "counter.add", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "counter.add", params)
+	s.Handle(Instance, CounterAddFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[Counter](d, Instance, "counter", wrpc.Borrow, nil)
 		n := d.U64()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := self.Add(ctx, n)
-		e := d.Results()
-		if err != nil {
-			return nil, err
-		}
-		e.U64(res)
-		return e.Finish()
+		return wrpc.ReplyValue(d, res, err, (*wrpc.Encoder).U64)
 	})
-	s.Register(Instance, "counter.get", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "counter.get", params)
+	s.Handle(Instance, CounterGetFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[Counter](d, Instance, "counter", wrpc.Borrow, nil)
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := self.Get(ctx)
-		e := d.Results()
-		if err != nil {
-			return nil, err
-		}
-		e.U64(res)
-		return e.Finish()
+		return wrpc.ReplyValue(d, res, err, (*wrpc.Encoder).U64)
 	})
 }
 
@@ -710,10 +596,7 @@ func Register(s *wrpc.Server, impl Interface) {
 // behind inv. Values that the server returns are made this way; call it
 // yourself only with a handle from that server.
 func NewCounterClient(inv wrpc.Invoker, handle []byte) Counter {
-	return &counterClient{
-		handle: handle,
-		inv:    inv,
-	}
+	return &counterClient{inv, handle}
 }
 
 type counterClient struct {
@@ -731,27 +614,28 @@ func (r *counterClient) Add(ctx context.Context, n uint64) (uint64, error) {
 	e := wrpc.NewEncoder()
 	e.Bytes(r.handle)
 	e.U64(n)
-	d, err := wrpc.Call(ctx, r.inv, Instance, "counter.add", e)
-	if err != nil {
-		return 0, err
-	}
-	res := d.U64()
-	if err := d.Finish(); err != nil {
-		return 0, err
-	}
-	return res, nil
+	return wrpc.CallValue(ctx, r.inv, Instance, CounterAddFunctionName, e, (*wrpc.Decoder).U64)
 }
 
 func (r *counterClient) Get(ctx context.Context) (uint64, error) {
 	e := wrpc.NewEncoder()
 	e.Bytes(r.handle)
-	d, err := wrpc.Call(ctx, r.inv, Instance, "counter.get", e)
-	if err != nil {
-		return 0, err
-	}
-	res := d.U64()
-	if err := d.Finish(); err != nil {
-		return 0, err
-	}
-	return res, nil
+	return wrpc.CallValue(ctx, r.inv, Instance, CounterGetFunctionName, e, (*wrpc.Decoder).U64)
+}
+
+// UnimplementedCounter implements Counter (every method returns an error
+// wrapping wrpc.ErrUnimplemented). Embed it in an implementation so that it
+// keeps compiling when the WIT grows: the methods it does not override fail.
+// Served, such a failure ends the call without results (see
+// wrpc.Unimplemented).
+type UnimplementedCounter struct{}
+
+// Add returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedCounter) Add(ctx context.Context, n uint64) (uint64, error) {
+	return 0, wrpc.Unimplemented(Instance, CounterAddFunctionName)
+}
+
+// Get returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedCounter) Get(ctx context.Context) (uint64, error) {
+	return 0, wrpc.Unimplemented(Instance, CounterGetFunctionName)
 }

@@ -9,10 +9,20 @@ import (
 )
 
 // The generated code below requires the runtime it was generated for.
-const _ = wrpc.SupportPackageIsVersion1
+const _ = wrpc.SupportPackageIsVersion2
 
 // Instance is the wRPC instance name of the WIT interface "wasi:io/poll@0.2.0".
 const Instance = "wasi:io/poll@0.2.0"
+
+// The wRPC function names of the WIT interface "wasi:io/poll@0.2.0", as the
+// generated client invokes them and Register serves them (Server.Register,
+// Invoker.Invoke). Each is named after its Go method, with the resource's name
+// first for a resource method.
+const (
+	PollFunctionName          = "poll"
+	PollableReadyFunctionName = "pollable.ready"
+	PollableBlockFunctionName = "pollable.block"
+)
 
 // NewClient returns an implementation of Interface that calls the WIT interface
 // "wasi:io/poll@0.2.0" over wRPC through inv, such as wrpc.DialTCP(addr).
@@ -29,15 +39,21 @@ func (c *client) Poll(ctx context.Context, in []Pollable) ([]uint32, error) {
 	wrpc.EncodeList(e, in, func(e *wrpc.Encoder, v Pollable) {
 		wrpc.EncodeResource(e, Instance, "pollable", v)
 	})
-	d, err := wrpc.Call(ctx, c.inv, Instance, "poll", e)
-	if err != nil {
-		return nil, err
-	}
-	res := wrpc.DecodeList(d, 1 /* min wire bytes per element */, (*wrpc.Decoder).U32)
-	if err := d.Finish(); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return wrpc.CallValue(ctx, c.inv, Instance, PollFunctionName, e, func(d *wrpc.Decoder) []uint32 {
+		return wrpc.DecodeList(d, 1 /* min wire bytes per element */, (*wrpc.Decoder).U32)
+	})
+}
+
+// UnimplementedInterface implements the WIT interface "wasi:io/poll@0.2.0"
+// (every method returns an error wrapping wrpc.ErrUnimplemented). Embed it in
+// an implementation so that it keeps compiling when the WIT grows: the methods
+// it does not override fail. Served, such a failure ends the call without
+// results (see wrpc.Unimplemented).
+type UnimplementedInterface struct{}
+
+// Poll returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) Poll(ctx context.Context, in []Pollable) ([]uint32, error) {
+	return nil, wrpc.Unimplemented(Instance, PollFunctionName)
 }
 
 // Register serves impl on s: every function of the WIT interface
@@ -49,8 +65,7 @@ func Register(s *wrpc.Server, impl Interface) {
 	if r, ok := impl.(wrpc.HandleResolver); ok {
 		s.SetHandleResolver(Instance, "pollable", r)
 	}
-	s.Register(Instance, "poll", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "poll", params)
+	s.Handle(Instance, PollFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		in := wrpc.DecodeList(d, 1 /* min wire bytes per element */, func(d *wrpc.Decoder) Pollable {
 			return wrpc.DecodeResource(d, Instance, "pollable", wrpc.Borrow, NewPollableClient)
 		})
@@ -58,39 +73,24 @@ func Register(s *wrpc.Server, impl Interface) {
 			return nil, err
 		}
 		res, err := impl.Poll(ctx, in)
-		e := d.Results()
-		if err != nil {
-			return nil, err
-		}
-		wrpc.EncodeList(e, res, (*wrpc.Encoder).U32)
-		return e.Finish()
+		return wrpc.ReplyValue(d, res, err, func(e *wrpc.Encoder, v []uint32) {
+			wrpc.EncodeList(e, v, (*wrpc.Encoder).U32)
+		})
 	})
-	s.Register(Instance, "pollable.ready", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "pollable.ready", params)
+	s.Handle(Instance, PollableReadyFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[Pollable](d, Instance, "pollable", wrpc.Borrow, nil)
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := self.Ready(ctx)
-		e := d.Results()
-		if err != nil {
-			return nil, err
-		}
-		e.Bool(res)
-		return e.Finish()
+		return wrpc.ReplyValue(d, res, err, (*wrpc.Encoder).Bool)
 	})
-	s.Register(Instance, "pollable.block", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "pollable.block", params)
+	s.Handle(Instance, PollableBlockFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[Pollable](d, Instance, "pollable", wrpc.Borrow, nil)
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
-		err := self.Block(ctx)
-		e := d.Results()
-		if err != nil {
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyEmpty(d, self.Block(ctx))
 	})
 }
 
@@ -98,10 +98,7 @@ func Register(s *wrpc.Server, impl Interface) {
 // behind inv. Values that the server returns are made this way; call it
 // yourself only with a handle from that server.
 func NewPollableClient(inv wrpc.Invoker, handle []byte) Pollable {
-	return &pollableClient{
-		handle: handle,
-		inv:    inv,
-	}
+	return &pollableClient{inv, handle}
 }
 
 type pollableClient struct {
@@ -118,26 +115,28 @@ func (r *pollableClient) WRPCHandle() []byte {
 func (r *pollableClient) Ready(ctx context.Context) (bool, error) {
 	e := wrpc.NewEncoder()
 	e.Bytes(r.handle)
-	d, err := wrpc.Call(ctx, r.inv, Instance, "pollable.ready", e)
-	if err != nil {
-		return false, err
-	}
-	res := d.Bool()
-	if err := d.Finish(); err != nil {
-		return false, err
-	}
-	return res, nil
+	return wrpc.CallValue(ctx, r.inv, Instance, PollableReadyFunctionName, e, (*wrpc.Decoder).Bool)
 }
 
 func (r *pollableClient) Block(ctx context.Context) error {
 	e := wrpc.NewEncoder()
 	e.Bytes(r.handle)
-	d, err := wrpc.Call(ctx, r.inv, Instance, "pollable.block", e)
-	if err != nil {
-		return err
-	}
-	if err := d.Finish(); err != nil {
-		return err
-	}
-	return nil
+	return wrpc.CallEmpty(ctx, r.inv, Instance, PollableBlockFunctionName, e)
+}
+
+// UnimplementedPollable implements Pollable (every method returns an error
+// wrapping wrpc.ErrUnimplemented). Embed it in an implementation so that it
+// keeps compiling when the WIT grows: the methods it does not override fail.
+// Served, such a failure ends the call without results (see
+// wrpc.Unimplemented).
+type UnimplementedPollable struct{}
+
+// Ready returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedPollable) Ready(ctx context.Context) (bool, error) {
+	return false, wrpc.Unimplemented(Instance, PollableReadyFunctionName)
+}
+
+// Block returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedPollable) Block(ctx context.Context) error {
+	return wrpc.Unimplemented(Instance, PollableBlockFunctionName)
 }

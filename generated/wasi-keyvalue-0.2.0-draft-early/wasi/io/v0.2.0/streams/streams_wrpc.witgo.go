@@ -4,7 +4,6 @@ package streams
 
 import (
 	"context"
-	"errors"
 
 	ioerror "github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft-early/wasi/io/v0.2.0/error"
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft-early/wasi/io/v0.2.0/poll"
@@ -31,279 +30,149 @@ func (v *StreamError) DecodeWRPC(d *wrpc.Decoder) {
 }
 
 // The generated code below requires the runtime it was generated for.
-const _ = wrpc.SupportPackageIsVersion1
+const _ = wrpc.SupportPackageIsVersion2
 
 // Instance is the wRPC instance name of the WIT interface
 // "wasi:io/streams@0.2.0".
 const Instance = "wasi:io/streams@0.2.0"
 
+// The wRPC function names of the WIT interface "wasi:io/streams@0.2.0", as the
+// generated client invokes them and Register serves them (Server.Register,
+// Invoker.Invoke). Each is named after its Go method, with the resource's name
+// first for a resource method.
+const (
+	InputStreamReadFunctionName                         = "input-stream.read"
+	InputStreamBlockingReadFunctionName                 = "input-stream.blocking-read"
+	InputStreamSkipFunctionName                         = "input-stream.skip"
+	InputStreamBlockingSkipFunctionName                 = "input-stream.blocking-skip"
+	InputStreamSubscribeFunctionName                    = "input-stream.subscribe"
+	OutputStreamCheckWriteFunctionName                  = "output-stream.check-write"
+	OutputStreamWriteFunctionName                       = "output-stream.write"
+	OutputStreamBlockingWriteAndFlushFunctionName       = "output-stream.blocking-write-and-flush"
+	OutputStreamFlushFunctionName                       = "output-stream.flush"
+	OutputStreamBlockingFlushFunctionName               = "output-stream.blocking-flush"
+	OutputStreamSubscribeFunctionName                   = "output-stream.subscribe"
+	OutputStreamWriteZeroesFunctionName                 = "output-stream.write-zeroes"
+	OutputStreamBlockingWriteZeroesAndFlushFunctionName = "output-stream.blocking-write-zeroes-and-flush"
+	OutputStreamSpliceFunctionName                      = "output-stream.splice"
+	OutputStreamBlockingSpliceFunctionName              = "output-stream.blocking-splice"
+)
+
 // Register serves the resource methods of the WIT interface
 // "wasi:io/streams@0.2.0" on s. Resource values come from the server's handle
 // table (see wrpc.WithHandleTable).
 func Register(s *wrpc.Server) {
-	s.Register(Instance, "input-stream.read", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "input-stream.read", params)
+	s.Handle(Instance, InputStreamReadFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[InputStream](d, Instance, "input-stream", wrpc.Borrow, nil)
 		len_ := d.U64()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := self.Read(ctx, len_)
-		e := d.Results()
-		var werr StreamError
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			e.Bytes(res)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).Bytes, wrpc.Encode[StreamError])
 	})
-	s.Register(Instance, "input-stream.blocking-read", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "input-stream.blocking-read", params)
+	s.Handle(Instance, InputStreamBlockingReadFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[InputStream](d, Instance, "input-stream", wrpc.Borrow, nil)
 		len_ := d.U64()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := self.BlockingRead(ctx, len_)
-		e := d.Results()
-		var werr StreamError
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			e.Bytes(res)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).Bytes, wrpc.Encode[StreamError])
 	})
-	s.Register(Instance, "input-stream.skip", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "input-stream.skip", params)
+	s.Handle(Instance, InputStreamSkipFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[InputStream](d, Instance, "input-stream", wrpc.Borrow, nil)
 		len_ := d.U64()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := self.Skip(ctx, len_)
-		e := d.Results()
-		var werr StreamError
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			e.U64(res)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).U64, wrpc.Encode[StreamError])
 	})
-	s.Register(Instance, "input-stream.blocking-skip", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "input-stream.blocking-skip", params)
+	s.Handle(Instance, InputStreamBlockingSkipFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[InputStream](d, Instance, "input-stream", wrpc.Borrow, nil)
 		len_ := d.U64()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := self.BlockingSkip(ctx, len_)
-		e := d.Results()
-		var werr StreamError
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			e.U64(res)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).U64, wrpc.Encode[StreamError])
 	})
-	s.Register(Instance, "input-stream.subscribe", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "input-stream.subscribe", params)
+	s.Handle(Instance, InputStreamSubscribeFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[InputStream](d, Instance, "input-stream", wrpc.Borrow, nil)
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := self.Subscribe(ctx)
-		e := d.Results()
-		if err != nil {
-			return nil, err
-		}
-		wrpc.EncodeResource(e, poll.Instance, "pollable", res)
-		return e.Finish()
+		return wrpc.ReplyValue(d, res, err, func(e *wrpc.Encoder, v Pollable) {
+			wrpc.EncodeResource(e, poll.Instance, "pollable", v)
+		})
 	})
-	s.Register(Instance, "output-stream.check-write", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "output-stream.check-write", params)
+	s.Handle(Instance, OutputStreamCheckWriteFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[OutputStream](d, Instance, "output-stream", wrpc.Borrow, nil)
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := self.CheckWrite(ctx)
-		e := d.Results()
-		var werr StreamError
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			e.U64(res)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).U64, wrpc.Encode[StreamError])
 	})
-	s.Register(Instance, "output-stream.write", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "output-stream.write", params)
+	s.Handle(Instance, OutputStreamWriteFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[OutputStream](d, Instance, "output-stream", wrpc.Borrow, nil)
 		contents := d.Bytes()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
-		err := self.Write(ctx, contents)
-		e := d.Results()
-		var werr StreamError
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyError(d, self.Write(ctx, contents), wrpc.Encode[StreamError])
 	})
-	s.Register(Instance, "output-stream.blocking-write-and-flush", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "output-stream.blocking-write-and-flush", params)
+	s.Handle(Instance, OutputStreamBlockingWriteAndFlushFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[OutputStream](d, Instance, "output-stream", wrpc.Borrow, nil)
 		contents := d.Bytes()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
-		err := self.BlockingWriteAndFlush(ctx, contents)
-		e := d.Results()
-		var werr StreamError
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyError(d, self.BlockingWriteAndFlush(ctx, contents), wrpc.Encode[StreamError])
 	})
-	s.Register(Instance, "output-stream.flush", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "output-stream.flush", params)
+	s.Handle(Instance, OutputStreamFlushFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[OutputStream](d, Instance, "output-stream", wrpc.Borrow, nil)
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
-		err := self.Flush(ctx)
-		e := d.Results()
-		var werr StreamError
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyError(d, self.Flush(ctx), wrpc.Encode[StreamError])
 	})
-	s.Register(Instance, "output-stream.blocking-flush", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "output-stream.blocking-flush", params)
+	s.Handle(Instance, OutputStreamBlockingFlushFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[OutputStream](d, Instance, "output-stream", wrpc.Borrow, nil)
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
-		err := self.BlockingFlush(ctx)
-		e := d.Results()
-		var werr StreamError
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyError(d, self.BlockingFlush(ctx), wrpc.Encode[StreamError])
 	})
-	s.Register(Instance, "output-stream.subscribe", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "output-stream.subscribe", params)
+	s.Handle(Instance, OutputStreamSubscribeFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[OutputStream](d, Instance, "output-stream", wrpc.Borrow, nil)
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := self.Subscribe(ctx)
-		e := d.Results()
-		if err != nil {
-			return nil, err
-		}
-		wrpc.EncodeResource(e, poll.Instance, "pollable", res)
-		return e.Finish()
+		return wrpc.ReplyValue(d, res, err, func(e *wrpc.Encoder, v Pollable) {
+			wrpc.EncodeResource(e, poll.Instance, "pollable", v)
+		})
 	})
-	s.Register(Instance, "output-stream.write-zeroes", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "output-stream.write-zeroes", params)
+	s.Handle(Instance, OutputStreamWriteZeroesFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[OutputStream](d, Instance, "output-stream", wrpc.Borrow, nil)
 		len_ := d.U64()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
-		err := self.WriteZeroes(ctx, len_)
-		e := d.Results()
-		var werr StreamError
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyError(d, self.WriteZeroes(ctx, len_), wrpc.Encode[StreamError])
 	})
-	s.Register(Instance, "output-stream.blocking-write-zeroes-and-flush", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "output-stream.blocking-write-zeroes-and-flush", params)
+	s.Handle(Instance, OutputStreamBlockingWriteZeroesAndFlushFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[OutputStream](d, Instance, "output-stream", wrpc.Borrow, nil)
 		len_ := d.U64()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
-		err := self.BlockingWriteZeroesAndFlush(ctx, len_)
-		e := d.Results()
-		var werr StreamError
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyError(d, self.BlockingWriteZeroesAndFlush(ctx, len_), wrpc.Encode[StreamError])
 	})
-	s.Register(Instance, "output-stream.splice", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "output-stream.splice", params)
+	s.Handle(Instance, OutputStreamSpliceFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[OutputStream](d, Instance, "output-stream", wrpc.Borrow, nil)
 		src := wrpc.DecodeResource(d, Instance, "input-stream", wrpc.Borrow, NewInputStreamClient)
 		len_ := d.U64()
@@ -311,22 +180,9 @@ func Register(s *wrpc.Server) {
 			return nil, err
 		}
 		res, err := self.Splice(ctx, src, len_)
-		e := d.Results()
-		var werr StreamError
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			e.U64(res)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).U64, wrpc.Encode[StreamError])
 	})
-	s.Register(Instance, "output-stream.blocking-splice", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "output-stream.blocking-splice", params)
+	s.Handle(Instance, OutputStreamBlockingSpliceFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[OutputStream](d, Instance, "output-stream", wrpc.Borrow, nil)
 		src := wrpc.DecodeResource(d, Instance, "input-stream", wrpc.Borrow, NewInputStreamClient)
 		len_ := d.U64()
@@ -334,19 +190,7 @@ func Register(s *wrpc.Server) {
 			return nil, err
 		}
 		res, err := self.BlockingSplice(ctx, src, len_)
-		e := d.Results()
-		var werr StreamError
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			e.U64(res)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).U64, wrpc.Encode[StreamError])
 	})
 }
 
@@ -354,10 +198,7 @@ func Register(s *wrpc.Server) {
 // server behind inv. Values that the server returns are made this way; call it
 // yourself only with a handle from that server.
 func NewInputStreamClient(inv wrpc.Invoker, handle []byte) InputStream {
-	return &inputStreamClient{
-		handle: handle,
-		inv:    inv,
-	}
+	return &inputStreamClient{inv, handle}
 }
 
 type inputStreamClient struct {
@@ -375,108 +216,75 @@ func (r *inputStreamClient) Read(ctx context.Context, len_ uint64) ([]byte, erro
 	e := wrpc.NewEncoder()
 	e.Bytes(r.handle)
 	e.U64(len_)
-	d, err := wrpc.Call(ctx, r.inv, Instance, "input-stream.read", e)
-	if err != nil {
-		return nil, err
-	}
-	var werr error
-	var res []byte
-	if d.ResultTag() {
-		werr = wrpc.Decode[StreamError](d)
-	} else {
-		res = d.Bytes()
-	}
-	if err := d.Finish(); err != nil {
-		return nil, err
-	}
-	return res, werr
+	return wrpc.CallResult(ctx, r.inv, Instance, InputStreamReadFunctionName, e, (*wrpc.Decoder).Bytes, wrpc.Decode[StreamError])
 }
 
 func (r *inputStreamClient) BlockingRead(ctx context.Context, len_ uint64) ([]byte, error) {
 	e := wrpc.NewEncoder()
 	e.Bytes(r.handle)
 	e.U64(len_)
-	d, err := wrpc.Call(ctx, r.inv, Instance, "input-stream.blocking-read", e)
-	if err != nil {
-		return nil, err
-	}
-	var werr error
-	var res []byte
-	if d.ResultTag() {
-		werr = wrpc.Decode[StreamError](d)
-	} else {
-		res = d.Bytes()
-	}
-	if err := d.Finish(); err != nil {
-		return nil, err
-	}
-	return res, werr
+	return wrpc.CallResult(ctx, r.inv, Instance, InputStreamBlockingReadFunctionName, e, (*wrpc.Decoder).Bytes, wrpc.Decode[StreamError])
 }
 
 func (r *inputStreamClient) Skip(ctx context.Context, len_ uint64) (uint64, error) {
 	e := wrpc.NewEncoder()
 	e.Bytes(r.handle)
 	e.U64(len_)
-	d, err := wrpc.Call(ctx, r.inv, Instance, "input-stream.skip", e)
-	if err != nil {
-		return 0, err
-	}
-	var werr error
-	var res uint64
-	if d.ResultTag() {
-		werr = wrpc.Decode[StreamError](d)
-	} else {
-		res = d.U64()
-	}
-	if err := d.Finish(); err != nil {
-		return 0, err
-	}
-	return res, werr
+	return wrpc.CallResult(ctx, r.inv, Instance, InputStreamSkipFunctionName, e, (*wrpc.Decoder).U64, wrpc.Decode[StreamError])
 }
 
 func (r *inputStreamClient) BlockingSkip(ctx context.Context, len_ uint64) (uint64, error) {
 	e := wrpc.NewEncoder()
 	e.Bytes(r.handle)
 	e.U64(len_)
-	d, err := wrpc.Call(ctx, r.inv, Instance, "input-stream.blocking-skip", e)
-	if err != nil {
-		return 0, err
-	}
-	var werr error
-	var res uint64
-	if d.ResultTag() {
-		werr = wrpc.Decode[StreamError](d)
-	} else {
-		res = d.U64()
-	}
-	if err := d.Finish(); err != nil {
-		return 0, err
-	}
-	return res, werr
+	return wrpc.CallResult(ctx, r.inv, Instance, InputStreamBlockingSkipFunctionName, e, (*wrpc.Decoder).U64, wrpc.Decode[StreamError])
 }
 
 func (r *inputStreamClient) Subscribe(ctx context.Context) (Pollable, error) {
 	e := wrpc.NewEncoder()
 	e.Bytes(r.handle)
-	d, err := wrpc.Call(ctx, r.inv, Instance, "input-stream.subscribe", e)
-	if err != nil {
-		return nil, err
-	}
-	res := wrpc.DecodeResource(d, poll.Instance, "pollable", wrpc.Own, poll.NewPollableClient)
-	if err := d.Finish(); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return wrpc.CallValue(ctx, r.inv, Instance, InputStreamSubscribeFunctionName, e, func(d *wrpc.Decoder) Pollable {
+		return wrpc.DecodeResource(d, poll.Instance, "pollable", wrpc.Own, poll.NewPollableClient)
+	})
+}
+
+// UnimplementedInputStream implements InputStream (every method returns an
+// error wrapping wrpc.ErrUnimplemented). Embed it in an implementation so that
+// it keeps compiling when the WIT grows: the methods it does not override fail.
+// Served, such a failure ends the call without results (see
+// wrpc.Unimplemented).
+type UnimplementedInputStream struct{}
+
+// Read returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInputStream) Read(ctx context.Context, len_ uint64) ([]byte, error) {
+	return nil, wrpc.Unimplemented(Instance, InputStreamReadFunctionName)
+}
+
+// BlockingRead returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInputStream) BlockingRead(ctx context.Context, len_ uint64) ([]byte, error) {
+	return nil, wrpc.Unimplemented(Instance, InputStreamBlockingReadFunctionName)
+}
+
+// Skip returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInputStream) Skip(ctx context.Context, len_ uint64) (uint64, error) {
+	return 0, wrpc.Unimplemented(Instance, InputStreamSkipFunctionName)
+}
+
+// BlockingSkip returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInputStream) BlockingSkip(ctx context.Context, len_ uint64) (uint64, error) {
+	return 0, wrpc.Unimplemented(Instance, InputStreamBlockingSkipFunctionName)
+}
+
+// Subscribe returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInputStream) Subscribe(ctx context.Context) (Pollable, error) {
+	return nil, wrpc.Unimplemented(Instance, InputStreamSubscribeFunctionName)
 }
 
 // NewOutputStreamClient returns the OutputStream that handle refers to on the
 // server behind inv. Values that the server returns are made this way; call it
 // yourself only with a handle from that server.
 func NewOutputStreamClient(inv wrpc.Invoker, handle []byte) OutputStream {
-	return &outputStreamClient{
-		handle: handle,
-		inv:    inv,
-	}
+	return &outputStreamClient{inv, handle}
 }
 
 type outputStreamClient struct {
@@ -493,141 +301,55 @@ func (r *outputStreamClient) WRPCHandle() []byte {
 func (r *outputStreamClient) CheckWrite(ctx context.Context) (uint64, error) {
 	e := wrpc.NewEncoder()
 	e.Bytes(r.handle)
-	d, err := wrpc.Call(ctx, r.inv, Instance, "output-stream.check-write", e)
-	if err != nil {
-		return 0, err
-	}
-	var werr error
-	var res uint64
-	if d.ResultTag() {
-		werr = wrpc.Decode[StreamError](d)
-	} else {
-		res = d.U64()
-	}
-	if err := d.Finish(); err != nil {
-		return 0, err
-	}
-	return res, werr
+	return wrpc.CallResult(ctx, r.inv, Instance, OutputStreamCheckWriteFunctionName, e, (*wrpc.Decoder).U64, wrpc.Decode[StreamError])
 }
 
 func (r *outputStreamClient) Write(ctx context.Context, contents []byte) error {
 	e := wrpc.NewEncoder()
 	e.Bytes(r.handle)
 	e.Bytes(contents)
-	d, err := wrpc.Call(ctx, r.inv, Instance, "output-stream.write", e)
-	if err != nil {
-		return err
-	}
-	var werr error
-	if d.ResultTag() {
-		werr = wrpc.Decode[StreamError](d)
-	}
-	if err := d.Finish(); err != nil {
-		return err
-	}
-	return werr
+	return wrpc.CallError(ctx, r.inv, Instance, OutputStreamWriteFunctionName, e, wrpc.Decode[StreamError])
 }
 
 func (r *outputStreamClient) BlockingWriteAndFlush(ctx context.Context, contents []byte) error {
 	e := wrpc.NewEncoder()
 	e.Bytes(r.handle)
 	e.Bytes(contents)
-	d, err := wrpc.Call(ctx, r.inv, Instance, "output-stream.blocking-write-and-flush", e)
-	if err != nil {
-		return err
-	}
-	var werr error
-	if d.ResultTag() {
-		werr = wrpc.Decode[StreamError](d)
-	}
-	if err := d.Finish(); err != nil {
-		return err
-	}
-	return werr
+	return wrpc.CallError(ctx, r.inv, Instance, OutputStreamBlockingWriteAndFlushFunctionName, e, wrpc.Decode[StreamError])
 }
 
 func (r *outputStreamClient) Flush(ctx context.Context) error {
 	e := wrpc.NewEncoder()
 	e.Bytes(r.handle)
-	d, err := wrpc.Call(ctx, r.inv, Instance, "output-stream.flush", e)
-	if err != nil {
-		return err
-	}
-	var werr error
-	if d.ResultTag() {
-		werr = wrpc.Decode[StreamError](d)
-	}
-	if err := d.Finish(); err != nil {
-		return err
-	}
-	return werr
+	return wrpc.CallError(ctx, r.inv, Instance, OutputStreamFlushFunctionName, e, wrpc.Decode[StreamError])
 }
 
 func (r *outputStreamClient) BlockingFlush(ctx context.Context) error {
 	e := wrpc.NewEncoder()
 	e.Bytes(r.handle)
-	d, err := wrpc.Call(ctx, r.inv, Instance, "output-stream.blocking-flush", e)
-	if err != nil {
-		return err
-	}
-	var werr error
-	if d.ResultTag() {
-		werr = wrpc.Decode[StreamError](d)
-	}
-	if err := d.Finish(); err != nil {
-		return err
-	}
-	return werr
+	return wrpc.CallError(ctx, r.inv, Instance, OutputStreamBlockingFlushFunctionName, e, wrpc.Decode[StreamError])
 }
 
 func (r *outputStreamClient) Subscribe(ctx context.Context) (Pollable, error) {
 	e := wrpc.NewEncoder()
 	e.Bytes(r.handle)
-	d, err := wrpc.Call(ctx, r.inv, Instance, "output-stream.subscribe", e)
-	if err != nil {
-		return nil, err
-	}
-	res := wrpc.DecodeResource(d, poll.Instance, "pollable", wrpc.Own, poll.NewPollableClient)
-	if err := d.Finish(); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return wrpc.CallValue(ctx, r.inv, Instance, OutputStreamSubscribeFunctionName, e, func(d *wrpc.Decoder) Pollable {
+		return wrpc.DecodeResource(d, poll.Instance, "pollable", wrpc.Own, poll.NewPollableClient)
+	})
 }
 
 func (r *outputStreamClient) WriteZeroes(ctx context.Context, len_ uint64) error {
 	e := wrpc.NewEncoder()
 	e.Bytes(r.handle)
 	e.U64(len_)
-	d, err := wrpc.Call(ctx, r.inv, Instance, "output-stream.write-zeroes", e)
-	if err != nil {
-		return err
-	}
-	var werr error
-	if d.ResultTag() {
-		werr = wrpc.Decode[StreamError](d)
-	}
-	if err := d.Finish(); err != nil {
-		return err
-	}
-	return werr
+	return wrpc.CallError(ctx, r.inv, Instance, OutputStreamWriteZeroesFunctionName, e, wrpc.Decode[StreamError])
 }
 
 func (r *outputStreamClient) BlockingWriteZeroesAndFlush(ctx context.Context, len_ uint64) error {
 	e := wrpc.NewEncoder()
 	e.Bytes(r.handle)
 	e.U64(len_)
-	d, err := wrpc.Call(ctx, r.inv, Instance, "output-stream.blocking-write-zeroes-and-flush", e)
-	if err != nil {
-		return err
-	}
-	var werr error
-	if d.ResultTag() {
-		werr = wrpc.Decode[StreamError](d)
-	}
-	if err := d.Finish(); err != nil {
-		return err
-	}
-	return werr
+	return wrpc.CallError(ctx, r.inv, Instance, OutputStreamBlockingWriteZeroesAndFlushFunctionName, e, wrpc.Decode[StreamError])
 }
 
 func (r *outputStreamClient) Splice(ctx context.Context, src InputStream, len_ uint64) (uint64, error) {
@@ -635,21 +357,7 @@ func (r *outputStreamClient) Splice(ctx context.Context, src InputStream, len_ u
 	e.Bytes(r.handle)
 	wrpc.EncodeResource(e, Instance, "input-stream", src)
 	e.U64(len_)
-	d, err := wrpc.Call(ctx, r.inv, Instance, "output-stream.splice", e)
-	if err != nil {
-		return 0, err
-	}
-	var werr error
-	var res uint64
-	if d.ResultTag() {
-		werr = wrpc.Decode[StreamError](d)
-	} else {
-		res = d.U64()
-	}
-	if err := d.Finish(); err != nil {
-		return 0, err
-	}
-	return res, werr
+	return wrpc.CallResult(ctx, r.inv, Instance, OutputStreamSpliceFunctionName, e, (*wrpc.Decoder).U64, wrpc.Decode[StreamError])
 }
 
 func (r *outputStreamClient) BlockingSplice(ctx context.Context, src InputStream, len_ uint64) (uint64, error) {
@@ -657,19 +365,62 @@ func (r *outputStreamClient) BlockingSplice(ctx context.Context, src InputStream
 	e.Bytes(r.handle)
 	wrpc.EncodeResource(e, Instance, "input-stream", src)
 	e.U64(len_)
-	d, err := wrpc.Call(ctx, r.inv, Instance, "output-stream.blocking-splice", e)
-	if err != nil {
-		return 0, err
-	}
-	var werr error
-	var res uint64
-	if d.ResultTag() {
-		werr = wrpc.Decode[StreamError](d)
-	} else {
-		res = d.U64()
-	}
-	if err := d.Finish(); err != nil {
-		return 0, err
-	}
-	return res, werr
+	return wrpc.CallResult(ctx, r.inv, Instance, OutputStreamBlockingSpliceFunctionName, e, (*wrpc.Decoder).U64, wrpc.Decode[StreamError])
+}
+
+// UnimplementedOutputStream implements OutputStream (every method returns an
+// error wrapping wrpc.ErrUnimplemented). Embed it in an implementation so that
+// it keeps compiling when the WIT grows: the methods it does not override fail.
+// Served, such a failure ends the call without results (see
+// wrpc.Unimplemented).
+type UnimplementedOutputStream struct{}
+
+// CheckWrite returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedOutputStream) CheckWrite(ctx context.Context) (uint64, error) {
+	return 0, wrpc.Unimplemented(Instance, OutputStreamCheckWriteFunctionName)
+}
+
+// Write returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedOutputStream) Write(ctx context.Context, contents []byte) error {
+	return wrpc.Unimplemented(Instance, OutputStreamWriteFunctionName)
+}
+
+// BlockingWriteAndFlush returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedOutputStream) BlockingWriteAndFlush(ctx context.Context, contents []byte) error {
+	return wrpc.Unimplemented(Instance, OutputStreamBlockingWriteAndFlushFunctionName)
+}
+
+// Flush returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedOutputStream) Flush(ctx context.Context) error {
+	return wrpc.Unimplemented(Instance, OutputStreamFlushFunctionName)
+}
+
+// BlockingFlush returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedOutputStream) BlockingFlush(ctx context.Context) error {
+	return wrpc.Unimplemented(Instance, OutputStreamBlockingFlushFunctionName)
+}
+
+// Subscribe returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedOutputStream) Subscribe(ctx context.Context) (Pollable, error) {
+	return nil, wrpc.Unimplemented(Instance, OutputStreamSubscribeFunctionName)
+}
+
+// WriteZeroes returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedOutputStream) WriteZeroes(ctx context.Context, len_ uint64) error {
+	return wrpc.Unimplemented(Instance, OutputStreamWriteZeroesFunctionName)
+}
+
+// BlockingWriteZeroesAndFlush returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedOutputStream) BlockingWriteZeroesAndFlush(ctx context.Context, len_ uint64) error {
+	return wrpc.Unimplemented(Instance, OutputStreamBlockingWriteZeroesAndFlushFunctionName)
+}
+
+// Splice returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedOutputStream) Splice(ctx context.Context, src InputStream, len_ uint64) (uint64, error) {
+	return 0, wrpc.Unimplemented(Instance, OutputStreamSpliceFunctionName)
+}
+
+// BlockingSplice returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedOutputStream) BlockingSplice(ctx context.Context, src InputStream, len_ uint64) (uint64, error) {
+	return 0, wrpc.Unimplemented(Instance, OutputStreamBlockingSpliceFunctionName)
 }

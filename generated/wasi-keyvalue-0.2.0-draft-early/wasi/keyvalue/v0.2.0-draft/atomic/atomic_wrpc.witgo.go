@@ -4,7 +4,6 @@ package atomic
 
 import (
 	"context"
-	"errors"
 
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft-early/wasi/keyvalue/v0.2.0-draft/types"
 	wasikeyvalueerror "github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft-early/wasi/keyvalue/v0.2.0-draft/wasi-keyvalue-error"
@@ -13,11 +12,20 @@ import (
 )
 
 // The generated code below requires the runtime it was generated for.
-const _ = wrpc.SupportPackageIsVersion1
+const _ = wrpc.SupportPackageIsVersion2
 
 // Instance is the wRPC instance name of the WIT interface
 // "wasi:keyvalue/atomic@0.2.0-draft".
 const Instance = "wasi:keyvalue/atomic@0.2.0-draft"
+
+// The wRPC function names of the WIT interface
+// "wasi:keyvalue/atomic@0.2.0-draft", as the generated client invokes them and
+// Register serves them (Server.Register, Invoker.Invoke). Each is named after
+// its Go method, with the resource's name first for a resource method.
+const (
+	IncrementFunctionName      = "increment"
+	CompareAndSwapFunctionName = "compare-and-swap"
+)
 
 // NewClient returns an implementation of Interface that calls the WIT interface
 // "wasi:keyvalue/atomic@0.2.0-draft" over wRPC through inv, such as
@@ -35,21 +43,9 @@ func (c *client) Increment(ctx context.Context, bucket Bucket, key Key, delta ui
 	wrpc.EncodeResource(e, types.Instance, "bucket", bucket)
 	e.String(key)
 	e.U64(delta)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "increment", e)
-	if err != nil {
-		return 0, err
-	}
-	var werr error
-	var res uint64
-	if d.ResultTag() {
-		werr = cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
-	} else {
-		res = d.U64()
-	}
-	if err := d.Finish(); err != nil {
-		return 0, err
-	}
-	return res, werr
+	return wrpc.CallResult(ctx, c.inv, Instance, IncrementFunctionName, e, (*wrpc.Decoder).U64, func(d *wrpc.Decoder) cm.Err[Error] {
+		return cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
+	})
 }
 
 func (c *client) CompareAndSwap(ctx context.Context, bucket Bucket, key Key, old uint64, new_ uint64) (bool, error) {
@@ -58,21 +54,26 @@ func (c *client) CompareAndSwap(ctx context.Context, bucket Bucket, key Key, old
 	e.String(key)
 	e.U64(old)
 	e.U64(new_)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "compare-and-swap", e)
-	if err != nil {
-		return false, err
-	}
-	var werr error
-	var res bool
-	if d.ResultTag() {
-		werr = cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
-	} else {
-		res = d.Bool()
-	}
-	if err := d.Finish(); err != nil {
-		return false, err
-	}
-	return res, werr
+	return wrpc.CallResult(ctx, c.inv, Instance, CompareAndSwapFunctionName, e, (*wrpc.Decoder).Bool, func(d *wrpc.Decoder) cm.Err[Error] {
+		return cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
+	})
+}
+
+// UnimplementedInterface implements the WIT interface
+// "wasi:keyvalue/atomic@0.2.0-draft" (every method returns an error wrapping
+// wrpc.ErrUnimplemented). Embed it in an implementation so that it keeps
+// compiling when the WIT grows: the methods it does not override fail. Served,
+// such a failure ends the call without results (see wrpc.Unimplemented).
+type UnimplementedInterface struct{}
+
+// Increment returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) Increment(ctx context.Context, bucket Bucket, key Key, delta uint64) (uint64, error) {
+	return 0, wrpc.Unimplemented(Instance, IncrementFunctionName)
+}
+
+// CompareAndSwap returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) CompareAndSwap(ctx context.Context, bucket Bucket, key Key, old uint64, new_ uint64) (bool, error) {
+	return false, wrpc.Unimplemented(Instance, CompareAndSwapFunctionName)
 }
 
 // Register serves impl on s: every function of the WIT interface
@@ -81,51 +82,29 @@ func (c *client) CompareAndSwap(ctx context.Context, bucket Bucket, key Key, old
 // wrpc.HandleResolver, turns back into values; the server keeps every other
 // resource value in its handle table (see wrpc.WithHandleTable).
 func Register(s *wrpc.Server, impl Interface) {
-	s.Register(Instance, "increment", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "increment", params)
+	s.Handle(Instance, IncrementFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := wrpc.DecodeResource(d, types.Instance, "bucket", wrpc.Borrow, types.NewBucketClient)
-		key := d.String()
+		key := d.ReadString()
 		delta := d.U64()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := impl.Increment(ctx, bucket, key, delta)
-		e := d.Results()
-		var werr cm.Err[Error]
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			e.U64(res)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", werr.Value)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).U64, func(e *wrpc.Encoder, v cm.Err[Error]) {
+			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
+		})
 	})
-	s.Register(Instance, "compare-and-swap", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "compare-and-swap", params)
+	s.Handle(Instance, CompareAndSwapFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := wrpc.DecodeResource(d, types.Instance, "bucket", wrpc.Borrow, types.NewBucketClient)
-		key := d.String()
+		key := d.ReadString()
 		old := d.U64()
 		new_ := d.U64()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := impl.CompareAndSwap(ctx, bucket, key, old, new_)
-		e := d.Results()
-		var werr cm.Err[Error]
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			e.Bool(res)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", werr.Value)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).Bool, func(e *wrpc.Encoder, v cm.Err[Error]) {
+			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
+		})
 	})
 }

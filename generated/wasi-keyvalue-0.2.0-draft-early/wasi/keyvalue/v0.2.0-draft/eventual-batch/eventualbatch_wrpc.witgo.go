@@ -4,7 +4,6 @@ package eventualbatch
 
 import (
 	"context"
-	"errors"
 
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft-early/wasi/keyvalue/v0.2.0-draft/types"
 	wasikeyvalueerror "github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft-early/wasi/keyvalue/v0.2.0-draft/wasi-keyvalue-error"
@@ -13,11 +12,23 @@ import (
 )
 
 // The generated code below requires the runtime it was generated for.
-const _ = wrpc.SupportPackageIsVersion1
+const _ = wrpc.SupportPackageIsVersion2
 
 // Instance is the wRPC instance name of the WIT interface
 // "wasi:keyvalue/eventual-batch@0.2.0-draft".
 const Instance = "wasi:keyvalue/eventual-batch@0.2.0-draft"
+
+// The wRPC function names of the WIT interface
+// "wasi:keyvalue/eventual-batch@0.2.0-draft", as the generated client invokes
+// them and Register serves them (Server.Register, Invoker.Invoke). Each is
+// named after its Go method, with the resource's name first for a resource
+// method.
+const (
+	GetManyFunctionName    = "get-many"
+	KeysFunctionName       = "keys"
+	SetManyFunctionName    = "set-many"
+	DeleteManyFunctionName = "delete-many"
+)
 
 // NewClient returns an implementation of Interface that calls the WIT interface
 // "wasi:keyvalue/eventual-batch@0.2.0-draft" over wRPC through inv, such as
@@ -36,47 +47,27 @@ func (c *client) GetMany(ctx context.Context, bucket Bucket, keys []Key) ([]*Inc
 	wrpc.EncodeList(e, keys, func(e *wrpc.Encoder, v Key) {
 		e.String(v)
 	})
-	d, err := wrpc.Call(ctx, c.inv, Instance, "get-many", e)
-	if err != nil {
-		return nil, err
-	}
-	var werr error
-	var res []*IncomingValue
-	if d.ResultTag() {
-		werr = cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
-	} else {
-		res = wrpc.DecodeList(d, 1 /* min wire bytes per element */, func(d *wrpc.Decoder) *IncomingValue {
+	return wrpc.CallResult(ctx, c.inv, Instance, GetManyFunctionName, e, func(d *wrpc.Decoder) []*IncomingValue {
+		return wrpc.DecodeList(d, 1 /* min wire bytes per element */, func(d *wrpc.Decoder) *IncomingValue {
 			return wrpc.DecodeOption(d, func(d *wrpc.Decoder) IncomingValue {
 				return wrpc.DecodeResource(d, types.Instance, "incoming-value", wrpc.Own, types.NewIncomingValueClient)
 			})
 		})
-	}
-	if err := d.Finish(); err != nil {
-		return nil, err
-	}
-	return res, werr
+	}, func(d *wrpc.Decoder) cm.Err[Error] {
+		return cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
+	})
 }
 
 func (c *client) Keys(ctx context.Context, bucket Bucket) ([]Key, error) {
 	e := wrpc.NewEncoder()
 	wrpc.EncodeResource(e, types.Instance, "bucket", bucket)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "keys", e)
-	if err != nil {
-		return nil, err
-	}
-	var werr error
-	var res []Key
-	if d.ResultTag() {
-		werr = cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
-	} else {
-		res = wrpc.DecodeList(d, 1 /* min wire bytes per element */, func(d *wrpc.Decoder) Key {
-			return d.String()
+	return wrpc.CallResult(ctx, c.inv, Instance, KeysFunctionName, e, func(d *wrpc.Decoder) []Key {
+		return wrpc.DecodeList(d, 1 /* min wire bytes per element */, func(d *wrpc.Decoder) Key {
+			return d.ReadString()
 		})
-	}
-	if err := d.Finish(); err != nil {
-		return nil, err
-	}
-	return res, werr
+	}, func(d *wrpc.Decoder) cm.Err[Error] {
+		return cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
+	})
 }
 
 func (c *client) SetMany(ctx context.Context, bucket Bucket, keyValues []cm.Tuple2[Key, OutgoingValue]) error {
@@ -86,18 +77,9 @@ func (c *client) SetMany(ctx context.Context, bucket Bucket, keyValues []cm.Tupl
 		e.String(v.F0)
 		wrpc.EncodeResource(e, types.Instance, "outgoing-value", v.F1)
 	})
-	d, err := wrpc.Call(ctx, c.inv, Instance, "set-many", e)
-	if err != nil {
-		return err
-	}
-	var werr error
-	if d.ResultTag() {
-		werr = cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
-	}
-	if err := d.Finish(); err != nil {
-		return err
-	}
-	return werr
+	return wrpc.CallError(ctx, c.inv, Instance, SetManyFunctionName, e, func(d *wrpc.Decoder) cm.Err[Error] {
+		return cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
+	})
 }
 
 func (c *client) DeleteMany(ctx context.Context, bucket Bucket, keys []Key) error {
@@ -106,18 +88,37 @@ func (c *client) DeleteMany(ctx context.Context, bucket Bucket, keys []Key) erro
 	wrpc.EncodeList(e, keys, func(e *wrpc.Encoder, v Key) {
 		e.String(v)
 	})
-	d, err := wrpc.Call(ctx, c.inv, Instance, "delete-many", e)
-	if err != nil {
-		return err
-	}
-	var werr error
-	if d.ResultTag() {
-		werr = cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
-	}
-	if err := d.Finish(); err != nil {
-		return err
-	}
-	return werr
+	return wrpc.CallError(ctx, c.inv, Instance, DeleteManyFunctionName, e, func(d *wrpc.Decoder) cm.Err[Error] {
+		return cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
+	})
+}
+
+// UnimplementedInterface implements the WIT interface
+// "wasi:keyvalue/eventual-batch@0.2.0-draft" (every method returns an error
+// wrapping wrpc.ErrUnimplemented). Embed it in an implementation so that it
+// keeps compiling when the WIT grows: the methods it does not override fail.
+// Served, such a failure ends the call without results (see
+// wrpc.Unimplemented).
+type UnimplementedInterface struct{}
+
+// GetMany returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) GetMany(ctx context.Context, bucket Bucket, keys []Key) ([]*IncomingValue, error) {
+	return nil, wrpc.Unimplemented(Instance, GetManyFunctionName)
+}
+
+// Keys returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) Keys(ctx context.Context, bucket Bucket) ([]Key, error) {
+	return nil, wrpc.Unimplemented(Instance, KeysFunctionName)
+}
+
+// SetMany returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) SetMany(ctx context.Context, bucket Bucket, keyValues []cm.Tuple2[Key, OutgoingValue]) error {
+	return wrpc.Unimplemented(Instance, SetManyFunctionName)
+}
+
+// DeleteMany returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) DeleteMany(ctx context.Context, bucket Bucket, keys []Key) error {
+	return wrpc.Unimplemented(Instance, DeleteManyFunctionName)
 }
 
 // Register serves impl on s: every function of the WIT interface
@@ -126,104 +127,64 @@ func (c *client) DeleteMany(ctx context.Context, bucket Bucket, keys []Key) erro
 // wrpc.HandleResolver, turns back into values; the server keeps every other
 // resource value in its handle table (see wrpc.WithHandleTable).
 func Register(s *wrpc.Server, impl Interface) {
-	s.Register(Instance, "get-many", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "get-many", params)
+	s.Handle(Instance, GetManyFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := wrpc.DecodeResource(d, types.Instance, "bucket", wrpc.Borrow, types.NewBucketClient)
 		keys := wrpc.DecodeList(d, 1 /* min wire bytes per element */, func(d *wrpc.Decoder) Key {
-			return d.String()
+			return d.ReadString()
 		})
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := impl.GetMany(ctx, bucket, keys)
-		e := d.Results()
-		var werr cm.Err[Error]
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			wrpc.EncodeList(e, res, func(e *wrpc.Encoder, v *IncomingValue) {
+		return wrpc.ReplyResult(d, res, err, func(e *wrpc.Encoder, v []*IncomingValue) {
+			wrpc.EncodeList(e, v, func(e *wrpc.Encoder, v *IncomingValue) {
 				wrpc.EncodeOption(e, v, func(e *wrpc.Encoder, v IncomingValue) {
 					wrpc.EncodeResource(e, types.Instance, "incoming-value", v)
 				})
 			})
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", werr.Value)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		}, func(e *wrpc.Encoder, v cm.Err[Error]) {
+			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
+		})
 	})
-	s.Register(Instance, "keys", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "keys", params)
+	s.Handle(Instance, KeysFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := wrpc.DecodeResource(d, types.Instance, "bucket", wrpc.Borrow, types.NewBucketClient)
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := impl.Keys(ctx, bucket)
-		e := d.Results()
-		var werr cm.Err[Error]
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			wrpc.EncodeList(e, res, func(e *wrpc.Encoder, v Key) {
+		return wrpc.ReplyResult(d, res, err, func(e *wrpc.Encoder, v []Key) {
+			wrpc.EncodeList(e, v, func(e *wrpc.Encoder, v Key) {
 				e.String(v)
 			})
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", werr.Value)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		}, func(e *wrpc.Encoder, v cm.Err[Error]) {
+			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
+		})
 	})
-	s.Register(Instance, "set-many", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "set-many", params)
+	s.Handle(Instance, SetManyFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := wrpc.DecodeResource(d, types.Instance, "bucket", wrpc.Borrow, types.NewBucketClient)
 		keyValues := wrpc.DecodeList(d, 2 /* min wire bytes per element */, func(d *wrpc.Decoder) cm.Tuple2[Key, OutgoingValue] {
 			return cm.Tuple2[Key, OutgoingValue]{
-				F0: d.String(),
+				F0: d.ReadString(),
 				F1: wrpc.DecodeResource(d, types.Instance, "outgoing-value", wrpc.Borrow, types.NewOutgoingValueClient),
 			}
 		})
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
-		err := impl.SetMany(ctx, bucket, keyValues)
-		e := d.Results()
-		var werr cm.Err[Error]
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", werr.Value)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyError(d, impl.SetMany(ctx, bucket, keyValues), func(e *wrpc.Encoder, v cm.Err[Error]) {
+			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
+		})
 	})
-	s.Register(Instance, "delete-many", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "delete-many", params)
+	s.Handle(Instance, DeleteManyFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := wrpc.DecodeResource(d, types.Instance, "bucket", wrpc.Borrow, types.NewBucketClient)
 		keys := wrpc.DecodeList(d, 1 /* min wire bytes per element */, func(d *wrpc.Decoder) Key {
-			return d.String()
+			return d.ReadString()
 		})
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
-		err := impl.DeleteMany(ctx, bucket, keys)
-		e := d.Results()
-		var werr cm.Err[Error]
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", werr.Value)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyError(d, impl.DeleteMany(ctx, bucket, keys), func(e *wrpc.Encoder, v cm.Err[Error]) {
+			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
+		})
 	})
 }

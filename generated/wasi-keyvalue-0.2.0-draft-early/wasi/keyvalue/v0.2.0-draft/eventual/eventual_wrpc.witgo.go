@@ -4,7 +4,6 @@ package eventual
 
 import (
 	"context"
-	"errors"
 
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft-early/wasi/keyvalue/v0.2.0-draft/types"
 	wasikeyvalueerror "github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft-early/wasi/keyvalue/v0.2.0-draft/wasi-keyvalue-error"
@@ -13,11 +12,22 @@ import (
 )
 
 // The generated code below requires the runtime it was generated for.
-const _ = wrpc.SupportPackageIsVersion1
+const _ = wrpc.SupportPackageIsVersion2
 
 // Instance is the wRPC instance name of the WIT interface
 // "wasi:keyvalue/eventual@0.2.0-draft".
 const Instance = "wasi:keyvalue/eventual@0.2.0-draft"
+
+// The wRPC function names of the WIT interface
+// "wasi:keyvalue/eventual@0.2.0-draft", as the generated client invokes them
+// and Register serves them (Server.Register, Invoker.Invoke). Each is named
+// after its Go method, with the resource's name first for a resource method.
+const (
+	GetFunctionName    = "get"
+	SetFunctionName    = "set"
+	DeleteFunctionName = "delete"
+	ExistsFunctionName = "exists"
+)
 
 // NewClient returns an implementation of Interface that calls the WIT interface
 // "wasi:keyvalue/eventual@0.2.0-draft" over wRPC through inv, such as
@@ -34,25 +44,11 @@ func (c *client) Get(ctx context.Context, bucket Bucket, key Key) (IncomingValue
 	e := wrpc.NewEncoder()
 	wrpc.EncodeResource(e, types.Instance, "bucket", bucket)
 	e.String(key)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "get", e)
-	if err != nil {
-		return nil, false, err
-	}
-	var werr error
-	var res IncomingValue
-	var ok bool
-	if d.ResultTag() {
-		werr = cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
-	} else {
-		ok = d.OptionTag()
-		if ok {
-			res = wrpc.DecodeResource(d, types.Instance, "incoming-value", wrpc.Own, types.NewIncomingValueClient)
-		}
-	}
-	if err := d.Finish(); err != nil {
-		return nil, false, err
-	}
-	return res, ok, werr
+	return wrpc.CallResultOption(ctx, c.inv, Instance, GetFunctionName, e, func(d *wrpc.Decoder) IncomingValue {
+		return wrpc.DecodeResource(d, types.Instance, "incoming-value", wrpc.Own, types.NewIncomingValueClient)
+	}, func(d *wrpc.Decoder) cm.Err[Error] {
+		return cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
+	})
 }
 
 func (c *client) Set(ctx context.Context, bucket Bucket, key Key, outgoingValue OutgoingValue) error {
@@ -60,57 +56,54 @@ func (c *client) Set(ctx context.Context, bucket Bucket, key Key, outgoingValue 
 	wrpc.EncodeResource(e, types.Instance, "bucket", bucket)
 	e.String(key)
 	wrpc.EncodeResource(e, types.Instance, "outgoing-value", outgoingValue)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "set", e)
-	if err != nil {
-		return err
-	}
-	var werr error
-	if d.ResultTag() {
-		werr = cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
-	}
-	if err := d.Finish(); err != nil {
-		return err
-	}
-	return werr
+	return wrpc.CallError(ctx, c.inv, Instance, SetFunctionName, e, func(d *wrpc.Decoder) cm.Err[Error] {
+		return cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
+	})
 }
 
 func (c *client) Delete(ctx context.Context, bucket Bucket, key Key) error {
 	e := wrpc.NewEncoder()
 	wrpc.EncodeResource(e, types.Instance, "bucket", bucket)
 	e.String(key)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "delete", e)
-	if err != nil {
-		return err
-	}
-	var werr error
-	if d.ResultTag() {
-		werr = cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
-	}
-	if err := d.Finish(); err != nil {
-		return err
-	}
-	return werr
+	return wrpc.CallError(ctx, c.inv, Instance, DeleteFunctionName, e, func(d *wrpc.Decoder) cm.Err[Error] {
+		return cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
+	})
 }
 
 func (c *client) Exists(ctx context.Context, bucket Bucket, key Key) (bool, error) {
 	e := wrpc.NewEncoder()
 	wrpc.EncodeResource(e, types.Instance, "bucket", bucket)
 	e.String(key)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "exists", e)
-	if err != nil {
-		return false, err
-	}
-	var werr error
-	var res bool
-	if d.ResultTag() {
-		werr = cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
-	} else {
-		res = d.Bool()
-	}
-	if err := d.Finish(); err != nil {
-		return false, err
-	}
-	return res, werr
+	return wrpc.CallResult(ctx, c.inv, Instance, ExistsFunctionName, e, (*wrpc.Decoder).Bool, func(d *wrpc.Decoder) cm.Err[Error] {
+		return cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
+	})
+}
+
+// UnimplementedInterface implements the WIT interface
+// "wasi:keyvalue/eventual@0.2.0-draft" (every method returns an error wrapping
+// wrpc.ErrUnimplemented). Embed it in an implementation so that it keeps
+// compiling when the WIT grows: the methods it does not override fail. Served,
+// such a failure ends the call without results (see wrpc.Unimplemented).
+type UnimplementedInterface struct{}
+
+// Get returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) Get(ctx context.Context, bucket Bucket, key Key) (IncomingValue, bool, error) {
+	return nil, false, wrpc.Unimplemented(Instance, GetFunctionName)
+}
+
+// Set returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) Set(ctx context.Context, bucket Bucket, key Key, outgoingValue OutgoingValue) error {
+	return wrpc.Unimplemented(Instance, SetFunctionName)
+}
+
+// Delete returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) Delete(ctx context.Context, bucket Bucket, key Key) error {
+	return wrpc.Unimplemented(Instance, DeleteFunctionName)
+}
+
+// Exists returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) Exists(ctx context.Context, bucket Bucket, key Key) (bool, error) {
+	return false, wrpc.Unimplemented(Instance, ExistsFunctionName)
 }
 
 // Register serves impl on s: every function of the WIT interface
@@ -119,94 +112,49 @@ func (c *client) Exists(ctx context.Context, bucket Bucket, key Key) (bool, erro
 // wrpc.HandleResolver, turns back into values; the server keeps every other
 // resource value in its handle table (see wrpc.WithHandleTable).
 func Register(s *wrpc.Server, impl Interface) {
-	s.Register(Instance, "get", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "get", params)
+	s.Handle(Instance, GetFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := wrpc.DecodeResource(d, types.Instance, "bucket", wrpc.Borrow, types.NewBucketClient)
-		key := d.String()
+		key := d.ReadString()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, ok, err := impl.Get(ctx, bucket, key)
-		e := d.Results()
-		var werr cm.Err[Error]
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			e.OptionTag(ok)
-			if ok {
-				wrpc.EncodeResource(e, types.Instance, "incoming-value", res)
-			}
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", werr.Value)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyResultOption(d, res, ok, err, func(e *wrpc.Encoder, v IncomingValue) {
+			wrpc.EncodeResource(e, types.Instance, "incoming-value", v)
+		}, func(e *wrpc.Encoder, v cm.Err[Error]) {
+			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
+		})
 	})
-	s.Register(Instance, "set", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "set", params)
+	s.Handle(Instance, SetFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := wrpc.DecodeResource(d, types.Instance, "bucket", wrpc.Borrow, types.NewBucketClient)
-		key := d.String()
+		key := d.ReadString()
 		outgoingValue := wrpc.DecodeResource(d, types.Instance, "outgoing-value", wrpc.Borrow, types.NewOutgoingValueClient)
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
-		err := impl.Set(ctx, bucket, key, outgoingValue)
-		e := d.Results()
-		var werr cm.Err[Error]
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", werr.Value)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyError(d, impl.Set(ctx, bucket, key, outgoingValue), func(e *wrpc.Encoder, v cm.Err[Error]) {
+			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
+		})
 	})
-	s.Register(Instance, "delete", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "delete", params)
+	s.Handle(Instance, DeleteFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := wrpc.DecodeResource(d, types.Instance, "bucket", wrpc.Borrow, types.NewBucketClient)
-		key := d.String()
+		key := d.ReadString()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
-		err := impl.Delete(ctx, bucket, key)
-		e := d.Results()
-		var werr cm.Err[Error]
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", werr.Value)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyError(d, impl.Delete(ctx, bucket, key), func(e *wrpc.Encoder, v cm.Err[Error]) {
+			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
+		})
 	})
-	s.Register(Instance, "exists", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "exists", params)
+	s.Handle(Instance, ExistsFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := wrpc.DecodeResource(d, types.Instance, "bucket", wrpc.Borrow, types.NewBucketClient)
-		key := d.String()
+		key := d.ReadString()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := impl.Exists(ctx, bucket, key)
-		e := d.Results()
-		var werr cm.Err[Error]
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			e.Bool(res)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", werr.Value)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).Bool, func(e *wrpc.Encoder, v cm.Err[Error]) {
+			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
+		})
 	})
 }

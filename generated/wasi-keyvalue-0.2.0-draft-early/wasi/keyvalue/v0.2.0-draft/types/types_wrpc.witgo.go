@@ -4,7 +4,6 @@ package types
 
 import (
 	"context"
-	"errors"
 
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft-early/wasi/io/v0.2.0/streams"
 	wasikeyvalueerror "github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft-early/wasi/keyvalue/v0.2.0-draft/wasi-keyvalue-error"
@@ -13,11 +12,25 @@ import (
 )
 
 // The generated code below requires the runtime it was generated for.
-const _ = wrpc.SupportPackageIsVersion1
+const _ = wrpc.SupportPackageIsVersion2
 
 // Instance is the wRPC instance name of the WIT interface
 // "wasi:keyvalue/types@0.2.0-draft".
 const Instance = "wasi:keyvalue/types@0.2.0-draft"
+
+// The wRPC function names of the WIT interface
+// "wasi:keyvalue/types@0.2.0-draft", as the generated client invokes them and
+// Register serves them (Server.Register, Invoker.Invoke). Each is named after
+// its Go method, with the resource's name first for a resource method.
+const (
+	BucketOpenBucketFunctionName                         = "bucket.open-bucket"
+	OutgoingValueNewOutgoingValueFunctionName            = "outgoing-value.new-outgoing-value"
+	IncomingValueIncomingValueConsumeSyncFunctionName    = "incoming-value.incoming-value-consume-sync"
+	IncomingValueIncomingValueConsumeAsyncFunctionName   = "incoming-value.incoming-value-consume-async"
+	OutgoingValueOutgoingValueWriteBodyAsyncFunctionName = "outgoing-value.outgoing-value-write-body-async"
+	OutgoingValueOutgoingValueWriteBodySyncFunctionName  = "outgoing-value.outgoing-value-write-body-sync"
+	IncomingValueIncomingValueSizeFunctionName           = "incoming-value.incoming-value-size"
+)
 
 // NewClient returns an implementation of Interface that calls the WIT interface
 // "wasi:keyvalue/types@0.2.0-draft" over wRPC through inv, such as
@@ -33,74 +46,66 @@ type client struct {
 func (c *client) BucketOpenBucket(ctx context.Context, name string) (Bucket, error) {
 	e := wrpc.NewEncoder()
 	e.String(name)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "bucket.open-bucket", e)
-	if err != nil {
-		return nil, err
-	}
-	var werr error
-	var res Bucket
-	if d.ResultTag() {
-		werr = cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
-	} else {
-		res = wrpc.DecodeResource(d, Instance, "bucket", wrpc.Own, NewBucketClient)
-	}
-	if err := d.Finish(); err != nil {
-		return nil, err
-	}
-	return res, werr
+	return wrpc.CallResult(ctx, c.inv, Instance, BucketOpenBucketFunctionName, e, func(d *wrpc.Decoder) Bucket {
+		return wrpc.DecodeResource(d, Instance, "bucket", wrpc.Own, NewBucketClient)
+	}, func(d *wrpc.Decoder) cm.Err[Error] {
+		return cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
+	})
 }
 
 func (c *client) OutgoingValueNewOutgoingValue(ctx context.Context) (OutgoingValue, error) {
 	e := wrpc.NewEncoder()
-	d, err := wrpc.Call(ctx, c.inv, Instance, "outgoing-value.new-outgoing-value", e)
-	if err != nil {
-		return nil, err
-	}
-	res := wrpc.DecodeResource(d, Instance, "outgoing-value", wrpc.Own, NewOutgoingValueClient)
-	if err := d.Finish(); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return wrpc.CallValue(ctx, c.inv, Instance, OutgoingValueNewOutgoingValueFunctionName, e, func(d *wrpc.Decoder) OutgoingValue {
+		return wrpc.DecodeResource(d, Instance, "outgoing-value", wrpc.Own, NewOutgoingValueClient)
+	})
 }
 
 func (c *client) IncomingValueIncomingValueConsumeSync(ctx context.Context, this IncomingValue) (IncomingValueSyncBody, error) {
 	e := wrpc.NewEncoder()
 	wrpc.EncodeResource(e, Instance, "incoming-value", this)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "incoming-value.incoming-value-consume-sync", e)
-	if err != nil {
-		return nil, err
-	}
-	var werr error
-	var res IncomingValueSyncBody
-	if d.ResultTag() {
-		werr = cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
-	} else {
-		res = d.Bytes()
-	}
-	if err := d.Finish(); err != nil {
-		return nil, err
-	}
-	return res, werr
+	return wrpc.CallResult(ctx, c.inv, Instance, IncomingValueIncomingValueConsumeSyncFunctionName, e, (*wrpc.Decoder).Bytes, func(d *wrpc.Decoder) cm.Err[Error] {
+		return cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
+	})
 }
 
 func (c *client) IncomingValueIncomingValueConsumeAsync(ctx context.Context, this IncomingValue) (IncomingValueAsyncBody, error) {
 	e := wrpc.NewEncoder()
 	wrpc.EncodeResource(e, Instance, "incoming-value", this)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "incoming-value.incoming-value-consume-async", e)
-	if err != nil {
-		return nil, err
-	}
-	var werr error
-	var res IncomingValueAsyncBody
-	if d.ResultTag() {
-		werr = cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
-	} else {
-		res = wrpc.DecodeResource(d, streams.Instance, "input-stream", wrpc.Own, streams.NewInputStreamClient)
-	}
-	if err := d.Finish(); err != nil {
-		return nil, err
-	}
-	return res, werr
+	return wrpc.CallResult(ctx, c.inv, Instance, IncomingValueIncomingValueConsumeAsyncFunctionName, e, func(d *wrpc.Decoder) IncomingValueAsyncBody {
+		return wrpc.DecodeResource(d, streams.Instance, "input-stream", wrpc.Own, streams.NewInputStreamClient)
+	}, func(d *wrpc.Decoder) cm.Err[Error] {
+		return cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
+	})
+}
+
+// UnimplementedInterface implements the WIT interface
+// "wasi:keyvalue/types@0.2.0-draft" (every method returns an error wrapping
+// wrpc.ErrUnimplemented). Embed it in an implementation so that it keeps
+// compiling when the WIT grows: the methods it does not override fail. Served,
+// such a failure ends the call without results (see wrpc.Unimplemented).
+type UnimplementedInterface struct{}
+
+// BucketOpenBucket returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) BucketOpenBucket(ctx context.Context, name string) (Bucket, error) {
+	return nil, wrpc.Unimplemented(Instance, BucketOpenBucketFunctionName)
+}
+
+// OutgoingValueNewOutgoingValue returns an error wrapping
+// wrpc.ErrUnimplemented.
+func (UnimplementedInterface) OutgoingValueNewOutgoingValue(ctx context.Context) (OutgoingValue, error) {
+	return nil, wrpc.Unimplemented(Instance, OutgoingValueNewOutgoingValueFunctionName)
+}
+
+// IncomingValueIncomingValueConsumeSync returns an error wrapping
+// wrpc.ErrUnimplemented.
+func (UnimplementedInterface) IncomingValueIncomingValueConsumeSync(ctx context.Context, this IncomingValue) (IncomingValueSyncBody, error) {
+	return nil, wrpc.Unimplemented(Instance, IncomingValueIncomingValueConsumeSyncFunctionName)
+}
+
+// IncomingValueIncomingValueConsumeAsync returns an error wrapping
+// wrpc.ErrUnimplemented.
+func (UnimplementedInterface) IncomingValueIncomingValueConsumeAsync(ctx context.Context, this IncomingValue) (IncomingValueAsyncBody, error) {
+	return nil, wrpc.Unimplemented(Instance, IncomingValueIncomingValueConsumeAsyncFunctionName)
 }
 
 // Register serves impl on s: every function of the WIT interface
@@ -118,144 +123,80 @@ func Register(s *wrpc.Server, impl Interface) {
 	if r, ok := impl.(wrpc.HandleResolver); ok {
 		s.SetHandleResolver(Instance, "incoming-value", r)
 	}
-	s.Register(Instance, "bucket.open-bucket", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "bucket.open-bucket", params)
-		name := d.String()
+	s.Handle(Instance, BucketOpenBucketFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
+		name := d.ReadString()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := impl.BucketOpenBucket(ctx, name)
-		e := d.Results()
-		var werr cm.Err[Error]
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			wrpc.EncodeResource(e, Instance, "bucket", res)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", werr.Value)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyResult(d, res, err, func(e *wrpc.Encoder, v Bucket) {
+			wrpc.EncodeResource(e, Instance, "bucket", v)
+		}, func(e *wrpc.Encoder, v cm.Err[Error]) {
+			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
+		})
 	})
-	s.Register(Instance, "outgoing-value.new-outgoing-value", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "outgoing-value.new-outgoing-value", params)
+	s.Handle(Instance, OutgoingValueNewOutgoingValueFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := impl.OutgoingValueNewOutgoingValue(ctx)
-		e := d.Results()
-		if err != nil {
-			return nil, err
-		}
-		wrpc.EncodeResource(e, Instance, "outgoing-value", res)
-		return e.Finish()
+		return wrpc.ReplyValue(d, res, err, func(e *wrpc.Encoder, v OutgoingValue) {
+			wrpc.EncodeResource(e, Instance, "outgoing-value", v)
+		})
 	})
-	s.Register(Instance, "incoming-value.incoming-value-consume-sync", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "incoming-value.incoming-value-consume-sync", params)
+	s.Handle(Instance, IncomingValueIncomingValueConsumeSyncFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		this := wrpc.DecodeResource(d, Instance, "incoming-value", wrpc.Own, NewIncomingValueClient)
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := impl.IncomingValueIncomingValueConsumeSync(ctx, this)
-		e := d.Results()
-		var werr cm.Err[Error]
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			e.Bytes(res)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", werr.Value)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).Bytes, func(e *wrpc.Encoder, v cm.Err[Error]) {
+			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
+		})
 	})
-	s.Register(Instance, "incoming-value.incoming-value-consume-async", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "incoming-value.incoming-value-consume-async", params)
+	s.Handle(Instance, IncomingValueIncomingValueConsumeAsyncFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		this := wrpc.DecodeResource(d, Instance, "incoming-value", wrpc.Own, NewIncomingValueClient)
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := impl.IncomingValueIncomingValueConsumeAsync(ctx, this)
-		e := d.Results()
-		var werr cm.Err[Error]
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			wrpc.EncodeResource(e, streams.Instance, "input-stream", res)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", werr.Value)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyResult(d, res, err, func(e *wrpc.Encoder, v IncomingValueAsyncBody) {
+			wrpc.EncodeResource(e, streams.Instance, "input-stream", v)
+		}, func(e *wrpc.Encoder, v cm.Err[Error]) {
+			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
+		})
 	})
-	s.Register(Instance, "outgoing-value.outgoing-value-write-body-async", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "outgoing-value.outgoing-value-write-body-async", params)
+	s.Handle(Instance, OutgoingValueOutgoingValueWriteBodyAsyncFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[OutgoingValue](d, Instance, "outgoing-value", wrpc.Borrow, nil)
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := self.OutgoingValueWriteBodyAsync(ctx)
-		e := d.Results()
-		var werr cm.Err[Error]
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			wrpc.EncodeResource(e, streams.Instance, "output-stream", res)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", werr.Value)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyResult(d, res, err, func(e *wrpc.Encoder, v OutgoingValueBodyAsync) {
+			wrpc.EncodeResource(e, streams.Instance, "output-stream", v)
+		}, func(e *wrpc.Encoder, v cm.Err[Error]) {
+			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
+		})
 	})
-	s.Register(Instance, "outgoing-value.outgoing-value-write-body-sync", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "outgoing-value.outgoing-value-write-body-sync", params)
+	s.Handle(Instance, OutgoingValueOutgoingValueWriteBodySyncFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[OutgoingValue](d, Instance, "outgoing-value", wrpc.Borrow, nil)
 		value := d.Bytes()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
-		err := self.OutgoingValueWriteBodySync(ctx, value)
-		e := d.Results()
-		var werr cm.Err[Error]
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", werr.Value)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyError(d, self.OutgoingValueWriteBodySync(ctx, value), func(e *wrpc.Encoder, v cm.Err[Error]) {
+			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
+		})
 	})
-	s.Register(Instance, "incoming-value.incoming-value-size", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "incoming-value.incoming-value-size", params)
+	s.Handle(Instance, IncomingValueIncomingValueSizeFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[IncomingValue](d, Instance, "incoming-value", wrpc.Borrow, nil)
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := self.IncomingValueSize(ctx)
-		e := d.Results()
-		var werr cm.Err[Error]
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			e.U64(res)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", werr.Value)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).U64, func(e *wrpc.Encoder, v cm.Err[Error]) {
+			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
+		})
 	})
 }
 
@@ -263,10 +204,7 @@ func Register(s *wrpc.Server, impl Interface) {
 // inv. Values that the server returns are made this way; call it yourself only
 // with a handle from that server.
 func NewBucketClient(inv wrpc.Invoker, handle []byte) Bucket {
-	return &bucketClient{
-		handle: handle,
-		inv:    inv,
-	}
+	return &bucketClient{inv, handle}
 }
 
 type bucketClient struct {
@@ -280,14 +218,17 @@ func (r *bucketClient) WRPCHandle() []byte {
 	return r.handle
 }
 
+// UnimplementedBucket implements Bucket (every method returns an error wrapping
+// wrpc.ErrUnimplemented). Embed it in an implementation so that it keeps
+// compiling when the WIT grows: the methods it does not override fail. Served,
+// such a failure ends the call without results (see wrpc.Unimplemented).
+type UnimplementedBucket struct{}
+
 // NewOutgoingValueClient returns the OutgoingValue that handle refers to on the
 // server behind inv. Values that the server returns are made this way; call it
 // yourself only with a handle from that server.
 func NewOutgoingValueClient(inv wrpc.Invoker, handle []byte) OutgoingValue {
-	return &outgoingValueClient{
-		handle: handle,
-		inv:    inv,
-	}
+	return &outgoingValueClient{inv, handle}
 }
 
 type outgoingValueClient struct {
@@ -304,49 +245,44 @@ func (r *outgoingValueClient) WRPCHandle() []byte {
 func (r *outgoingValueClient) OutgoingValueWriteBodyAsync(ctx context.Context) (OutgoingValueBodyAsync, error) {
 	e := wrpc.NewEncoder()
 	e.Bytes(r.handle)
-	d, err := wrpc.Call(ctx, r.inv, Instance, "outgoing-value.outgoing-value-write-body-async", e)
-	if err != nil {
-		return nil, err
-	}
-	var werr error
-	var res OutgoingValueBodyAsync
-	if d.ResultTag() {
-		werr = cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
-	} else {
-		res = wrpc.DecodeResource(d, streams.Instance, "output-stream", wrpc.Own, streams.NewOutputStreamClient)
-	}
-	if err := d.Finish(); err != nil {
-		return nil, err
-	}
-	return res, werr
+	return wrpc.CallResult(ctx, r.inv, Instance, OutgoingValueOutgoingValueWriteBodyAsyncFunctionName, e, func(d *wrpc.Decoder) OutgoingValueBodyAsync {
+		return wrpc.DecodeResource(d, streams.Instance, "output-stream", wrpc.Own, streams.NewOutputStreamClient)
+	}, func(d *wrpc.Decoder) cm.Err[Error] {
+		return cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
+	})
 }
 
 func (r *outgoingValueClient) OutgoingValueWriteBodySync(ctx context.Context, value OutgoingValueBodySync) error {
 	e := wrpc.NewEncoder()
 	e.Bytes(r.handle)
 	e.Bytes(value)
-	d, err := wrpc.Call(ctx, r.inv, Instance, "outgoing-value.outgoing-value-write-body-sync", e)
-	if err != nil {
-		return err
-	}
-	var werr error
-	if d.ResultTag() {
-		werr = cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
-	}
-	if err := d.Finish(); err != nil {
-		return err
-	}
-	return werr
+	return wrpc.CallError(ctx, r.inv, Instance, OutgoingValueOutgoingValueWriteBodySyncFunctionName, e, func(d *wrpc.Decoder) cm.Err[Error] {
+		return cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
+	})
+}
+
+// UnimplementedOutgoingValue implements OutgoingValue (every method returns an
+// error wrapping wrpc.ErrUnimplemented). Embed it in an implementation so that
+// it keeps compiling when the WIT grows: the methods it does not override fail.
+// Served, such a failure ends the call without results (see
+// wrpc.Unimplemented).
+type UnimplementedOutgoingValue struct{}
+
+// OutgoingValueWriteBodyAsync returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedOutgoingValue) OutgoingValueWriteBodyAsync(ctx context.Context) (OutgoingValueBodyAsync, error) {
+	return nil, wrpc.Unimplemented(Instance, OutgoingValueOutgoingValueWriteBodyAsyncFunctionName)
+}
+
+// OutgoingValueWriteBodySync returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedOutgoingValue) OutgoingValueWriteBodySync(ctx context.Context, value OutgoingValueBodySync) error {
+	return wrpc.Unimplemented(Instance, OutgoingValueOutgoingValueWriteBodySyncFunctionName)
 }
 
 // NewIncomingValueClient returns the IncomingValue that handle refers to on the
 // server behind inv. Values that the server returns are made this way; call it
 // yourself only with a handle from that server.
 func NewIncomingValueClient(inv wrpc.Invoker, handle []byte) IncomingValue {
-	return &incomingValueClient{
-		handle: handle,
-		inv:    inv,
-	}
+	return &incomingValueClient{inv, handle}
 }
 
 type incomingValueClient struct {
@@ -363,19 +299,19 @@ func (r *incomingValueClient) WRPCHandle() []byte {
 func (r *incomingValueClient) IncomingValueSize(ctx context.Context) (uint64, error) {
 	e := wrpc.NewEncoder()
 	e.Bytes(r.handle)
-	d, err := wrpc.Call(ctx, r.inv, Instance, "incoming-value.incoming-value-size", e)
-	if err != nil {
-		return 0, err
-	}
-	var werr error
-	var res uint64
-	if d.ResultTag() {
-		werr = cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
-	} else {
-		res = d.U64()
-	}
-	if err := d.Finish(); err != nil {
-		return 0, err
-	}
-	return res, werr
+	return wrpc.CallResult(ctx, r.inv, Instance, IncomingValueIncomingValueSizeFunctionName, e, (*wrpc.Decoder).U64, func(d *wrpc.Decoder) cm.Err[Error] {
+		return cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
+	})
+}
+
+// UnimplementedIncomingValue implements IncomingValue (every method returns an
+// error wrapping wrpc.ErrUnimplemented). Embed it in an implementation so that
+// it keeps compiling when the WIT grows: the methods it does not override fail.
+// Served, such a failure ends the call without results (see
+// wrpc.Unimplemented).
+type UnimplementedIncomingValue struct{}
+
+// IncomingValueSize returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedIncomingValue) IncomingValueSize(ctx context.Context) (uint64, error) {
+	return 0, wrpc.Unimplemented(Instance, IncomingValueIncomingValueSizeFunctionName)
 }

@@ -9,29 +9,32 @@ import (
 )
 
 // The generated code below requires the runtime it was generated for.
-const _ = wrpc.SupportPackageIsVersion1
+const _ = wrpc.SupportPackageIsVersion2
 
 // Instance is the wRPC instance name of the WIT interface
 // "wasi:keyvalue/wasi-keyvalue-error@0.2.0-draft".
 const Instance = "wasi:keyvalue/wasi-keyvalue-error@0.2.0-draft"
 
+// The wRPC function names of the WIT interface
+// "wasi:keyvalue/wasi-keyvalue-error@0.2.0-draft", as the generated client
+// invokes them and Register serves them (Server.Register, Invoker.Invoke). Each
+// is named after its Go method, with the resource's name first for a resource
+// method.
+const (
+	ErrorTraceFunctionName = "error.trace"
+)
+
 // Register serves the resource methods of the WIT interface
 // "wasi:keyvalue/wasi-keyvalue-error@0.2.0-draft" on s. Resource values come
 // from the server's handle table (see wrpc.WithHandleTable).
 func Register(s *wrpc.Server) {
-	s.Register(Instance, "error.trace", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "error.trace", params)
+	s.Handle(Instance, ErrorTraceFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[Error](d, Instance, "error", wrpc.Borrow, nil)
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := self.Trace(ctx)
-		e := d.Results()
-		if err != nil {
-			return nil, err
-		}
-		e.String(res)
-		return e.Finish()
+		return wrpc.ReplyValue(d, res, err, (*wrpc.Encoder).String)
 	})
 }
 
@@ -39,10 +42,7 @@ func Register(s *wrpc.Server) {
 // inv. Values that the server returns are made this way; call it yourself only
 // with a handle from that server.
 func NewErrorClient(inv wrpc.Invoker, handle []byte) Error {
-	return &errorClient{
-		handle: handle,
-		inv:    inv,
-	}
+	return &errorClient{inv, handle}
 }
 
 type errorClient struct {
@@ -59,13 +59,16 @@ func (r *errorClient) WRPCHandle() []byte {
 func (r *errorClient) Trace(ctx context.Context) (string, error) {
 	e := wrpc.NewEncoder()
 	e.Bytes(r.handle)
-	d, err := wrpc.Call(ctx, r.inv, Instance, "error.trace", e)
-	if err != nil {
-		return "", err
-	}
-	res := d.String()
-	if err := d.Finish(); err != nil {
-		return "", err
-	}
-	return res, nil
+	return wrpc.CallValue(ctx, r.inv, Instance, ErrorTraceFunctionName, e, (*wrpc.Decoder).ReadString)
+}
+
+// UnimplementedError implements Error (every method returns an error wrapping
+// wrpc.ErrUnimplemented). Embed it in an implementation so that it keeps
+// compiling when the WIT grows: the methods it does not override fail. Served,
+// such a failure ends the call without results (see wrpc.Unimplemented).
+type UnimplementedError struct{}
+
+// Trace returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedError) Trace(ctx context.Context) (string, error) {
+	return "", wrpc.Unimplemented(Instance, ErrorTraceFunctionName)
 }

@@ -4,7 +4,6 @@ package atomics
 
 import (
 	"context"
-	"errors"
 
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/store"
 	"github.com/witgo-dev/witgo/runtime/wrpc"
@@ -35,11 +34,22 @@ func (v *CasError) DecodeWRPC(d *wrpc.Decoder) {
 }
 
 // The generated code below requires the runtime it was generated for.
-const _ = wrpc.SupportPackageIsVersion1
+const _ = wrpc.SupportPackageIsVersion2
 
 // Instance is the wRPC instance name of the WIT interface
 // "wasi:keyvalue/atomics@0.2.0-draft2".
 const Instance = "wasi:keyvalue/atomics@0.2.0-draft2"
+
+// The wRPC function names of the WIT interface
+// "wasi:keyvalue/atomics@0.2.0-draft2", as the generated client invokes them
+// and Register serves them (Server.Register, Invoker.Invoke). Each is named
+// after its Go method, with the resource's name first for a resource method.
+const (
+	CasNewFunctionName     = "cas.new"
+	IncrementFunctionName  = "increment"
+	SwapFunctionName       = "swap"
+	CasCurrentFunctionName = "cas.current"
+)
 
 // NewClient returns an implementation of Interface that calls the WIT interface
 // "wasi:keyvalue/atomics@0.2.0-draft2" over wRPC through inv, such as
@@ -56,21 +66,9 @@ func (c *client) CasNew(ctx context.Context, bucket Bucket, key string) (Cas, er
 	e := wrpc.NewEncoder()
 	wrpc.EncodeResource(e, store.Instance, "bucket", bucket)
 	e.String(key)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "cas.new", e)
-	if err != nil {
-		return nil, err
-	}
-	var werr error
-	var res Cas
-	if d.ResultTag() {
-		werr = wrpc.Decode[Error](d)
-	} else {
-		res = wrpc.DecodeResource(d, Instance, "cas", wrpc.Own, NewCasClient)
-	}
-	if err := d.Finish(); err != nil {
-		return nil, err
-	}
-	return res, werr
+	return wrpc.CallResult(ctx, c.inv, Instance, CasNewFunctionName, e, func(d *wrpc.Decoder) Cas {
+		return wrpc.DecodeResource(d, Instance, "cas", wrpc.Own, NewCasClient)
+	}, wrpc.Decode[Error])
 }
 
 func (c *client) Increment(ctx context.Context, bucket Bucket, key string, delta int64) (int64, error) {
@@ -78,39 +76,36 @@ func (c *client) Increment(ctx context.Context, bucket Bucket, key string, delta
 	wrpc.EncodeResource(e, store.Instance, "bucket", bucket)
 	e.String(key)
 	e.S64(delta)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "increment", e)
-	if err != nil {
-		return 0, err
-	}
-	var werr error
-	var res int64
-	if d.ResultTag() {
-		werr = wrpc.Decode[Error](d)
-	} else {
-		res = d.S64()
-	}
-	if err := d.Finish(); err != nil {
-		return 0, err
-	}
-	return res, werr
+	return wrpc.CallResult(ctx, c.inv, Instance, IncrementFunctionName, e, (*wrpc.Decoder).S64, wrpc.Decode[Error])
 }
 
 func (c *client) Swap(ctx context.Context, cas Cas, value []byte) error {
 	e := wrpc.NewEncoder()
 	wrpc.EncodeResource(e, Instance, "cas", cas)
 	e.Bytes(value)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "swap", e)
-	if err != nil {
-		return err
-	}
-	var werr error
-	if d.ResultTag() {
-		werr = wrpc.Decode[CasError](d)
-	}
-	if err := d.Finish(); err != nil {
-		return err
-	}
-	return werr
+	return wrpc.CallError(ctx, c.inv, Instance, SwapFunctionName, e, wrpc.Decode[CasError])
+}
+
+// UnimplementedInterface implements the WIT interface
+// "wasi:keyvalue/atomics@0.2.0-draft2" (every method returns an error wrapping
+// wrpc.ErrUnimplemented). Embed it in an implementation so that it keeps
+// compiling when the WIT grows: the methods it does not override fail. Served,
+// such a failure ends the call without results (see wrpc.Unimplemented).
+type UnimplementedInterface struct{}
+
+// CasNew returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) CasNew(ctx context.Context, bucket Bucket, key string) (Cas, error) {
+	return nil, wrpc.Unimplemented(Instance, CasNewFunctionName)
+}
+
+// Increment returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) Increment(ctx context.Context, bucket Bucket, key string, delta int64) (int64, error) {
+	return 0, wrpc.Unimplemented(Instance, IncrementFunctionName)
+}
+
+// Swap returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) Swap(ctx context.Context, cas Cas, value []byte) error {
+	return wrpc.Unimplemented(Instance, SwapFunctionName)
 }
 
 // Register serves impl on s: every function of the WIT interface
@@ -122,95 +117,42 @@ func Register(s *wrpc.Server, impl Interface) {
 	if r, ok := impl.(wrpc.HandleResolver); ok {
 		s.SetHandleResolver(Instance, "cas", r)
 	}
-	s.Register(Instance, "cas.new", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "cas.new", params)
+	s.Handle(Instance, CasNewFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := wrpc.DecodeResource(d, store.Instance, "bucket", wrpc.Borrow, store.NewBucketClient)
-		key := d.String()
+		key := d.ReadString()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := impl.CasNew(ctx, bucket, key)
-		e := d.Results()
-		var werr Error
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			wrpc.EncodeResource(e, Instance, "cas", res)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyResult(d, res, err, func(e *wrpc.Encoder, v Cas) {
+			wrpc.EncodeResource(e, Instance, "cas", v)
+		}, wrpc.Encode[Error])
 	})
-	s.Register(Instance, "increment", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "increment", params)
+	s.Handle(Instance, IncrementFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := wrpc.DecodeResource(d, store.Instance, "bucket", wrpc.Borrow, store.NewBucketClient)
-		key := d.String()
+		key := d.ReadString()
 		delta := d.S64()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := impl.Increment(ctx, bucket, key, delta)
-		e := d.Results()
-		var werr Error
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			e.S64(res)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).S64, wrpc.Encode[Error])
 	})
-	s.Register(Instance, "swap", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "swap", params)
+	s.Handle(Instance, SwapFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		cas := wrpc.DecodeResource(d, Instance, "cas", wrpc.Own, NewCasClient)
 		value := d.Bytes()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
-		err := impl.Swap(ctx, cas, value)
-		e := d.Results()
-		var werr CasError
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyError(d, impl.Swap(ctx, cas, value), wrpc.Encode[CasError])
 	})
-	s.Register(Instance, "cas.current", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "cas.current", params)
+	s.Handle(Instance, CasCurrentFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[Cas](d, Instance, "cas", wrpc.Borrow, nil)
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, ok, err := self.Current(ctx)
-		e := d.Results()
-		var werr Error
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			e.OptionTag(ok)
-			if ok {
-				e.Bytes(res)
-			}
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyResultOption(d, res, ok, err, (*wrpc.Encoder).Bytes, wrpc.Encode[Error])
 	})
 }
 
@@ -218,10 +160,7 @@ func Register(s *wrpc.Server, impl Interface) {
 // Values that the server returns are made this way; call it yourself only with
 // a handle from that server.
 func NewCasClient(inv wrpc.Invoker, handle []byte) Cas {
-	return &casClient{
-		handle: handle,
-		inv:    inv,
-	}
+	return &casClient{inv, handle}
 }
 
 type casClient struct {
@@ -238,23 +177,16 @@ func (r *casClient) WRPCHandle() []byte {
 func (r *casClient) Current(ctx context.Context) ([]byte, bool, error) {
 	e := wrpc.NewEncoder()
 	e.Bytes(r.handle)
-	d, err := wrpc.Call(ctx, r.inv, Instance, "cas.current", e)
-	if err != nil {
-		return nil, false, err
-	}
-	var werr error
-	var res []byte
-	var ok bool
-	if d.ResultTag() {
-		werr = wrpc.Decode[Error](d)
-	} else {
-		ok = d.OptionTag()
-		if ok {
-			res = d.Bytes()
-		}
-	}
-	if err := d.Finish(); err != nil {
-		return nil, false, err
-	}
-	return res, ok, werr
+	return wrpc.CallResultOption(ctx, r.inv, Instance, CasCurrentFunctionName, e, (*wrpc.Decoder).Bytes, wrpc.Decode[Error])
+}
+
+// UnimplementedCas implements Cas (every method returns an error wrapping
+// wrpc.ErrUnimplemented). Embed it in an implementation so that it keeps
+// compiling when the WIT grows: the methods it does not override fail. Served,
+// such a failure ends the call without results (see wrpc.Unimplemented).
+type UnimplementedCas struct{}
+
+// Current returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedCas) Current(ctx context.Context) ([]byte, bool, error) {
+	return nil, false, wrpc.Unimplemented(Instance, CasCurrentFunctionName)
 }

@@ -4,7 +4,6 @@ package batch
 
 import (
 	"context"
-	"errors"
 
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/store"
 	"github.com/witgo-dev/witgo/runtime/cm"
@@ -12,11 +11,21 @@ import (
 )
 
 // The generated code below requires the runtime it was generated for.
-const _ = wrpc.SupportPackageIsVersion1
+const _ = wrpc.SupportPackageIsVersion2
 
 // Instance is the wRPC instance name of the WIT interface
 // "wasi:keyvalue/batch@0.2.0-draft2".
 const Instance = "wasi:keyvalue/batch@0.2.0-draft2"
+
+// The wRPC function names of the WIT interface
+// "wasi:keyvalue/batch@0.2.0-draft2", as the generated client invokes them and
+// Register serves them (Server.Register, Invoker.Invoke). Each is named after
+// its Go method, with the resource's name first for a resource method.
+const (
+	GetManyFunctionName    = "get-many"
+	SetManyFunctionName    = "set-many"
+	DeleteManyFunctionName = "delete-many"
+)
 
 // NewClient returns an implementation of Interface that calls the WIT interface
 // "wasi:keyvalue/batch@0.2.0-draft2" over wRPC through inv, such as
@@ -33,28 +42,16 @@ func (c *client) GetMany(ctx context.Context, bucket Bucket, keys []string) ([]*
 	e := wrpc.NewEncoder()
 	wrpc.EncodeResource(e, store.Instance, "bucket", bucket)
 	wrpc.EncodeList(e, keys, (*wrpc.Encoder).String)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "get-many", e)
-	if err != nil {
-		return nil, err
-	}
-	var werr error
-	var res []*cm.Tuple2[string, []byte]
-	if d.ResultTag() {
-		werr = wrpc.Decode[Error](d)
-	} else {
-		res = wrpc.DecodeList(d, 1 /* min wire bytes per element */, func(d *wrpc.Decoder) *cm.Tuple2[string, []byte] {
+	return wrpc.CallResult(ctx, c.inv, Instance, GetManyFunctionName, e, func(d *wrpc.Decoder) []*cm.Tuple2[string, []byte] {
+		return wrpc.DecodeList(d, 1 /* min wire bytes per element */, func(d *wrpc.Decoder) *cm.Tuple2[string, []byte] {
 			return wrpc.DecodeOption(d, func(d *wrpc.Decoder) cm.Tuple2[string, []byte] {
 				return cm.Tuple2[string, []byte]{
-					F0: d.String(),
+					F0: d.ReadString(),
 					F1: d.Bytes(),
 				}
 			})
 		})
-	}
-	if err := d.Finish(); err != nil {
-		return nil, err
-	}
-	return res, werr
+	}, wrpc.Decode[Error])
 }
 
 func (c *client) SetMany(ctx context.Context, bucket Bucket, keyValues []cm.Tuple2[string, []byte]) error {
@@ -64,36 +61,36 @@ func (c *client) SetMany(ctx context.Context, bucket Bucket, keyValues []cm.Tupl
 		e.String(v.F0)
 		e.Bytes(v.F1)
 	})
-	d, err := wrpc.Call(ctx, c.inv, Instance, "set-many", e)
-	if err != nil {
-		return err
-	}
-	var werr error
-	if d.ResultTag() {
-		werr = wrpc.Decode[Error](d)
-	}
-	if err := d.Finish(); err != nil {
-		return err
-	}
-	return werr
+	return wrpc.CallError(ctx, c.inv, Instance, SetManyFunctionName, e, wrpc.Decode[Error])
 }
 
 func (c *client) DeleteMany(ctx context.Context, bucket Bucket, keys []string) error {
 	e := wrpc.NewEncoder()
 	wrpc.EncodeResource(e, store.Instance, "bucket", bucket)
 	wrpc.EncodeList(e, keys, (*wrpc.Encoder).String)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "delete-many", e)
-	if err != nil {
-		return err
-	}
-	var werr error
-	if d.ResultTag() {
-		werr = wrpc.Decode[Error](d)
-	}
-	if err := d.Finish(); err != nil {
-		return err
-	}
-	return werr
+	return wrpc.CallError(ctx, c.inv, Instance, DeleteManyFunctionName, e, wrpc.Decode[Error])
+}
+
+// UnimplementedInterface implements the WIT interface
+// "wasi:keyvalue/batch@0.2.0-draft2" (every method returns an error wrapping
+// wrpc.ErrUnimplemented). Embed it in an implementation so that it keeps
+// compiling when the WIT grows: the methods it does not override fail. Served,
+// such a failure ends the call without results (see wrpc.Unimplemented).
+type UnimplementedInterface struct{}
+
+// GetMany returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) GetMany(ctx context.Context, bucket Bucket, keys []string) ([]*cm.Tuple2[string, []byte], error) {
+	return nil, wrpc.Unimplemented(Instance, GetManyFunctionName)
+}
+
+// SetMany returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) SetMany(ctx context.Context, bucket Bucket, keyValues []cm.Tuple2[string, []byte]) error {
+	return wrpc.Unimplemented(Instance, SetManyFunctionName)
+}
+
+// DeleteMany returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) DeleteMany(ctx context.Context, bucket Bucket, keys []string) error {
+	return wrpc.Unimplemented(Instance, DeleteManyFunctionName)
 }
 
 // Register serves impl on s: every function of the WIT interface
@@ -102,78 +99,41 @@ func (c *client) DeleteMany(ctx context.Context, bucket Bucket, keys []string) e
 // wrpc.HandleResolver, turns back into values; the server keeps every other
 // resource value in its handle table (see wrpc.WithHandleTable).
 func Register(s *wrpc.Server, impl Interface) {
-	s.Register(Instance, "get-many", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "get-many", params)
+	s.Handle(Instance, GetManyFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := wrpc.DecodeResource(d, store.Instance, "bucket", wrpc.Borrow, store.NewBucketClient)
-		keys := wrpc.DecodeList(d, 1 /* min wire bytes per element */, (*wrpc.Decoder).String)
+		keys := wrpc.DecodeList(d, 1 /* min wire bytes per element */, (*wrpc.Decoder).ReadString)
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := impl.GetMany(ctx, bucket, keys)
-		e := d.Results()
-		var werr Error
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			wrpc.EncodeList(e, res, func(e *wrpc.Encoder, v *cm.Tuple2[string, []byte]) {
+		return wrpc.ReplyResult(d, res, err, func(e *wrpc.Encoder, v []*cm.Tuple2[string, []byte]) {
+			wrpc.EncodeList(e, v, func(e *wrpc.Encoder, v *cm.Tuple2[string, []byte]) {
 				wrpc.EncodeOption(e, v, func(e *wrpc.Encoder, v cm.Tuple2[string, []byte]) {
 					e.String(v.F0)
 					e.Bytes(v.F1)
 				})
 			})
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		}, wrpc.Encode[Error])
 	})
-	s.Register(Instance, "set-many", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "set-many", params)
+	s.Handle(Instance, SetManyFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := wrpc.DecodeResource(d, store.Instance, "bucket", wrpc.Borrow, store.NewBucketClient)
 		keyValues := wrpc.DecodeList(d, 2 /* min wire bytes per element */, func(d *wrpc.Decoder) cm.Tuple2[string, []byte] {
 			return cm.Tuple2[string, []byte]{
-				F0: d.String(),
+				F0: d.ReadString(),
 				F1: d.Bytes(),
 			}
 		})
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
-		err := impl.SetMany(ctx, bucket, keyValues)
-		e := d.Results()
-		var werr Error
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyError(d, impl.SetMany(ctx, bucket, keyValues), wrpc.Encode[Error])
 	})
-	s.Register(Instance, "delete-many", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "delete-many", params)
+	s.Handle(Instance, DeleteManyFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := wrpc.DecodeResource(d, store.Instance, "bucket", wrpc.Borrow, store.NewBucketClient)
-		keys := wrpc.DecodeList(d, 1 /* min wire bytes per element */, (*wrpc.Decoder).String)
+		keys := wrpc.DecodeList(d, 1 /* min wire bytes per element */, (*wrpc.Decoder).ReadString)
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
-		err := impl.DeleteMany(ctx, bucket, keys)
-		e := d.Results()
-		var werr Error
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyError(d, impl.DeleteMany(ctx, bucket, keys), wrpc.Encode[Error])
 	})
 }

@@ -4,7 +4,6 @@ package store
 
 import (
 	"context"
-	"errors"
 
 	"github.com/witgo-dev/witgo/runtime/wrpc"
 )
@@ -24,7 +23,7 @@ func (v *Error) DecodeWRPC(d *wrpc.Decoder) {
 	*v = Error{c: ErrorCase(d.Discriminant(3 /* cases */))}
 	switch v.c {
 	case ErrorCaseOther:
-		v.v = d.String()
+		v.v = d.ReadString()
 	}
 }
 
@@ -36,16 +35,29 @@ func (v KeyResponse) EncodeWRPC(e *wrpc.Encoder) {
 
 // DecodeWRPC reads v from the component-model value encoding.
 func (v *KeyResponse) DecodeWRPC(d *wrpc.Decoder) {
-	v.Keys = wrpc.DecodeList(d, 1 /* min wire bytes per element */, (*wrpc.Decoder).String)
-	v.Cursor = wrpc.DecodeOption(d, (*wrpc.Decoder).String)
+	v.Keys = wrpc.DecodeList(d, 1 /* min wire bytes per element */, (*wrpc.Decoder).ReadString)
+	v.Cursor = wrpc.DecodeOption(d, (*wrpc.Decoder).ReadString)
 }
 
 // The generated code below requires the runtime it was generated for.
-const _ = wrpc.SupportPackageIsVersion1
+const _ = wrpc.SupportPackageIsVersion2
 
 // Instance is the wRPC instance name of the WIT interface
 // "wasi:keyvalue/store@0.2.0-draft2".
 const Instance = "wasi:keyvalue/store@0.2.0-draft2"
+
+// The wRPC function names of the WIT interface
+// "wasi:keyvalue/store@0.2.0-draft2", as the generated client invokes them and
+// Register serves them (Server.Register, Invoker.Invoke). Each is named after
+// its Go method, with the resource's name first for a resource method.
+const (
+	OpenFunctionName           = "open"
+	BucketGetFunctionName      = "bucket.get"
+	BucketSetFunctionName      = "bucket.set"
+	BucketDeleteFunctionName   = "bucket.delete"
+	BucketExistsFunctionName   = "bucket.exists"
+	BucketListKeysFunctionName = "bucket.list-keys"
+)
 
 // NewClient returns an implementation of Interface that calls the WIT interface
 // "wasi:keyvalue/store@0.2.0-draft2" over wRPC through inv, such as
@@ -61,21 +73,21 @@ type client struct {
 func (c *client) Open(ctx context.Context, identifier string) (Bucket, error) {
 	e := wrpc.NewEncoder()
 	e.String(identifier)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "open", e)
-	if err != nil {
-		return nil, err
-	}
-	var werr error
-	var res Bucket
-	if d.ResultTag() {
-		werr = wrpc.Decode[Error](d)
-	} else {
-		res = wrpc.DecodeResource(d, Instance, "bucket", wrpc.Own, NewBucketClient)
-	}
-	if err := d.Finish(); err != nil {
-		return nil, err
-	}
-	return res, werr
+	return wrpc.CallResult(ctx, c.inv, Instance, OpenFunctionName, e, func(d *wrpc.Decoder) Bucket {
+		return wrpc.DecodeResource(d, Instance, "bucket", wrpc.Own, NewBucketClient)
+	}, wrpc.Decode[Error])
+}
+
+// UnimplementedInterface implements the WIT interface
+// "wasi:keyvalue/store@0.2.0-draft2" (every method returns an error wrapping
+// wrpc.ErrUnimplemented). Embed it in an implementation so that it keeps
+// compiling when the WIT grows: the methods it does not override fail. Served,
+// such a failure ends the call without results (see wrpc.Unimplemented).
+type UnimplementedInterface struct{}
+
+// Open returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) Open(ctx context.Context, identifier string) (Bucket, error) {
+	return nil, wrpc.Unimplemented(Instance, OpenFunctionName)
 }
 
 // Register serves impl on s: every function of the WIT interface
@@ -87,138 +99,59 @@ func Register(s *wrpc.Server, impl Interface) {
 	if r, ok := impl.(wrpc.HandleResolver); ok {
 		s.SetHandleResolver(Instance, "bucket", r)
 	}
-	s.Register(Instance, "open", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "open", params)
-		identifier := d.String()
+	s.Handle(Instance, OpenFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
+		identifier := d.ReadString()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := impl.Open(ctx, identifier)
-		e := d.Results()
-		var werr Error
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			wrpc.EncodeResource(e, Instance, "bucket", res)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyResult(d, res, err, func(e *wrpc.Encoder, v Bucket) {
+			wrpc.EncodeResource(e, Instance, "bucket", v)
+		}, wrpc.Encode[Error])
 	})
-	s.Register(Instance, "bucket.get", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "bucket.get", params)
+	s.Handle(Instance, BucketGetFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[Bucket](d, Instance, "bucket", wrpc.Borrow, nil)
-		key := d.String()
+		key := d.ReadString()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, ok, err := self.Get(ctx, key)
-		e := d.Results()
-		var werr Error
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			e.OptionTag(ok)
-			if ok {
-				e.Bytes(res)
-			}
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyResultOption(d, res, ok, err, (*wrpc.Encoder).Bytes, wrpc.Encode[Error])
 	})
-	s.Register(Instance, "bucket.set", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "bucket.set", params)
+	s.Handle(Instance, BucketSetFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[Bucket](d, Instance, "bucket", wrpc.Borrow, nil)
-		key := d.String()
+		key := d.ReadString()
 		value := d.Bytes()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
-		err := self.Set(ctx, key, value)
-		e := d.Results()
-		var werr Error
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyError(d, self.Set(ctx, key, value), wrpc.Encode[Error])
 	})
-	s.Register(Instance, "bucket.delete", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "bucket.delete", params)
+	s.Handle(Instance, BucketDeleteFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[Bucket](d, Instance, "bucket", wrpc.Borrow, nil)
-		key := d.String()
+		key := d.ReadString()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
-		err := self.Delete(ctx, key)
-		e := d.Results()
-		var werr Error
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyError(d, self.Delete(ctx, key), wrpc.Encode[Error])
 	})
-	s.Register(Instance, "bucket.exists", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "bucket.exists", params)
+	s.Handle(Instance, BucketExistsFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[Bucket](d, Instance, "bucket", wrpc.Borrow, nil)
-		key := d.String()
+		key := d.ReadString()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := self.Exists(ctx, key)
-		e := d.Results()
-		var werr Error
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			e.Bool(res)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).Bool, wrpc.Encode[Error])
 	})
-	s.Register(Instance, "bucket.list-keys", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "bucket.list-keys", params)
+	s.Handle(Instance, BucketListKeysFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[Bucket](d, Instance, "bucket", wrpc.Borrow, nil)
-		cursor := wrpc.DecodeOption(d, (*wrpc.Decoder).String)
+		cursor := wrpc.DecodeOption(d, (*wrpc.Decoder).ReadString)
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := self.ListKeys(ctx, cursor)
-		e := d.Results()
-		var werr Error
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			res.EncodeWRPC(e)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyResult(d, res, err, wrpc.Encode[KeyResponse], wrpc.Encode[Error])
 	})
 }
 
@@ -226,10 +159,7 @@ func Register(s *wrpc.Server, impl Interface) {
 // inv. Values that the server returns are made this way; call it yourself only
 // with a handle from that server.
 func NewBucketClient(inv wrpc.Invoker, handle []byte) Bucket {
-	return &bucketClient{
-		handle: handle,
-		inv:    inv,
-	}
+	return &bucketClient{inv, handle}
 }
 
 type bucketClient struct {
@@ -247,25 +177,7 @@ func (r *bucketClient) Get(ctx context.Context, key string) ([]byte, bool, error
 	e := wrpc.NewEncoder()
 	e.Bytes(r.handle)
 	e.String(key)
-	d, err := wrpc.Call(ctx, r.inv, Instance, "bucket.get", e)
-	if err != nil {
-		return nil, false, err
-	}
-	var werr error
-	var res []byte
-	var ok bool
-	if d.ResultTag() {
-		werr = wrpc.Decode[Error](d)
-	} else {
-		ok = d.OptionTag()
-		if ok {
-			res = d.Bytes()
-		}
-	}
-	if err := d.Finish(); err != nil {
-		return nil, false, err
-	}
-	return res, ok, werr
+	return wrpc.CallResultOption(ctx, r.inv, Instance, BucketGetFunctionName, e, (*wrpc.Decoder).Bytes, wrpc.Decode[Error])
 }
 
 func (r *bucketClient) Set(ctx context.Context, key string, value []byte) error {
@@ -273,76 +185,57 @@ func (r *bucketClient) Set(ctx context.Context, key string, value []byte) error 
 	e.Bytes(r.handle)
 	e.String(key)
 	e.Bytes(value)
-	d, err := wrpc.Call(ctx, r.inv, Instance, "bucket.set", e)
-	if err != nil {
-		return err
-	}
-	var werr error
-	if d.ResultTag() {
-		werr = wrpc.Decode[Error](d)
-	}
-	if err := d.Finish(); err != nil {
-		return err
-	}
-	return werr
+	return wrpc.CallError(ctx, r.inv, Instance, BucketSetFunctionName, e, wrpc.Decode[Error])
 }
 
 func (r *bucketClient) Delete(ctx context.Context, key string) error {
 	e := wrpc.NewEncoder()
 	e.Bytes(r.handle)
 	e.String(key)
-	d, err := wrpc.Call(ctx, r.inv, Instance, "bucket.delete", e)
-	if err != nil {
-		return err
-	}
-	var werr error
-	if d.ResultTag() {
-		werr = wrpc.Decode[Error](d)
-	}
-	if err := d.Finish(); err != nil {
-		return err
-	}
-	return werr
+	return wrpc.CallError(ctx, r.inv, Instance, BucketDeleteFunctionName, e, wrpc.Decode[Error])
 }
 
 func (r *bucketClient) Exists(ctx context.Context, key string) (bool, error) {
 	e := wrpc.NewEncoder()
 	e.Bytes(r.handle)
 	e.String(key)
-	d, err := wrpc.Call(ctx, r.inv, Instance, "bucket.exists", e)
-	if err != nil {
-		return false, err
-	}
-	var werr error
-	var res bool
-	if d.ResultTag() {
-		werr = wrpc.Decode[Error](d)
-	} else {
-		res = d.Bool()
-	}
-	if err := d.Finish(); err != nil {
-		return false, err
-	}
-	return res, werr
+	return wrpc.CallResult(ctx, r.inv, Instance, BucketExistsFunctionName, e, (*wrpc.Decoder).Bool, wrpc.Decode[Error])
 }
 
 func (r *bucketClient) ListKeys(ctx context.Context, cursor *string) (KeyResponse, error) {
 	e := wrpc.NewEncoder()
 	e.Bytes(r.handle)
 	wrpc.EncodeOption(e, cursor, (*wrpc.Encoder).String)
-	d, err := wrpc.Call(ctx, r.inv, Instance, "bucket.list-keys", e)
-	if err != nil {
-		return KeyResponse{}, err
-	}
-	var werr error
-	var res KeyResponse
-	if d.ResultTag() {
-		werr = wrpc.Decode[Error](d)
-	} else {
-		res = wrpc.Decode[KeyResponse](d)
-	}
-	if err := d.Finish(); err != nil {
-		return KeyResponse{}, err
-	}
-	return res, werr
+	return wrpc.CallResult(ctx, r.inv, Instance, BucketListKeysFunctionName, e, wrpc.Decode[KeyResponse], wrpc.Decode[Error])
+}
+
+// UnimplementedBucket implements Bucket (every method returns an error wrapping
+// wrpc.ErrUnimplemented). Embed it in an implementation so that it keeps
+// compiling when the WIT grows: the methods it does not override fail. Served,
+// such a failure ends the call without results (see wrpc.Unimplemented).
+type UnimplementedBucket struct{}
+
+// Get returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedBucket) Get(ctx context.Context, key string) ([]byte, bool, error) {
+	return nil, false, wrpc.Unimplemented(Instance, BucketGetFunctionName)
+}
+
+// Set returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedBucket) Set(ctx context.Context, key string, value []byte) error {
+	return wrpc.Unimplemented(Instance, BucketSetFunctionName)
+}
+
+// Delete returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedBucket) Delete(ctx context.Context, key string) error {
+	return wrpc.Unimplemented(Instance, BucketDeleteFunctionName)
+}
+
+// Exists returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedBucket) Exists(ctx context.Context, key string) (bool, error) {
+	return false, wrpc.Unimplemented(Instance, BucketExistsFunctionName)
+}
+
+// ListKeys returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedBucket) ListKeys(ctx context.Context, cursor *string) (KeyResponse, error) {
+	return KeyResponse{}, wrpc.Unimplemented(Instance, BucketListKeysFunctionName)
 }

@@ -4,17 +4,24 @@ package atomics
 
 import (
 	"context"
-	"errors"
 
 	"github.com/witgo-dev/witgo/runtime/wrpc"
 )
 
 // The generated code below requires the runtime it was generated for.
-const _ = wrpc.SupportPackageIsVersion1
+const _ = wrpc.SupportPackageIsVersion2
 
 // Instance is the wRPC instance name of the WIT interface
 // "wrpc:keyvalue/atomics@0.2.0-draft".
 const Instance = "wrpc:keyvalue/atomics@0.2.0-draft"
+
+// The wRPC function names of the WIT interface
+// "wrpc:keyvalue/atomics@0.2.0-draft", as the generated client invokes them and
+// Register serves them (Server.Register, Invoker.Invoke). Each is named after
+// its Go method, with the resource's name first for a resource method.
+const (
+	IncrementFunctionName = "increment"
+)
 
 // NewClient returns an implementation of Interface that calls the WIT interface
 // "wrpc:keyvalue/atomics@0.2.0-draft" over wRPC through inv, such as
@@ -32,21 +39,19 @@ func (c *client) Increment(ctx context.Context, bucket string, key string, delta
 	e.String(bucket)
 	e.String(key)
 	e.U64(delta)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "increment", e)
-	if err != nil {
-		return 0, err
-	}
-	var werr error
-	var res uint64
-	if d.ResultTag() {
-		werr = wrpc.Decode[Error](d)
-	} else {
-		res = d.U64()
-	}
-	if err := d.Finish(); err != nil {
-		return 0, err
-	}
-	return res, werr
+	return wrpc.CallResult(ctx, c.inv, Instance, IncrementFunctionName, e, (*wrpc.Decoder).U64, wrpc.Decode[Error])
+}
+
+// UnimplementedInterface implements the WIT interface
+// "wrpc:keyvalue/atomics@0.2.0-draft" (every method returns an error wrapping
+// wrpc.ErrUnimplemented). Embed it in an implementation so that it keeps
+// compiling when the WIT grows: the methods it does not override fail. Served,
+// such a failure ends the call without results (see wrpc.Unimplemented).
+type UnimplementedInterface struct{}
+
+// Increment returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) Increment(ctx context.Context, bucket string, key string, delta uint64) (uint64, error) {
+	return 0, wrpc.Unimplemented(Instance, IncrementFunctionName)
 }
 
 // Register serves impl on s: every function of the WIT interface
@@ -55,27 +60,14 @@ func (c *client) Increment(ctx context.Context, bucket string, key string, delta
 // wrpc.HandleResolver, turns back into values; the server keeps every other
 // resource value in its handle table (see wrpc.WithHandleTable).
 func Register(s *wrpc.Server, impl Interface) {
-	s.Register(Instance, "increment", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "increment", params)
-		bucket := d.String()
-		key := d.String()
+	s.Handle(Instance, IncrementFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
+		bucket := d.ReadString()
+		key := d.ReadString()
 		delta := d.U64()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := impl.Increment(ctx, bucket, key, delta)
-		e := d.Results()
-		var werr Error
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			e.U64(res)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).U64, wrpc.Encode[Error])
 	})
 }

@@ -4,7 +4,6 @@ package store
 
 import (
 	"context"
-	"errors"
 
 	"github.com/witgo-dev/witgo/runtime/wrpc"
 )
@@ -24,7 +23,7 @@ func (v *Error) DecodeWRPC(d *wrpc.Decoder) {
 	*v = Error{c: ErrorCase(d.Discriminant(3 /* cases */))}
 	switch v.c {
 	case ErrorCaseOther:
-		v.v = d.String()
+		v.v = d.ReadString()
 	}
 }
 
@@ -36,16 +35,28 @@ func (v KeyResponse) EncodeWRPC(e *wrpc.Encoder) {
 
 // DecodeWRPC reads v from the component-model value encoding.
 func (v *KeyResponse) DecodeWRPC(d *wrpc.Decoder) {
-	v.Keys = wrpc.DecodeList(d, 1 /* min wire bytes per element */, (*wrpc.Decoder).String)
+	v.Keys = wrpc.DecodeList(d, 1 /* min wire bytes per element */, (*wrpc.Decoder).ReadString)
 	v.Cursor = wrpc.DecodeOption(d, (*wrpc.Decoder).U64)
 }
 
 // The generated code below requires the runtime it was generated for.
-const _ = wrpc.SupportPackageIsVersion1
+const _ = wrpc.SupportPackageIsVersion2
 
 // Instance is the wRPC instance name of the WIT interface
 // "wrpc:keyvalue/store@0.2.0-draft".
 const Instance = "wrpc:keyvalue/store@0.2.0-draft"
+
+// The wRPC function names of the WIT interface
+// "wrpc:keyvalue/store@0.2.0-draft", as the generated client invokes them and
+// Register serves them (Server.Register, Invoker.Invoke). Each is named after
+// its Go method, with the resource's name first for a resource method.
+const (
+	GetFunctionName      = "get"
+	SetFunctionName      = "set"
+	DeleteFunctionName   = "delete"
+	ExistsFunctionName   = "exists"
+	ListKeysFunctionName = "list-keys"
+)
 
 // NewClient returns an implementation of Interface that calls the WIT interface
 // "wrpc:keyvalue/store@0.2.0-draft" over wRPC through inv, such as
@@ -62,25 +73,7 @@ func (c *client) Get(ctx context.Context, bucket string, key string) ([]byte, bo
 	e := wrpc.NewEncoder()
 	e.String(bucket)
 	e.String(key)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "get", e)
-	if err != nil {
-		return nil, false, err
-	}
-	var werr error
-	var res []byte
-	var ok bool
-	if d.ResultTag() {
-		werr = wrpc.Decode[Error](d)
-	} else {
-		ok = d.OptionTag()
-		if ok {
-			res = d.Bytes()
-		}
-	}
-	if err := d.Finish(); err != nil {
-		return nil, false, err
-	}
-	return res, ok, werr
+	return wrpc.CallResultOption(ctx, c.inv, Instance, GetFunctionName, e, (*wrpc.Decoder).Bytes, wrpc.Decode[Error])
 }
 
 func (c *client) Set(ctx context.Context, bucket string, key string, value []byte) error {
@@ -88,78 +81,60 @@ func (c *client) Set(ctx context.Context, bucket string, key string, value []byt
 	e.String(bucket)
 	e.String(key)
 	e.Bytes(value)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "set", e)
-	if err != nil {
-		return err
-	}
-	var werr error
-	if d.ResultTag() {
-		werr = wrpc.Decode[Error](d)
-	}
-	if err := d.Finish(); err != nil {
-		return err
-	}
-	return werr
+	return wrpc.CallError(ctx, c.inv, Instance, SetFunctionName, e, wrpc.Decode[Error])
 }
 
 func (c *client) Delete(ctx context.Context, bucket string, key string) error {
 	e := wrpc.NewEncoder()
 	e.String(bucket)
 	e.String(key)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "delete", e)
-	if err != nil {
-		return err
-	}
-	var werr error
-	if d.ResultTag() {
-		werr = wrpc.Decode[Error](d)
-	}
-	if err := d.Finish(); err != nil {
-		return err
-	}
-	return werr
+	return wrpc.CallError(ctx, c.inv, Instance, DeleteFunctionName, e, wrpc.Decode[Error])
 }
 
 func (c *client) Exists(ctx context.Context, bucket string, key string) (bool, error) {
 	e := wrpc.NewEncoder()
 	e.String(bucket)
 	e.String(key)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "exists", e)
-	if err != nil {
-		return false, err
-	}
-	var werr error
-	var res bool
-	if d.ResultTag() {
-		werr = wrpc.Decode[Error](d)
-	} else {
-		res = d.Bool()
-	}
-	if err := d.Finish(); err != nil {
-		return false, err
-	}
-	return res, werr
+	return wrpc.CallResult(ctx, c.inv, Instance, ExistsFunctionName, e, (*wrpc.Decoder).Bool, wrpc.Decode[Error])
 }
 
 func (c *client) ListKeys(ctx context.Context, bucket string, cursor *uint64) (KeyResponse, error) {
 	e := wrpc.NewEncoder()
 	e.String(bucket)
 	wrpc.EncodeOption(e, cursor, (*wrpc.Encoder).U64)
-	d, err := wrpc.Call(ctx, c.inv, Instance, "list-keys", e)
-	if err != nil {
-		return KeyResponse{}, err
-	}
-	var werr error
-	var res KeyResponse
-	if d.ResultTag() {
-		werr = wrpc.Decode[Error](d)
-	} else {
-		res = wrpc.Decode[KeyResponse](d)
-	}
-	if err := d.Finish(); err != nil {
-		return KeyResponse{}, err
-	}
-	return res, werr
+	return wrpc.CallResult(ctx, c.inv, Instance, ListKeysFunctionName, e, wrpc.Decode[KeyResponse], wrpc.Decode[Error])
+}
+
+// UnimplementedInterface implements the WIT interface
+// "wrpc:keyvalue/store@0.2.0-draft" (every method returns an error wrapping
+// wrpc.ErrUnimplemented). Embed it in an implementation so that it keeps
+// compiling when the WIT grows: the methods it does not override fail. Served,
+// such a failure ends the call without results (see wrpc.Unimplemented).
+type UnimplementedInterface struct{}
+
+// Get returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) Get(ctx context.Context, bucket string, key string) ([]byte, bool, error) {
+	return nil, false, wrpc.Unimplemented(Instance, GetFunctionName)
+}
+
+// Set returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) Set(ctx context.Context, bucket string, key string, value []byte) error {
+	return wrpc.Unimplemented(Instance, SetFunctionName)
+}
+
+// Delete returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) Delete(ctx context.Context, bucket string, key string) error {
+	return wrpc.Unimplemented(Instance, DeleteFunctionName)
+}
+
+// Exists returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) Exists(ctx context.Context, bucket string, key string) (bool, error) {
+	return false, wrpc.Unimplemented(Instance, ExistsFunctionName)
+}
+
+// ListKeys returns an error wrapping wrpc.ErrUnimplemented.
+func (UnimplementedInterface) ListKeys(ctx context.Context, bucket string, cursor *uint64) (KeyResponse, error) {
+	return KeyResponse{}, wrpc.Unimplemented(Instance, ListKeysFunctionName)
 }
 
 // Register serves impl on s: every function of the WIT interface
@@ -168,116 +143,48 @@ func (c *client) ListKeys(ctx context.Context, bucket string, cursor *uint64) (K
 // wrpc.HandleResolver, turns back into values; the server keeps every other
 // resource value in its handle table (see wrpc.WithHandleTable).
 func Register(s *wrpc.Server, impl Interface) {
-	s.Register(Instance, "get", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "get", params)
-		bucket := d.String()
-		key := d.String()
+	s.Handle(Instance, GetFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
+		bucket := d.ReadString()
+		key := d.ReadString()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, ok, err := impl.Get(ctx, bucket, key)
-		e := d.Results()
-		var werr Error
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			e.OptionTag(ok)
-			if ok {
-				e.Bytes(res)
-			}
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyResultOption(d, res, ok, err, (*wrpc.Encoder).Bytes, wrpc.Encode[Error])
 	})
-	s.Register(Instance, "set", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "set", params)
-		bucket := d.String()
-		key := d.String()
+	s.Handle(Instance, SetFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
+		bucket := d.ReadString()
+		key := d.ReadString()
 		value := d.Bytes()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
-		err := impl.Set(ctx, bucket, key, value)
-		e := d.Results()
-		var werr Error
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyError(d, impl.Set(ctx, bucket, key, value), wrpc.Encode[Error])
 	})
-	s.Register(Instance, "delete", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "delete", params)
-		bucket := d.String()
-		key := d.String()
+	s.Handle(Instance, DeleteFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
+		bucket := d.ReadString()
+		key := d.ReadString()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
-		err := impl.Delete(ctx, bucket, key)
-		e := d.Results()
-		var werr Error
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyError(d, impl.Delete(ctx, bucket, key), wrpc.Encode[Error])
 	})
-	s.Register(Instance, "exists", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "exists", params)
-		bucket := d.String()
-		key := d.String()
+	s.Handle(Instance, ExistsFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
+		bucket := d.ReadString()
+		key := d.ReadString()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := impl.Exists(ctx, bucket, key)
-		e := d.Results()
-		var werr Error
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			e.Bool(res)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).Bool, wrpc.Encode[Error])
 	})
-	s.Register(Instance, "list-keys", func(ctx context.Context, params []byte) ([]byte, error) {
-		d := s.Params(ctx, Instance, "list-keys", params)
-		bucket := d.String()
+	s.Handle(Instance, ListKeysFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
+		bucket := d.ReadString()
 		cursor := wrpc.DecodeOption(d, (*wrpc.Decoder).U64)
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		res, err := impl.ListKeys(ctx, bucket, cursor)
-		e := d.Results()
-		var werr Error
-		switch {
-		case err == nil:
-			e.ResultTag(false)
-			res.EncodeWRPC(e)
-		case errors.As(err, &werr):
-			e.ResultTag(true)
-			werr.EncodeWRPC(e)
-		default:
-			return nil, err
-		}
-		return e.Finish()
+		return wrpc.ReplyResult(d, res, err, wrpc.Encode[KeyResponse], wrpc.Encode[Error])
 	})
 }

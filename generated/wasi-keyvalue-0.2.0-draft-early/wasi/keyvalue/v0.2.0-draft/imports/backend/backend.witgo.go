@@ -42,15 +42,14 @@
 //     MaxValueBytes, and set stores them; an incoming value holds the bytes get
 //     returned, reports their size, and yields exactly them (synchronously or
 //     through an input stream that is closed after the last byte). Every
-//     operation completes at once, so pollables are always ready. Where such a
-//     resource belongs to an interface whose handles the backend resolves, the
-//     backend keeps it in its own handle table (random 16-byte handles, dropped
-//     when consumed or unused for 10 minutes, at most 65536).
+//     operation completes at once, so pollables are always ready. Over wRPC
+//     these values are stateful: the server's handle table keeps them, and
+//     refuses new handles when it is full rather than evicting live ones.
 //   - Errors: an error wrapping engine.ErrNoSuchStore is no-such-store,
 //     engine.ErrAccessDenied is access-denied, every other error is other with
 //     the error's message (for error resources: a resource whose methods return
-//     that message). A panic in the engine is recovered, logged and returned as
-//     other: it never crashes a server.
+//     that message). A panic in the engine is recovered (kvbackend.Recover),
+//     logged and returned as other: it never crashes a server.
 //
 // # Operations
 //
@@ -102,14 +101,9 @@ package backend
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
-	"log"
-	"runtime/debug"
 	"strconv"
-	"sync"
-	"time"
 
 	ioerror "github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft-early/wasi/io/v0.2.0/error"
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft-early/wasi/io/v0.2.0/poll"
@@ -120,6 +114,7 @@ import (
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft-early/wasi/keyvalue/v0.2.0-draft/imports"
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft-early/wasi/keyvalue/v0.2.0-draft/types"
 	wasikeyvalueerror "github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft-early/wasi/keyvalue/v0.2.0-draft/wasi-keyvalue-error"
+	kvbackend "github.com/witgo-dev/witgo/kv/backend"
 	"github.com/witgo-dev/witgo/kv/engine"
 	"github.com/witgo-dev/witgo/runtime/cm"
 	"github.com/witgo-dev/witgo/runtime/wrpc"
@@ -128,12 +123,11 @@ import (
 // New returns every interface of the WIT world
 // "wasi:keyvalue/imports@0.2.0-draft" implemented on top of e. The result is
 // ready to serve with imports.Register or to call in-process. e must be safe
-// for concurrent use (every engine.Engine is).
+// for concurrent use (every engine.Engine is). Calls of e go through
+// kvbackend.Recover: a panic in the engine is logged and returned as the WIT
+// error other.
 func New(e engine.Engine) imports.World {
-	be := &backend{e: e, maxValue: engine.DefaultMaxValueBytes}
-	if o, isOpts := e.(interface{ Options() engine.Options }); isOpts && o.Options().MaxValueBytes > 0 {
-		be.maxValue = o.Options().MaxValueBytes
-	}
+	be := &backend{e: kvbackend.Recover(e), maxValue: kvbackend.MaxValueBytes(e)}
 	return imports.World{
 		Poll:          &implPoll{be: be},
 		Types:         &implTypes{be: be},
@@ -145,13 +139,9 @@ func New(e engine.Engine) imports.World {
 
 // backend is the state every value of this package shares.
 type backend struct {
-	e engine.Engine
-	// maxValue bounds an outgoing value: the engine's MaxValueBytes if it
-	// reports its options, else engine.DefaultMaxValueBytes.
+	e engine.Engine // guarded by kvbackend.Recover
+	// maxValue bounds an outgoing value (kvbackend.MaxValueBytes).
 	maxValue int
-	// handles holds the stateful resources of interfaces whose handles this
-	// package resolves itself (see ResolveHandle).
-	handles handleTable
 }
 
 // implPoll implements poll.Interface (the WIT interface "wasi:io/poll@0.2.0").
@@ -167,9 +157,10 @@ var _ wrpc.HandleResolver = (*implPoll)(nil)
 // "wasi:io/poll@0.2.0" from their wRPC handles (wrpc.HandleResolver). The
 // handle of a bucket is its identifier, so it stays valid across server
 // restarts and replicas; pollables and errors are rebuilt from their handles
-// too; other resources live in the backend's handle table.
-func (x *implPoll) ResolveHandle(ctx context.Context, instance, resource string, handle []byte) (v any, err error) {
-	defer func() { err = recovered(instance+"#"+resource, recover(), err) }()
+// too. Other resources live in the wRPC server's handle table, which the server
+// looks in first: a handle of theirs that reaches ResolveHandle is unknown or
+// expired.
+func (x *implPoll) ResolveHandle(ctx context.Context, instance, resource string, handle []byte) (any, error) {
 	switch resource {
 	case "pollable":
 		return &resPollPollable{}, nil
@@ -177,13 +168,12 @@ func (x *implPoll) ResolveHandle(ctx context.Context, instance, resource string,
 	return nil, fmt.Errorf("%s#%s: resource not supported by this backend", instance, resource)
 }
 
-func (x *implPoll) Poll(ctx context.Context, in []poll.Pollable) (res []uint32, err error) {
-	defer func() { err = recovered("wasi:io/poll@0.2.0#poll", recover(), err) }()
-	res = make([]uint32, len(in))
-	for i := range res {
-		res[i] = uint32(i)
+func (x *implPoll) Poll(ctx context.Context, in []poll.Pollable) ([]uint32, error) {
+	ready := make([]uint32, len(in))
+	for i := range ready {
+		ready[i] = uint32(i)
 	}
-	return
+	return ready, nil
 }
 
 // implTypes implements types.Interface (the WIT interface
@@ -200,72 +190,47 @@ var _ wrpc.HandleResolver = (*implTypes)(nil)
 // "wasi:keyvalue/types@0.2.0-draft" from their wRPC handles
 // (wrpc.HandleResolver). The handle of a bucket is its identifier, so it stays
 // valid across server restarts and replicas; pollables and errors are rebuilt
-// from their handles too; other resources live in the backend's handle table.
-func (x *implTypes) ResolveHandle(ctx context.Context, instance, resource string, handle []byte) (v any, err error) {
-	defer func() { err = recovered(instance+"#"+resource, recover(), err) }()
+// from their handles too. Other resources live in the wRPC server's handle
+// table, which the server looks in first: a handle of theirs that reaches
+// ResolveHandle is unknown or expired.
+func (x *implTypes) ResolveHandle(ctx context.Context, instance, resource string, handle []byte) (any, error) {
 	switch resource {
 	case "bucket":
 		return &resTypesBucket{be: x.be, name: string(handle)}, nil
 	case "outgoing-value":
-		if r, isT := x.be.handles.resolve(handle).(*resTypesOutgoingValue); isT {
-			return r, nil
-		}
 		return nil, fmt.Errorf("%s#%s: %w", instance, resource, wrpc.ErrUnknownHandle)
 	case "incoming-value":
-		if r, isT := x.be.handles.resolve(handle).(*resTypesIncomingValue); isT {
-			return r, nil
-		}
 		return nil, fmt.Errorf("%s#%s: %w", instance, resource, wrpc.ErrUnknownHandle)
 	}
 	return nil, fmt.Errorf("%s#%s: resource not supported by this backend", instance, resource)
 }
 
-func (x *implTypes) BucketOpenBucket(ctx context.Context, name string) (res types.Bucket, err error) {
-	defer func() {
-		err = errWrappedWasikeyvalueerrorError(recovered("wasi:keyvalue/types@0.2.0-draft#bucket.open-bucket", recover(), err))
-	}()
+func (x *implTypes) BucketOpenBucket(ctx context.Context, name string) (types.Bucket, error) {
 	bk, err := openTypesBucket(ctx, x.be, name)
 	if err != nil {
-		return
+		return nil, errWrappedWasikeyvalueerrorError(err)
 	}
-	res = bk
-	return
+	return bk, nil
 }
 
-func (x *implTypes) OutgoingValueNewOutgoingValue(ctx context.Context) (res types.OutgoingValue, err error) {
-	defer func() {
-		err = recovered("wasi:keyvalue/types@0.2.0-draft#outgoing-value.new-outgoing-value", recover(), err)
-	}()
-	res = &resTypesOutgoingValue{be: x.be, valueBuffer: valueBuffer{max: x.be.maxValue}}
-	return
+func (x *implTypes) OutgoingValueNewOutgoingValue(ctx context.Context) (types.OutgoingValue, error) {
+	return &resTypesOutgoingValue{buf: kvbackend.NewValueBuffer(x.be.maxValue)}, nil
 }
 
-func (x *implTypes) IncomingValueIncomingValueConsumeSync(ctx context.Context, this types.IncomingValue) (res types.IncomingValueSyncBody, err error) {
-	defer func() {
-		err = errWrappedWasikeyvalueerrorError(recovered("wasi:keyvalue/types@0.2.0-draft#incoming-value.incoming-value-consume-sync", recover(), err))
-	}()
+func (x *implTypes) IncomingValueIncomingValueConsumeSync(ctx context.Context, this types.IncomingValue) (types.IncomingValueSyncBody, error) {
 	iv, isOurs := this.(*resTypesIncomingValue)
 	if !isOurs || iv == nil {
-		err = foreign("wasi:keyvalue/types@0.2.0-draft#incoming-value.incoming-value-consume-sync", "incoming value", this)
-		return
+		return nil, errWrappedWasikeyvalueerrorError(kvbackend.Foreign("wasi:keyvalue/types@0.2.0-draft#incoming-value.incoming-value-consume-sync", "incoming value", this))
 	}
-	x.be.handles.drop(&iv.h)
-	res = append(make([]byte, 0, len(iv.data)), iv.data...)
-	return
+	return kvbackend.Clone(iv.data), nil
 }
 
-func (x *implTypes) IncomingValueIncomingValueConsumeAsync(ctx context.Context, this types.IncomingValue) (res types.IncomingValueAsyncBody, err error) {
-	defer func() {
-		err = errWrappedWasikeyvalueerrorError(recovered("wasi:keyvalue/types@0.2.0-draft#incoming-value.incoming-value-consume-async", recover(), err))
-	}()
+func (x *implTypes) IncomingValueIncomingValueConsumeAsync(ctx context.Context, this types.IncomingValue) (types.IncomingValueAsyncBody, error) {
 	iv, isOurs := this.(*resTypesIncomingValue)
 	if !isOurs || iv == nil {
-		err = foreign("wasi:keyvalue/types@0.2.0-draft#incoming-value.incoming-value-consume-async", "incoming value", this)
-		return
+		return nil, errWrappedWasikeyvalueerrorError(kvbackend.Foreign("wasi:keyvalue/types@0.2.0-draft#incoming-value.incoming-value-consume-async", "incoming value", this))
 	}
-	x.be.handles.drop(&iv.h)
-	res = &resStreamsInputStream{be: x.be, byteReader: byteReader{data: iv.data}}
-	return
+	return &resStreamsInputStream{r: kvbackend.NewReader(iv.data)}, nil
 }
 
 // implEventual implements eventual.Interface (the WIT interface
@@ -276,61 +241,51 @@ type implEventual struct {
 
 var _ eventual.Interface = (*implEventual)(nil)
 
-func (x *implEventual) Get(ctx context.Context, bucket eventual.Bucket, key eventual.Key) (res eventual.IncomingValue, ok bool, err error) {
-	defer func() {
-		err = errWrappedWasikeyvalueerrorError(recovered("wasi:keyvalue/eventual@0.2.0-draft#get", recover(), err))
-	}()
+func (x *implEventual) Get(ctx context.Context, bucket eventual.Bucket, key eventual.Key) (eventual.IncomingValue, bool, error) {
 	b, err := bucketOfTypesBucket(ctx, "wasi:keyvalue/eventual@0.2.0-draft#get", bucket)
 	if err != nil {
-		return
+		return nil, false, errWrappedWasikeyvalueerrorError(err)
 	}
 	val, present, err := b.Get(ctx, key)
-	if err != nil || !present {
-		return
+	if err != nil {
+		return nil, false, errWrappedWasikeyvalueerrorError(err)
 	}
-	res, ok = &resTypesIncomingValue{be: x.be, data: val}, true
-	return
+	if !present {
+		return nil, false, nil
+	}
+	return &resTypesIncomingValue{data: val}, true, nil
 }
 
-func (x *implEventual) Set(ctx context.Context, bucket eventual.Bucket, key eventual.Key, outgoingValue eventual.OutgoingValue) (err error) {
-	defer func() {
-		err = errWrappedWasikeyvalueerrorError(recovered("wasi:keyvalue/eventual@0.2.0-draft#set", recover(), err))
-	}()
+func (x *implEventual) Set(ctx context.Context, bucket eventual.Bucket, key eventual.Key, outgoingValue eventual.OutgoingValue) error {
 	b, err := bucketOfTypesBucket(ctx, "wasi:keyvalue/eventual@0.2.0-draft#set", bucket)
 	if err != nil {
-		return
+		return errWrappedWasikeyvalueerrorError(err)
 	}
 	ov, isOurs := outgoingValue.(*resTypesOutgoingValue)
 	if !isOurs || ov == nil {
-		err = foreign("wasi:keyvalue/eventual@0.2.0-draft#set", "outgoing value", outgoingValue)
-		return
+		return errWrappedWasikeyvalueerrorError(kvbackend.Foreign("wasi:keyvalue/eventual@0.2.0-draft#set", "outgoing value", outgoingValue))
 	}
-	err = b.Set(ctx, key, ov.bytes())
-	return
+	return errWrappedWasikeyvalueerrorError(b.Set(ctx, key, ov.buf.Bytes()))
 }
 
-func (x *implEventual) Delete(ctx context.Context, bucket eventual.Bucket, key eventual.Key) (err error) {
-	defer func() {
-		err = errWrappedWasikeyvalueerrorError(recovered("wasi:keyvalue/eventual@0.2.0-draft#delete", recover(), err))
-	}()
+func (x *implEventual) Delete(ctx context.Context, bucket eventual.Bucket, key eventual.Key) error {
 	b, err := bucketOfTypesBucket(ctx, "wasi:keyvalue/eventual@0.2.0-draft#delete", bucket)
 	if err != nil {
-		return
+		return errWrappedWasikeyvalueerrorError(err)
 	}
-	err = b.Delete(ctx, key)
-	return
+	return errWrappedWasikeyvalueerrorError(b.Delete(ctx, key))
 }
 
-func (x *implEventual) Exists(ctx context.Context, bucket eventual.Bucket, key eventual.Key) (res bool, err error) {
-	defer func() {
-		err = errWrappedWasikeyvalueerrorError(recovered("wasi:keyvalue/eventual@0.2.0-draft#exists", recover(), err))
-	}()
+func (x *implEventual) Exists(ctx context.Context, bucket eventual.Bucket, key eventual.Key) (bool, error) {
 	b, err := bucketOfTypesBucket(ctx, "wasi:keyvalue/eventual@0.2.0-draft#exists", bucket)
 	if err != nil {
-		return
+		return false, errWrappedWasikeyvalueerrorError(err)
 	}
-	res, err = b.Exists(ctx, key)
-	return
+	found, err := b.Exists(ctx, key)
+	if err != nil {
+		return false, errWrappedWasikeyvalueerrorError(err)
+	}
+	return found, nil
 }
 
 // implAtomic implements atomic.Interface (the WIT interface
@@ -341,28 +296,28 @@ type implAtomic struct {
 
 var _ atomic.Interface = (*implAtomic)(nil)
 
-func (x *implAtomic) Increment(ctx context.Context, bucket atomic.Bucket, key atomic.Key, delta uint64) (res uint64, err error) {
-	defer func() {
-		err = errWrappedWasikeyvalueerrorError(recovered("wasi:keyvalue/atomic@0.2.0-draft#increment", recover(), err))
-	}()
+func (x *implAtomic) Increment(ctx context.Context, bucket atomic.Bucket, key atomic.Key, delta uint64) (uint64, error) {
 	b, err := bucketOfTypesBucket(ctx, "wasi:keyvalue/atomic@0.2.0-draft#increment", bucket)
 	if err != nil {
-		return
+		return 0, errWrappedWasikeyvalueerrorError(err)
 	}
-	res, err = b.IncrementU64(ctx, key, delta)
-	return
+	n, err := b.IncrementU64(ctx, key, delta)
+	if err != nil {
+		return 0, errWrappedWasikeyvalueerrorError(err)
+	}
+	return n, nil
 }
 
-func (x *implAtomic) CompareAndSwap(ctx context.Context, bucket atomic.Bucket, key atomic.Key, old uint64, new_ uint64) (res bool, err error) {
-	defer func() {
-		err = errWrappedWasikeyvalueerrorError(recovered("wasi:keyvalue/atomic@0.2.0-draft#compare-and-swap", recover(), err))
-	}()
+func (x *implAtomic) CompareAndSwap(ctx context.Context, bucket atomic.Bucket, key atomic.Key, old uint64, new_ uint64) (bool, error) {
 	b, err := bucketOfTypesBucket(ctx, "wasi:keyvalue/atomic@0.2.0-draft#compare-and-swap", bucket)
 	if err != nil {
-		return
+		return false, errWrappedWasikeyvalueerrorError(err)
 	}
-	res, err = engine.CompareAndSwapU64(ctx, b, key, old, new_)
-	return
+	swapped, err := engine.CompareAndSwapU64(ctx, b, key, old, new_)
+	if err != nil {
+		return false, errWrappedWasikeyvalueerrorError(err)
+	}
+	return swapped, nil
 }
 
 // implEventualBatch implements eventualbatch.Interface (the WIT interface
@@ -373,72 +328,60 @@ type implEventualBatch struct {
 
 var _ eventualbatch.Interface = (*implEventualBatch)(nil)
 
-func (x *implEventualBatch) GetMany(ctx context.Context, bucket eventualbatch.Bucket, keys []eventualbatch.Key) (res []*eventualbatch.IncomingValue, err error) {
-	defer func() {
-		err = errWrappedWasikeyvalueerrorError(recovered("wasi:keyvalue/eventual-batch@0.2.0-draft#get-many", recover(), err))
-	}()
+func (x *implEventualBatch) GetMany(ctx context.Context, bucket eventualbatch.Bucket, keys []eventualbatch.Key) ([]*eventualbatch.IncomingValue, error) {
 	b, err := bucketOfTypesBucket(ctx, "wasi:keyvalue/eventual-batch@0.2.0-draft#get-many", bucket)
 	if err != nil {
-		return
+		return nil, errWrappedWasikeyvalueerrorError(err)
 	}
 	entries, err := b.GetMany(ctx, keys)
 	if err != nil {
-		return
+		return nil, errWrappedWasikeyvalueerrorError(err)
 	}
-	res = make([]*eventualbatch.IncomingValue, len(entries))
+	got := make([]*eventualbatch.IncomingValue, len(entries))
 	for i, en := range entries {
 		if en == nil {
 			continue
 		}
-		var v eventualbatch.IncomingValue = &resTypesIncomingValue{be: x.be, data: nonNil(en.Value)}
-		res[i] = &v
+		var v eventualbatch.IncomingValue = &resTypesIncomingValue{data: kvbackend.NonNil(en.Value)}
+		got[i] = &v
 	}
-	return
+	return got, nil
 }
 
-func (x *implEventualBatch) Keys(ctx context.Context, bucket eventualbatch.Bucket) (res []eventualbatch.Key, err error) {
-	defer func() {
-		err = errWrappedWasikeyvalueerrorError(recovered("wasi:keyvalue/eventual-batch@0.2.0-draft#keys", recover(), err))
-	}()
+func (x *implEventualBatch) Keys(ctx context.Context, bucket eventualbatch.Bucket) ([]eventualbatch.Key, error) {
 	b, err := bucketOfTypesBucket(ctx, "wasi:keyvalue/eventual-batch@0.2.0-draft#keys", bucket)
 	if err != nil {
-		return
+		return nil, errWrappedWasikeyvalueerrorError(err)
 	}
-	res, err = engine.AllKeys(ctx, b)
-	return
+	all, err := engine.AllKeys(ctx, b)
+	if err != nil {
+		return nil, errWrappedWasikeyvalueerrorError(err)
+	}
+	return all, nil
 }
 
-func (x *implEventualBatch) SetMany(ctx context.Context, bucket eventualbatch.Bucket, keyValues []cm.Tuple2[eventualbatch.Key, eventualbatch.OutgoingValue]) (err error) {
-	defer func() {
-		err = errWrappedWasikeyvalueerrorError(recovered("wasi:keyvalue/eventual-batch@0.2.0-draft#set-many", recover(), err))
-	}()
+func (x *implEventualBatch) SetMany(ctx context.Context, bucket eventualbatch.Bucket, keyValues []cm.Tuple2[eventualbatch.Key, eventualbatch.OutgoingValue]) error {
 	b, err := bucketOfTypesBucket(ctx, "wasi:keyvalue/eventual-batch@0.2.0-draft#set-many", bucket)
 	if err != nil {
-		return
+		return errWrappedWasikeyvalueerrorError(err)
 	}
 	entries := make([]engine.Entry, len(keyValues))
 	for i, kv := range keyValues {
 		ov, isOurs := kv.F1.(*resTypesOutgoingValue)
 		if !isOurs || ov == nil {
-			err = foreign("wasi:keyvalue/eventual-batch@0.2.0-draft#set-many", "outgoing value of entry "+strconv.Itoa(i), kv.F1)
-			return
+			return errWrappedWasikeyvalueerrorError(kvbackend.Foreign("wasi:keyvalue/eventual-batch@0.2.0-draft#set-many", "outgoing value of entry "+strconv.Itoa(i), kv.F1))
 		}
-		entries[i] = engine.Entry{Key: kv.F0, Value: ov.bytes()}
+		entries[i] = engine.Entry{Key: kv.F0, Value: ov.buf.Bytes()}
 	}
-	err = b.SetMany(ctx, entries)
-	return
+	return errWrappedWasikeyvalueerrorError(b.SetMany(ctx, entries))
 }
 
-func (x *implEventualBatch) DeleteMany(ctx context.Context, bucket eventualbatch.Bucket, keys []eventualbatch.Key) (err error) {
-	defer func() {
-		err = errWrappedWasikeyvalueerrorError(recovered("wasi:keyvalue/eventual-batch@0.2.0-draft#delete-many", recover(), err))
-	}()
+func (x *implEventualBatch) DeleteMany(ctx context.Context, bucket eventualbatch.Bucket, keys []eventualbatch.Key) error {
 	b, err := bucketOfTypesBucket(ctx, "wasi:keyvalue/eventual-batch@0.2.0-draft#delete-many", bucket)
 	if err != nil {
-		return
+		return errWrappedWasikeyvalueerrorError(err)
 	}
-	err = b.DeleteMany(ctx, keys)
-	return
+	return errWrappedWasikeyvalueerrorError(b.DeleteMany(ctx, keys))
 }
 
 // resIoerrorError implements the WIT resource error of "wasi:io/error@0.2.0"
@@ -453,10 +396,8 @@ func (x *resIoerrorError) WRPCHandle() []byte { return []byte(x.msg) }
 
 var _ ioerror.Error = (*resIoerrorError)(nil)
 
-func (x *resIoerrorError) ToDebugString(ctx context.Context) (res string, err error) {
-	defer func() { err = recovered("wasi:io/error@0.2.0#error.to-debug-string", recover(), err) }()
-	res = x.msg
-	return
+func (x *resIoerrorError) ToDebugString(ctx context.Context) (string, error) {
+	return x.msg, nil
 }
 
 // resPollPollable implements the WIT resource pollable of "wasi:io/poll@0.2.0",
@@ -469,199 +410,140 @@ func (x *resPollPollable) WRPCHandle() []byte { return []byte("ready") }
 
 var _ poll.Pollable = (*resPollPollable)(nil)
 
-func (x *resPollPollable) Ready(ctx context.Context) (res bool, err error) {
-	defer func() { err = recovered("wasi:io/poll@0.2.0#pollable.ready", recover(), err) }()
-	res = true
-	return
+func (x *resPollPollable) Ready(ctx context.Context) (bool, error) {
+	return true, nil
 }
 
-func (x *resPollPollable) Block(ctx context.Context) (err error) {
-	defer func() { err = recovered("wasi:io/poll@0.2.0#pollable.block", recover(), err) }()
-	return
+func (x *resPollPollable) Block(ctx context.Context) error {
+	return nil
 }
 
 // resStreamsInputStream implements the WIT resource input-stream of
 // "wasi:io/streams@0.2.0" over the bytes of an incoming value; it ends (closed)
 // after the last byte.
 type resStreamsInputStream struct {
-	be *backend
-	byteReader
+	r *kvbackend.Reader
 }
 
 var _ streams.InputStream = (*resStreamsInputStream)(nil)
 
-func (x *resStreamsInputStream) Read(ctx context.Context, len_ uint64) (res []byte, err error) {
-	defer func() {
-		err = errStreamsStreamError(recovered("wasi:io/streams@0.2.0#input-stream.read", recover(), err))
-	}()
-	chunk, more := x.take(len_)
+func (x *resStreamsInputStream) Read(ctx context.Context, len_ uint64) ([]byte, error) {
+	chunk, more := x.r.Take(len_)
 	if !more {
-		err = streams.StreamErrorClosed()
-		return
+		return nil, errStreamsStreamError(streams.StreamErrorClosed())
 	}
-	res = chunk
-	return
+	return chunk, nil
 }
 
-func (x *resStreamsInputStream) BlockingRead(ctx context.Context, len_ uint64) (res []byte, err error) {
-	defer func() {
-		err = errStreamsStreamError(recovered("wasi:io/streams@0.2.0#input-stream.blocking-read", recover(), err))
-	}()
-	chunk, more := x.take(len_)
+func (x *resStreamsInputStream) BlockingRead(ctx context.Context, len_ uint64) ([]byte, error) {
+	chunk, more := x.r.Take(len_)
 	if !more {
-		err = streams.StreamErrorClosed()
-		return
+		return nil, errStreamsStreamError(streams.StreamErrorClosed())
 	}
-	res = chunk
-	return
+	return chunk, nil
 }
 
-func (x *resStreamsInputStream) Skip(ctx context.Context, len_ uint64) (res uint64, err error) {
-	defer func() {
-		err = errStreamsStreamError(recovered("wasi:io/streams@0.2.0#input-stream.skip", recover(), err))
-	}()
-	n, more := x.skip(len_)
+func (x *resStreamsInputStream) Skip(ctx context.Context, len_ uint64) (uint64, error) {
+	n, more := x.r.Skip(len_)
 	if !more {
-		err = streams.StreamErrorClosed()
-		return
+		return 0, errStreamsStreamError(streams.StreamErrorClosed())
 	}
-	res = n
-	return
+	return n, nil
 }
 
-func (x *resStreamsInputStream) BlockingSkip(ctx context.Context, len_ uint64) (res uint64, err error) {
-	defer func() {
-		err = errStreamsStreamError(recovered("wasi:io/streams@0.2.0#input-stream.blocking-skip", recover(), err))
-	}()
-	n, more := x.skip(len_)
+func (x *resStreamsInputStream) BlockingSkip(ctx context.Context, len_ uint64) (uint64, error) {
+	n, more := x.r.Skip(len_)
 	if !more {
-		err = streams.StreamErrorClosed()
-		return
+		return 0, errStreamsStreamError(streams.StreamErrorClosed())
 	}
-	res = n
-	return
+	return n, nil
 }
 
-func (x *resStreamsInputStream) Subscribe(ctx context.Context) (res streams.Pollable, err error) {
-	defer func() { err = recovered("wasi:io/streams@0.2.0#input-stream.subscribe", recover(), err) }()
-	res = &resPollPollable{}
-	return
+func (x *resStreamsInputStream) Subscribe(ctx context.Context) (streams.Pollable, error) {
+	return &resPollPollable{}, nil
 }
 
 // resStreamsOutputStream implements the WIT resource output-stream of
 // "wasi:io/streams@0.2.0" into an outgoing value. Writes complete at once, so
 // flushing does nothing and check-write reports the room left.
 type resStreamsOutputStream struct {
-	be   *backend
-	sink byteSink
+	sink kvbackend.Sink
 }
 
 var _ streams.OutputStream = (*resStreamsOutputStream)(nil)
 
-func (x *resStreamsOutputStream) CheckWrite(ctx context.Context) (res uint64, err error) {
-	defer func() {
-		err = errStreamsStreamError(recovered("wasi:io/streams@0.2.0#output-stream.check-write", recover(), err))
-	}()
-	res, err = x.sink.room()
-	return
+func (x *resStreamsOutputStream) CheckWrite(ctx context.Context) (uint64, error) {
+	room, err := x.sink.Room()
+	if err != nil {
+		return 0, errStreamsStreamError(err)
+	}
+	return room, nil
 }
 
-func (x *resStreamsOutputStream) Write(ctx context.Context, contents []byte) (err error) {
-	defer func() {
-		err = errStreamsStreamError(recovered("wasi:io/streams@0.2.0#output-stream.write", recover(), err))
-	}()
-	err = x.sink.write(contents)
-	return
+func (x *resStreamsOutputStream) Write(ctx context.Context, contents []byte) error {
+	return errStreamsStreamError(x.sink.Write(contents))
 }
 
-func (x *resStreamsOutputStream) BlockingWriteAndFlush(ctx context.Context, contents []byte) (err error) {
-	defer func() {
-		err = errStreamsStreamError(recovered("wasi:io/streams@0.2.0#output-stream.blocking-write-and-flush", recover(), err))
-	}()
-	err = x.sink.write(contents)
-	return
+func (x *resStreamsOutputStream) BlockingWriteAndFlush(ctx context.Context, contents []byte) error {
+	return errStreamsStreamError(x.sink.Write(contents))
 }
 
-func (x *resStreamsOutputStream) Flush(ctx context.Context) (err error) {
-	defer func() {
-		err = errStreamsStreamError(recovered("wasi:io/streams@0.2.0#output-stream.flush", recover(), err))
-	}()
-	return
+func (x *resStreamsOutputStream) Flush(ctx context.Context) error {
+	return nil
 }
 
-func (x *resStreamsOutputStream) BlockingFlush(ctx context.Context) (err error) {
-	defer func() {
-		err = errStreamsStreamError(recovered("wasi:io/streams@0.2.0#output-stream.blocking-flush", recover(), err))
-	}()
-	return
+func (x *resStreamsOutputStream) BlockingFlush(ctx context.Context) error {
+	return nil
 }
 
-func (x *resStreamsOutputStream) Subscribe(ctx context.Context) (res streams.Pollable, err error) {
-	defer func() { err = recovered("wasi:io/streams@0.2.0#output-stream.subscribe", recover(), err) }()
-	res = &resPollPollable{}
-	return
+func (x *resStreamsOutputStream) Subscribe(ctx context.Context) (streams.Pollable, error) {
+	return &resPollPollable{}, nil
 }
 
-func (x *resStreamsOutputStream) WriteZeroes(ctx context.Context, len_ uint64) (err error) {
-	defer func() {
-		err = errStreamsStreamError(recovered("wasi:io/streams@0.2.0#output-stream.write-zeroes", recover(), err))
-	}()
-	err = x.sink.writeZeroes(len_)
-	return
+func (x *resStreamsOutputStream) WriteZeroes(ctx context.Context, len_ uint64) error {
+	return errStreamsStreamError(x.sink.WriteZeroes(len_))
 }
 
-func (x *resStreamsOutputStream) BlockingWriteZeroesAndFlush(ctx context.Context, len_ uint64) (err error) {
-	defer func() {
-		err = errStreamsStreamError(recovered("wasi:io/streams@0.2.0#output-stream.blocking-write-zeroes-and-flush", recover(), err))
-	}()
-	err = x.sink.writeZeroes(len_)
-	return
+func (x *resStreamsOutputStream) BlockingWriteZeroesAndFlush(ctx context.Context, len_ uint64) error {
+	return errStreamsStreamError(x.sink.WriteZeroes(len_))
 }
 
-func (x *resStreamsOutputStream) Splice(ctx context.Context, src streams.InputStream, len_ uint64) (res uint64, err error) {
-	defer func() {
-		err = errStreamsStreamError(recovered("wasi:io/streams@0.2.0#output-stream.splice", recover(), err))
-	}()
+func (x *resStreamsOutputStream) Splice(ctx context.Context, src streams.InputStream, len_ uint64) (uint64, error) {
 	from, isOurs := src.(*resStreamsInputStream)
 	if !isOurs || from == nil {
-		err = foreign("wasi:io/streams@0.2.0#output-stream.splice", "input stream", src)
-		return
+		return 0, errStreamsStreamError(kvbackend.Foreign("wasi:io/streams@0.2.0#output-stream.splice", "input stream", src))
 	}
-	room, err := x.sink.room()
+	room, err := x.sink.Room()
 	if err != nil {
-		return
+		return 0, errStreamsStreamError(err)
 	}
-	chunk, more := from.take(min(len_, room))
+	chunk, more := from.r.Take(min(len_, room))
 	if !more {
-		err = streams.StreamErrorClosed()
-		return
+		return 0, errStreamsStreamError(streams.StreamErrorClosed())
 	}
-	err = x.sink.write(chunk)
-	res = uint64(len(chunk))
-	return
+	if err := x.sink.Write(chunk); err != nil {
+		return 0, errStreamsStreamError(err)
+	}
+	return uint64(len(chunk)), nil
 }
 
-func (x *resStreamsOutputStream) BlockingSplice(ctx context.Context, src streams.InputStream, len_ uint64) (res uint64, err error) {
-	defer func() {
-		err = errStreamsStreamError(recovered("wasi:io/streams@0.2.0#output-stream.blocking-splice", recover(), err))
-	}()
+func (x *resStreamsOutputStream) BlockingSplice(ctx context.Context, src streams.InputStream, len_ uint64) (uint64, error) {
 	from, isOurs := src.(*resStreamsInputStream)
 	if !isOurs || from == nil {
-		err = foreign("wasi:io/streams@0.2.0#output-stream.blocking-splice", "input stream", src)
-		return
+		return 0, errStreamsStreamError(kvbackend.Foreign("wasi:io/streams@0.2.0#output-stream.blocking-splice", "input stream", src))
 	}
-	room, err := x.sink.room()
+	room, err := x.sink.Room()
 	if err != nil {
-		return
+		return 0, errStreamsStreamError(err)
 	}
-	chunk, more := from.take(min(len_, room))
+	chunk, more := from.r.Take(min(len_, room))
 	if !more {
-		err = streams.StreamErrorClosed()
-		return
+		return 0, errStreamsStreamError(streams.StreamErrorClosed())
 	}
-	err = x.sink.write(chunk)
-	res = uint64(len(chunk))
-	return
+	if err := x.sink.Write(chunk); err != nil {
+		return 0, errStreamsStreamError(err)
+	}
+	return uint64(len(chunk)), nil
 }
 
 // resWasikeyvalueerrorError implements the WIT resource error of
@@ -676,10 +558,8 @@ func (x *resWasikeyvalueerrorError) WRPCHandle() []byte { return []byte(x.msg) }
 
 var _ wasikeyvalueerror.Error = (*resWasikeyvalueerrorError)(nil)
 
-func (x *resWasikeyvalueerrorError) Trace(ctx context.Context) (res string, err error) {
-	defer func() { err = recovered("wasi:keyvalue/wasi-keyvalue-error@0.2.0-draft#error.trace", recover(), err) }()
-	res = x.msg
-	return
+func (x *resWasikeyvalueerrorError) Trace(ctx context.Context) (string, error) {
+	return x.msg, nil
 }
 
 // resTypesBucket implements the WIT resource bucket of
@@ -715,7 +595,7 @@ func openTypesBucket(ctx context.Context, be *backend, name string) (*resTypesBu
 func bucketOfTypesBucket(ctx context.Context, fn string, v any) (engine.Bucket, error) {
 	bk, isOurs := v.(*resTypesBucket)
 	if !isOurs || bk == nil {
-		return nil, foreign(fn, "bucket", v)
+		return nil, kvbackend.Foreign(fn, "bucket", v)
 	}
 	return bk.bucket(ctx)
 }
@@ -726,53 +606,29 @@ var _ types.Bucket = (*resTypesBucket)(nil)
 // "wasi:keyvalue/types@0.2.0-draft": it collects the bytes written to it, up to
 // the engine's value limit, until a set stores them.
 type resTypesOutgoingValue struct {
-	be *backend
-	valueBuffer
-	h []byte
+	buf *kvbackend.ValueBuffer
 }
 
 var _ types.OutgoingValue = (*resTypesOutgoingValue)(nil)
 
-// WRPCHandle returns the handle of x in the backend's handle table
-// (wrpc.Resource), adding it on first use.
-func (x *resTypesOutgoingValue) WRPCHandle() []byte { return x.be.handles.handle(x, &x.h) }
-
-func (x *resTypesOutgoingValue) OutgoingValueWriteBodyAsync(ctx context.Context) (res types.OutgoingValueBodyAsync, err error) {
-	defer func() {
-		err = errWrappedWasikeyvalueerrorError(recovered("wasi:keyvalue/types@0.2.0-draft#outgoing-value.outgoing-value-write-body-async", recover(), err))
-	}()
-	res = &resStreamsOutputStream{be: x.be, sink: x}
-	return
+func (x *resTypesOutgoingValue) OutgoingValueWriteBodyAsync(ctx context.Context) (types.OutgoingValueBodyAsync, error) {
+	return &resStreamsOutputStream{sink: x.buf}, nil
 }
 
-func (x *resTypesOutgoingValue) OutgoingValueWriteBodySync(ctx context.Context, value types.OutgoingValueBodySync) (err error) {
-	defer func() {
-		err = errWrappedWasikeyvalueerrorError(recovered("wasi:keyvalue/types@0.2.0-draft#outgoing-value.outgoing-value-write-body-sync", recover(), err))
-	}()
-	err = x.write(value)
-	return
+func (x *resTypesOutgoingValue) OutgoingValueWriteBodySync(ctx context.Context, value types.OutgoingValueBodySync) error {
+	return errWrappedWasikeyvalueerrorError(x.buf.Write(value))
 }
 
 // resTypesIncomingValue implements the WIT resource incoming-value of
 // "wasi:keyvalue/types@0.2.0-draft": the bytes a get returned, never modified.
 type resTypesIncomingValue struct {
-	be   *backend
 	data []byte
-	h    []byte
 }
 
 var _ types.IncomingValue = (*resTypesIncomingValue)(nil)
 
-// WRPCHandle returns the handle of x in the backend's handle table
-// (wrpc.Resource), adding it on first use.
-func (x *resTypesIncomingValue) WRPCHandle() []byte { return x.be.handles.handle(x, &x.h) }
-
-func (x *resTypesIncomingValue) IncomingValueSize(ctx context.Context) (res uint64, err error) {
-	defer func() {
-		err = errWrappedWasikeyvalueerrorError(recovered("wasi:keyvalue/types@0.2.0-draft#incoming-value.incoming-value-size", recover(), err))
-	}()
-	res = uint64(len(x.data))
-	return
+func (x *resTypesIncomingValue) IncomingValueSize(ctx context.Context) (uint64, error) {
+	return uint64(len(x.data)), nil
 }
 
 // toWasikeyvalueerrorError converts err into a wasikeyvalueerror.Error (a
@@ -817,214 +673,4 @@ func errStreamsStreamError(err error) error {
 		return nil
 	}
 	return toStreamsStreamError(err)
-}
-
-// recovered returns err, or, if p is a recovered panic of the WIT function
-// fn, an error that says so (and logs it with the stack): a failing engine
-// never crashes a server, the caller gets "other".
-func recovered(fn string, p any, err error) error {
-	if p == nil {
-		return err
-	}
-	log.Printf("witgo keyvalue backend: panic in %s: %v\n%s", fn, p, debug.Stack())
-	return fmt.Errorf("%s: internal error: %v", fn, p)
-}
-
-// foreign is the error for a resource that this package did not create.
-func foreign(fn, what string, v any) error {
-	return fmt.Errorf("%s: the %s (%T) was not created by this backend", fn, what, v)
-}
-
-// nonNil returns p, or an empty slice for nil: a stored empty value is
-// present.
-func nonNil(p []byte) []byte {
-	if p == nil {
-		return []byte{}
-	}
-	return p
-}
-
-// byteSink is where an output stream writes: an outgoing value.
-type byteSink interface {
-	room() (uint64, error)
-	write(p []byte) error
-	writeZeroes(n uint64) error
-}
-
-// valueBuffer collects the bytes of an outgoing value, at most max of them.
-// Bytes once written never change, so bytes() can hand out the buffer.
-type valueBuffer struct {
-	mu  sync.Mutex
-	buf []byte
-	max int
-}
-
-func (v *valueBuffer) full(n uint64) error {
-	return fmt.Errorf("outgoing value: writing %d more bytes after %d would exceed the limit of %d bytes (MaxValueBytes)", n, len(v.buf), v.max)
-}
-
-// room returns how many bytes can still be written, or an error if none.
-func (v *valueBuffer) room() (uint64, error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if len(v.buf) >= v.max {
-		return 0, v.full(1)
-	}
-	return uint64(v.max - len(v.buf)), nil
-}
-
-// write appends p, or nothing if that would exceed the limit.
-func (v *valueBuffer) write(p []byte) error {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if uint64(len(p)) > uint64(v.max-len(v.buf)) {
-		return v.full(uint64(len(p)))
-	}
-	v.buf = append(v.buf, p...)
-	return nil
-}
-
-// writeZeroes appends n zero bytes, or nothing if that would exceed the
-// limit.
-func (v *valueBuffer) writeZeroes(n uint64) error {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if n > uint64(v.max-len(v.buf)) {
-		return v.full(n)
-	}
-	v.buf = append(v.buf, make([]byte, n)...)
-	return nil
-}
-
-// bytes returns the bytes written so far (never nil: an empty value is a
-// value).
-func (v *valueBuffer) bytes() []byte {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.buf == nil {
-		return []byte{}
-	}
-	return v.buf[:len(v.buf):len(v.buf)]
-}
-
-// byteReader reads a byte slice that never changes.
-type byteReader struct {
-	mu   sync.Mutex
-	data []byte
-	pos  int
-}
-
-// take returns a copy of the next at most n bytes, and false once every
-// byte has been read.
-func (r *byteReader) take(n uint64) ([]byte, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.pos >= len(r.data) {
-		return nil, false
-	}
-	rest := r.data[r.pos:]
-	if n < uint64(len(rest)) {
-		rest = rest[:n]
-	}
-	r.pos += len(rest)
-	return append(make([]byte, 0, len(rest)), rest...), true
-}
-
-// skip is take without the bytes: it returns how many it skipped.
-func (r *byteReader) skip(n uint64) (uint64, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.pos >= len(r.data) {
-		return 0, false
-	}
-	left := uint64(len(r.data) - r.pos)
-	if n > left {
-		n = left
-	}
-	r.pos += int(n)
-	return n, true
-}
-
-// Bounds of the handle table, as the wRPC server's defaults.
-const (
-	maxHandles = 1 << 16
-	handleTTL  = 10 * time.Minute
-)
-
-// handleTable gives handles to the stateful resources of interfaces whose
-// handles the backend resolves itself (the server's own table is bypassed
-// for them). A handle stays valid until it is consumed, or unused for
-// handleTTL; when the table is full, expired handles go first, then the
-// least recently used one.
-type handleTable struct {
-	mu      sync.Mutex
-	entries map[string]*handleEntry
-}
-
-type handleEntry struct {
-	v    any
-	last time.Time
-}
-
-// handle returns the handle of v, whose handle field is h, giving it one if
-// it has none (or its handle expired).
-func (t *handleTable) handle(v any, h *[]byte) []byte {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := time.Now()
-	if *h != nil {
-		if e := t.entries[string(*h)]; e != nil {
-			e.last = now
-			return *h
-		}
-	}
-	if t.entries == nil {
-		t.entries = make(map[string]*handleEntry)
-	}
-	if len(t.entries) >= maxHandles {
-		var oldest string
-		var oldestAt time.Time
-		for k, e := range t.entries {
-			if now.Sub(e.last) > handleTTL {
-				delete(t.entries, k)
-			} else if oldest == "" || e.last.Before(oldestAt) {
-				oldest, oldestAt = k, e.last
-			}
-		}
-		if len(t.entries) >= maxHandles {
-			delete(t.entries, oldest)
-		}
-	}
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	t.entries[string(b)] = &handleEntry{v: v, last: now}
-	*h = b
-	return b
-}
-
-// resolve returns the value of handle h, or nil.
-func (t *handleTable) resolve(h []byte) any {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	e := t.entries[string(h)]
-	if e == nil {
-		return nil
-	}
-	now := time.Now()
-	if now.Sub(e.last) > handleTTL {
-		delete(t.entries, string(h))
-		return nil
-	}
-	e.last = now
-	return e.v
-}
-
-// drop removes the handle h (a resource passed as own<T> is consumed).
-func (t *handleTable) drop(h *[]byte) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if *h != nil {
-		delete(t.entries, string(*h))
-		*h = nil
-	}
 }

@@ -49,8 +49,8 @@
 //   - Errors: an error wrapping engine.ErrNoSuchStore is no-such-store,
 //     engine.ErrAccessDenied is access-denied, every other error is other with
 //     the error's message (for error resources: a resource whose methods return
-//     that message). A panic in the engine is recovered, logged and returned as
-//     other: it never crashes a server.
+//     that message). A panic in the engine is recovered (kvbackend.Recover),
+//     logged and returned as other: it never crashes a server.
 //
 // # Operations
 //
@@ -80,13 +80,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log"
-	"runtime/debug"
 
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/atomics"
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/batch"
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/imports"
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/store"
+	kvbackend "github.com/witgo-dev/witgo/kv/backend"
 	"github.com/witgo-dev/witgo/kv/engine"
 	"github.com/witgo-dev/witgo/runtime/cm"
 	"github.com/witgo-dev/witgo/runtime/wrpc"
@@ -95,9 +94,11 @@ import (
 // New returns every interface of the WIT world
 // "wasi:keyvalue/imports@0.2.0-draft2" implemented on top of e. The result is
 // ready to serve with imports.Register or to call in-process. e must be safe
-// for concurrent use (every engine.Engine is).
+// for concurrent use (every engine.Engine is). Calls of e go through
+// kvbackend.Recover: a panic in the engine is logged and returned as the WIT
+// error other.
 func New(e engine.Engine) imports.World {
-	be := &backend{e: e}
+	be := &backend{e: kvbackend.Recover(e)}
 	return imports.World{
 		Store:   &implStore{be: be},
 		Atomics: &implAtomics{be: be},
@@ -107,7 +108,7 @@ func New(e engine.Engine) imports.World {
 
 // backend is the state every value of this package shares.
 type backend struct {
-	e engine.Engine
+	e engine.Engine // guarded by kvbackend.Recover
 }
 
 // implStore implements store.Interface (the WIT interface
@@ -124,9 +125,10 @@ var _ wrpc.HandleResolver = (*implStore)(nil)
 // "wasi:keyvalue/store@0.2.0-draft2" from their wRPC handles
 // (wrpc.HandleResolver). The handle of a bucket is its identifier, so it stays
 // valid across server restarts and replicas; pollables and errors are rebuilt
-// from their handles too; other resources live in the backend's handle table.
-func (x *implStore) ResolveHandle(ctx context.Context, instance, resource string, handle []byte) (v any, err error) {
-	defer func() { err = recovered(instance+"#"+resource, recover(), err) }()
+// from their handles too. Other resources live in the wRPC server's handle
+// table, which the server looks in first: a handle of theirs that reaches
+// ResolveHandle is unknown or expired.
+func (x *implStore) ResolveHandle(ctx context.Context, instance, resource string, handle []byte) (any, error) {
 	switch resource {
 	case "bucket":
 		return &resStoreBucket{be: x.be, name: string(handle)}, nil
@@ -134,14 +136,12 @@ func (x *implStore) ResolveHandle(ctx context.Context, instance, resource string
 	return nil, fmt.Errorf("%s#%s: resource not supported by this backend", instance, resource)
 }
 
-func (x *implStore) Open(ctx context.Context, identifier string) (res store.Bucket, err error) {
-	defer func() { err = errStoreError(recovered("wasi:keyvalue/store@0.2.0-draft2#open", recover(), err)) }()
+func (x *implStore) Open(ctx context.Context, identifier string) (store.Bucket, error) {
 	bk, err := openStoreBucket(ctx, x.be, identifier)
 	if err != nil {
-		return
+		return nil, errStoreError(err)
 	}
-	res = bk
-	return
+	return bk, nil
 }
 
 // implAtomics implements atomics.Interface (the WIT interface
@@ -152,43 +152,43 @@ type implAtomics struct {
 
 var _ atomics.Interface = (*implAtomics)(nil)
 
-func (x *implAtomics) CasNew(ctx context.Context, bucket atomics.Bucket, key string) (res atomics.Cas, err error) {
-	defer func() { err = errStoreError(recovered("wasi:keyvalue/atomics@0.2.0-draft2#cas.new", recover(), err)) }()
+func (x *implAtomics) CasNew(ctx context.Context, bucket atomics.Bucket, key string) (atomics.Cas, error) {
 	b, err := bucketOfStoreBucket(ctx, "wasi:keyvalue/atomics@0.2.0-draft2#cas.new", bucket)
 	if err != nil {
-		return
+		return nil, errStoreError(err)
 	}
 	_, _, ver, err := b.GetVersioned(ctx, key)
 	if err != nil {
-		return
+		return nil, errStoreError(err)
 	}
-	res = &resAtomicsCas{be: x.be, b: b, key: key, ver: ver}
-	return
+	return &resAtomicsCas{b: b, key: key, ver: ver}, nil
 }
 
-func (x *implAtomics) Increment(ctx context.Context, bucket atomics.Bucket, key string, delta int64) (res int64, err error) {
-	defer func() { err = errStoreError(recovered("wasi:keyvalue/atomics@0.2.0-draft2#increment", recover(), err)) }()
+func (x *implAtomics) Increment(ctx context.Context, bucket atomics.Bucket, key string, delta int64) (int64, error) {
 	b, err := bucketOfStoreBucket(ctx, "wasi:keyvalue/atomics@0.2.0-draft2#increment", bucket)
 	if err != nil {
-		return
+		return 0, errStoreError(err)
 	}
-	res, err = b.IncrementS64(ctx, key, delta)
-	return
+	n, err := b.IncrementS64(ctx, key, delta)
+	if err != nil {
+		return 0, errStoreError(err)
+	}
+	return n, nil
 }
 
-func (x *implAtomics) Swap(ctx context.Context, cas atomics.Cas, value []byte) (err error) {
-	defer func() { err = errAtomicsCasError(recovered("wasi:keyvalue/atomics@0.2.0-draft2#swap", recover(), err)) }()
+func (x *implAtomics) Swap(ctx context.Context, cas atomics.Cas, value []byte) error {
 	c, isOurs := cas.(*resAtomicsCas)
 	if !isOurs || c == nil {
-		err = foreign("wasi:keyvalue/atomics@0.2.0-draft2#swap", "cas", cas)
-		return
+		return errAtomicsCasError(kvbackend.Foreign("wasi:keyvalue/atomics@0.2.0-draft2#swap", "cas", cas))
 	}
 	swapped, cur, err := c.b.CompareAndSwap(ctx, c.key, c.ver, value)
-	if err != nil || swapped {
-		return
+	if err != nil {
+		return errAtomicsCasError(err)
 	}
-	err = atomics.CasErrorCasFailed(&resAtomicsCas{be: c.be, b: c.b, key: c.key, ver: cur})
-	return
+	if !swapped {
+		return errAtomicsCasError(atomics.CasErrorCasFailed(&resAtomicsCas{b: c.b, key: c.key, ver: cur}))
+	}
+	return nil
 }
 
 // implBatch implements batch.Interface (the WIT interface
@@ -199,48 +199,43 @@ type implBatch struct {
 
 var _ batch.Interface = (*implBatch)(nil)
 
-func (x *implBatch) GetMany(ctx context.Context, bucket batch.Bucket, keys []string) (res []*cm.Tuple2[string, []byte], err error) {
-	defer func() { err = errStoreError(recovered("wasi:keyvalue/batch@0.2.0-draft2#get-many", recover(), err)) }()
+func (x *implBatch) GetMany(ctx context.Context, bucket batch.Bucket, keys []string) ([]*cm.Tuple2[string, []byte], error) {
 	b, err := bucketOfStoreBucket(ctx, "wasi:keyvalue/batch@0.2.0-draft2#get-many", bucket)
 	if err != nil {
-		return
+		return nil, errStoreError(err)
 	}
 	entries, err := b.GetMany(ctx, keys)
 	if err != nil {
-		return
+		return nil, errStoreError(err)
 	}
-	res = make([]*cm.Tuple2[string, []byte], len(entries))
+	got := make([]*cm.Tuple2[string, []byte], len(entries))
 	for i, en := range entries {
 		if en == nil {
 			continue
 		}
-		res[i] = &cm.Tuple2[string, []byte]{F0: en.Key, F1: nonNil(en.Value)}
+		got[i] = &cm.Tuple2[string, []byte]{F0: en.Key, F1: kvbackend.NonNil(en.Value)}
 	}
-	return
+	return got, nil
 }
 
-func (x *implBatch) SetMany(ctx context.Context, bucket batch.Bucket, keyValues []cm.Tuple2[string, []byte]) (err error) {
-	defer func() { err = errStoreError(recovered("wasi:keyvalue/batch@0.2.0-draft2#set-many", recover(), err)) }()
+func (x *implBatch) SetMany(ctx context.Context, bucket batch.Bucket, keyValues []cm.Tuple2[string, []byte]) error {
 	b, err := bucketOfStoreBucket(ctx, "wasi:keyvalue/batch@0.2.0-draft2#set-many", bucket)
 	if err != nil {
-		return
+		return errStoreError(err)
 	}
 	entries := make([]engine.Entry, len(keyValues))
 	for i, kv := range keyValues {
 		entries[i] = engine.Entry{Key: kv.F0, Value: kv.F1}
 	}
-	err = b.SetMany(ctx, entries)
-	return
+	return errStoreError(b.SetMany(ctx, entries))
 }
 
-func (x *implBatch) DeleteMany(ctx context.Context, bucket batch.Bucket, keys []string) (err error) {
-	defer func() { err = errStoreError(recovered("wasi:keyvalue/batch@0.2.0-draft2#delete-many", recover(), err)) }()
+func (x *implBatch) DeleteMany(ctx context.Context, bucket batch.Bucket, keys []string) error {
 	b, err := bucketOfStoreBucket(ctx, "wasi:keyvalue/batch@0.2.0-draft2#delete-many", bucket)
 	if err != nil {
-		return
+		return errStoreError(err)
 	}
-	err = b.DeleteMany(ctx, keys)
-	return
+	return errStoreError(b.DeleteMany(ctx, keys))
 }
 
 // resStoreBucket implements the WIT resource bucket of
@@ -276,64 +271,57 @@ func openStoreBucket(ctx context.Context, be *backend, name string) (*resStoreBu
 func bucketOfStoreBucket(ctx context.Context, fn string, v any) (engine.Bucket, error) {
 	bk, isOurs := v.(*resStoreBucket)
 	if !isOurs || bk == nil {
-		return nil, foreign(fn, "bucket", v)
+		return nil, kvbackend.Foreign(fn, "bucket", v)
 	}
 	return bk.bucket(ctx)
 }
 
 var _ store.Bucket = (*resStoreBucket)(nil)
 
-func (x *resStoreBucket) Get(ctx context.Context, key string) (res []byte, ok bool, err error) {
-	defer func() { err = errStoreError(recovered("wasi:keyvalue/store@0.2.0-draft2#bucket.get", recover(), err)) }()
+func (x *resStoreBucket) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	b, err := x.bucket(ctx)
 	if err != nil {
-		return
+		return nil, false, errStoreError(err)
 	}
-	res, ok, err = b.Get(ctx, key)
-	return
+	val, present, err := b.Get(ctx, key)
+	if err != nil {
+		return nil, false, errStoreError(err)
+	}
+	return val, present, nil
 }
 
-func (x *resStoreBucket) Set(ctx context.Context, key string, value []byte) (err error) {
-	defer func() { err = errStoreError(recovered("wasi:keyvalue/store@0.2.0-draft2#bucket.set", recover(), err)) }()
+func (x *resStoreBucket) Set(ctx context.Context, key string, value []byte) error {
 	b, err := x.bucket(ctx)
 	if err != nil {
-		return
+		return errStoreError(err)
 	}
-	err = b.Set(ctx, key, value)
-	return
+	return errStoreError(b.Set(ctx, key, value))
 }
 
-func (x *resStoreBucket) Delete(ctx context.Context, key string) (err error) {
-	defer func() {
-		err = errStoreError(recovered("wasi:keyvalue/store@0.2.0-draft2#bucket.delete", recover(), err))
-	}()
+func (x *resStoreBucket) Delete(ctx context.Context, key string) error {
 	b, err := x.bucket(ctx)
 	if err != nil {
-		return
+		return errStoreError(err)
 	}
-	err = b.Delete(ctx, key)
-	return
+	return errStoreError(b.Delete(ctx, key))
 }
 
-func (x *resStoreBucket) Exists(ctx context.Context, key string) (res bool, err error) {
-	defer func() {
-		err = errStoreError(recovered("wasi:keyvalue/store@0.2.0-draft2#bucket.exists", recover(), err))
-	}()
+func (x *resStoreBucket) Exists(ctx context.Context, key string) (bool, error) {
 	b, err := x.bucket(ctx)
 	if err != nil {
-		return
+		return false, errStoreError(err)
 	}
-	res, err = b.Exists(ctx, key)
-	return
+	found, err := b.Exists(ctx, key)
+	if err != nil {
+		return false, errStoreError(err)
+	}
+	return found, nil
 }
 
-func (x *resStoreBucket) ListKeys(ctx context.Context, cursor *string) (res store.KeyResponse, err error) {
-	defer func() {
-		err = errStoreError(recovered("wasi:keyvalue/store@0.2.0-draft2#bucket.list-keys", recover(), err))
-	}()
+func (x *resStoreBucket) ListKeys(ctx context.Context, cursor *string) (store.KeyResponse, error) {
 	b, err := x.bucket(ctx)
 	if err != nil {
-		return
+		return store.KeyResponse{}, errStoreError(err)
 	}
 	var page []string
 	var more bool
@@ -343,21 +331,20 @@ func (x *resStoreBucket) ListKeys(ctx context.Context, cursor *string) (res stor
 		page, more, err = b.ListKeysAfter(ctx, *cursor)
 	}
 	if err != nil {
-		return
+		return store.KeyResponse{}, errStoreError(err)
 	}
-	res.Keys = page
+	resp := store.KeyResponse{Keys: page}
 	if more && len(page) > 0 {
 		next := page[len(page)-1]
-		res.Cursor = &next
+		resp.Cursor = &next
 	}
-	return
+	return resp, nil
 }
 
 // resAtomicsCas implements the WIT resource cas of
 // "wasi:keyvalue/atomics@0.2.0-draft2": a key and the version it had when the
 // CAS was made (or when a swap last failed).
 type resAtomicsCas struct {
-	be  *backend
 	b   engine.Bucket
 	key string
 	ver engine.Version
@@ -365,12 +352,12 @@ type resAtomicsCas struct {
 
 var _ atomics.Cas = (*resAtomicsCas)(nil)
 
-func (x *resAtomicsCas) Current(ctx context.Context) (res []byte, ok bool, err error) {
-	defer func() {
-		err = errStoreError(recovered("wasi:keyvalue/atomics@0.2.0-draft2#cas.current", recover(), err))
-	}()
-	res, ok, err = x.b.Get(ctx, x.key)
-	return
+func (x *resAtomicsCas) Current(ctx context.Context) ([]byte, bool, error) {
+	val, present, err := x.b.Get(ctx, x.key)
+	if err != nil {
+		return nil, false, errStoreError(err)
+	}
+	return val, present, nil
 }
 
 // toStoreError converts err into a store.Error.
@@ -415,29 +402,4 @@ func errAtomicsCasError(err error) error {
 		return nil
 	}
 	return toAtomicsCasError(err)
-}
-
-// recovered returns err, or, if p is a recovered panic of the WIT function
-// fn, an error that says so (and logs it with the stack): a failing engine
-// never crashes a server, the caller gets "other".
-func recovered(fn string, p any, err error) error {
-	if p == nil {
-		return err
-	}
-	log.Printf("witgo keyvalue backend: panic in %s: %v\n%s", fn, p, debug.Stack())
-	return fmt.Errorf("%s: internal error: %v", fn, p)
-}
-
-// foreign is the error for a resource that this package did not create.
-func foreign(fn, what string, v any) error {
-	return fmt.Errorf("%s: the %s (%T) was not created by this backend", fn, what, v)
-}
-
-// nonNil returns p, or an empty slice for nil: a stored empty value is
-// present.
-func nonNil(p []byte) []byte {
-	if p == nil {
-		return []byte{}
-	}
-	return p
 }

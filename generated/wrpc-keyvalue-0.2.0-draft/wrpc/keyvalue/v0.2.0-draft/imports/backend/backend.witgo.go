@@ -42,8 +42,8 @@
 //   - Errors: an error wrapping engine.ErrNoSuchStore is no-such-store,
 //     engine.ErrAccessDenied is access-denied, every other error is other with
 //     the error's message (for error resources: a resource whose methods return
-//     that message). A panic in the engine is recovered, logged and returned as
-//     other: it never crashes a server.
+//     that message). A panic in the engine is recovered (kvbackend.Recover),
+//     logged and returned as other: it never crashes a server.
 //
 // # Operations
 //
@@ -68,14 +68,12 @@ package backend
 import (
 	"context"
 	"errors"
-	"fmt"
-	"log"
-	"runtime/debug"
 
 	"github.com/witgo-dev/witgo/generated/wrpc-keyvalue-0.2.0-draft/wrpc/keyvalue/v0.2.0-draft/atomics"
 	"github.com/witgo-dev/witgo/generated/wrpc-keyvalue-0.2.0-draft/wrpc/keyvalue/v0.2.0-draft/batch"
 	"github.com/witgo-dev/witgo/generated/wrpc-keyvalue-0.2.0-draft/wrpc/keyvalue/v0.2.0-draft/imports"
 	"github.com/witgo-dev/witgo/generated/wrpc-keyvalue-0.2.0-draft/wrpc/keyvalue/v0.2.0-draft/store"
+	kvbackend "github.com/witgo-dev/witgo/kv/backend"
 	"github.com/witgo-dev/witgo/kv/engine"
 	"github.com/witgo-dev/witgo/runtime/cm"
 )
@@ -83,9 +81,11 @@ import (
 // New returns every interface of the WIT world
 // "wrpc:keyvalue/imports@0.2.0-draft" implemented on top of e. The result is
 // ready to serve with imports.Register or to call in-process. e must be safe
-// for concurrent use (every engine.Engine is).
+// for concurrent use (every engine.Engine is). Calls of e go through
+// kvbackend.Recover: a panic in the engine is logged and returned as the WIT
+// error other.
 func New(e engine.Engine) imports.World {
-	be := &backend{e: e}
+	be := &backend{e: kvbackend.Recover(e)}
 	return imports.World{
 		Store:   &implStore{be: be},
 		Atomics: &implAtomics{be: be},
@@ -95,7 +95,7 @@ func New(e engine.Engine) imports.World {
 
 // backend is the state every value of this package shares.
 type backend struct {
-	e engine.Engine
+	e engine.Engine // guarded by kvbackend.Recover
 }
 
 // implStore implements store.Interface (the WIT interface
@@ -106,68 +106,65 @@ type implStore struct {
 
 var _ store.Interface = (*implStore)(nil)
 
-func (x *implStore) Get(ctx context.Context, bucket string, key string) (res []byte, ok bool, err error) {
-	defer func() { err = errStoreError(recovered("wrpc:keyvalue/store@0.2.0-draft#get", recover(), err)) }()
+func (x *implStore) Get(ctx context.Context, bucket string, key string) ([]byte, bool, error) {
 	b, err := x.be.e.Open(ctx, bucket)
 	if err != nil {
-		return
+		return nil, false, errStoreError(err)
 	}
-	res, ok, err = b.Get(ctx, key)
-	return
+	val, present, err := b.Get(ctx, key)
+	if err != nil {
+		return nil, false, errStoreError(err)
+	}
+	return val, present, nil
 }
 
-func (x *implStore) Set(ctx context.Context, bucket string, key string, value []byte) (err error) {
-	defer func() { err = errStoreError(recovered("wrpc:keyvalue/store@0.2.0-draft#set", recover(), err)) }()
+func (x *implStore) Set(ctx context.Context, bucket string, key string, value []byte) error {
 	b, err := x.be.e.Open(ctx, bucket)
 	if err != nil {
-		return
+		return errStoreError(err)
 	}
-	err = b.Set(ctx, key, value)
-	return
+	return errStoreError(b.Set(ctx, key, value))
 }
 
-func (x *implStore) Delete(ctx context.Context, bucket string, key string) (err error) {
-	defer func() { err = errStoreError(recovered("wrpc:keyvalue/store@0.2.0-draft#delete", recover(), err)) }()
+func (x *implStore) Delete(ctx context.Context, bucket string, key string) error {
 	b, err := x.be.e.Open(ctx, bucket)
 	if err != nil {
-		return
+		return errStoreError(err)
 	}
-	err = b.Delete(ctx, key)
-	return
+	return errStoreError(b.Delete(ctx, key))
 }
 
-func (x *implStore) Exists(ctx context.Context, bucket string, key string) (res bool, err error) {
-	defer func() { err = errStoreError(recovered("wrpc:keyvalue/store@0.2.0-draft#exists", recover(), err)) }()
+func (x *implStore) Exists(ctx context.Context, bucket string, key string) (bool, error) {
 	b, err := x.be.e.Open(ctx, bucket)
 	if err != nil {
-		return
+		return false, errStoreError(err)
 	}
-	res, err = b.Exists(ctx, key)
-	return
+	found, err := b.Exists(ctx, key)
+	if err != nil {
+		return false, errStoreError(err)
+	}
+	return found, nil
 }
 
-func (x *implStore) ListKeys(ctx context.Context, bucket string, cursor *uint64) (res store.KeyResponse, err error) {
-	defer func() { err = errStoreError(recovered("wrpc:keyvalue/store@0.2.0-draft#list-keys", recover(), err)) }()
+func (x *implStore) ListKeys(ctx context.Context, bucket string, cursor *uint64) (store.KeyResponse, error) {
 	b, err := x.be.e.Open(ctx, bucket)
 	if err != nil {
-		return
+		return store.KeyResponse{}, errStoreError(err)
 	}
-	var page []string
-	var more bool
 	var offset uint64
 	if cursor != nil {
 		offset = *cursor
 	}
-	page, more, err = b.ListKeys(ctx, offset)
+	page, more, err := b.ListKeys(ctx, offset)
 	if err != nil {
-		return
+		return store.KeyResponse{}, errStoreError(err)
 	}
-	res.Keys = page
+	resp := store.KeyResponse{Keys: page}
 	if more && len(page) > 0 {
 		next := offset + uint64(len(page))
-		res.Cursor = &next
+		resp.Cursor = &next
 	}
-	return
+	return resp, nil
 }
 
 // implAtomics implements atomics.Interface (the WIT interface
@@ -178,14 +175,16 @@ type implAtomics struct {
 
 var _ atomics.Interface = (*implAtomics)(nil)
 
-func (x *implAtomics) Increment(ctx context.Context, bucket string, key string, delta uint64) (res uint64, err error) {
-	defer func() { err = errStoreError(recovered("wrpc:keyvalue/atomics@0.2.0-draft#increment", recover(), err)) }()
+func (x *implAtomics) Increment(ctx context.Context, bucket string, key string, delta uint64) (uint64, error) {
 	b, err := x.be.e.Open(ctx, bucket)
 	if err != nil {
-		return
+		return 0, errStoreError(err)
 	}
-	res, err = b.IncrementU64(ctx, key, delta)
-	return
+	n, err := b.IncrementU64(ctx, key, delta)
+	if err != nil {
+		return 0, errStoreError(err)
+	}
+	return n, nil
 }
 
 // implBatch implements batch.Interface (the WIT interface
@@ -196,48 +195,43 @@ type implBatch struct {
 
 var _ batch.Interface = (*implBatch)(nil)
 
-func (x *implBatch) GetMany(ctx context.Context, bucket string, keys []string) (res []*cm.Tuple2[string, []byte], err error) {
-	defer func() { err = errStoreError(recovered("wrpc:keyvalue/batch@0.2.0-draft#get-many", recover(), err)) }()
+func (x *implBatch) GetMany(ctx context.Context, bucket string, keys []string) ([]*cm.Tuple2[string, []byte], error) {
 	b, err := x.be.e.Open(ctx, bucket)
 	if err != nil {
-		return
+		return nil, errStoreError(err)
 	}
 	entries, err := b.GetMany(ctx, keys)
 	if err != nil {
-		return
+		return nil, errStoreError(err)
 	}
-	res = make([]*cm.Tuple2[string, []byte], len(entries))
+	got := make([]*cm.Tuple2[string, []byte], len(entries))
 	for i, en := range entries {
 		if en == nil {
 			continue
 		}
-		res[i] = &cm.Tuple2[string, []byte]{F0: en.Key, F1: nonNil(en.Value)}
+		got[i] = &cm.Tuple2[string, []byte]{F0: en.Key, F1: kvbackend.NonNil(en.Value)}
 	}
-	return
+	return got, nil
 }
 
-func (x *implBatch) SetMany(ctx context.Context, bucket string, keyValues []cm.Tuple2[string, []byte]) (err error) {
-	defer func() { err = errStoreError(recovered("wrpc:keyvalue/batch@0.2.0-draft#set-many", recover(), err)) }()
+func (x *implBatch) SetMany(ctx context.Context, bucket string, keyValues []cm.Tuple2[string, []byte]) error {
 	b, err := x.be.e.Open(ctx, bucket)
 	if err != nil {
-		return
+		return errStoreError(err)
 	}
 	entries := make([]engine.Entry, len(keyValues))
 	for i, kv := range keyValues {
 		entries[i] = engine.Entry{Key: kv.F0, Value: kv.F1}
 	}
-	err = b.SetMany(ctx, entries)
-	return
+	return errStoreError(b.SetMany(ctx, entries))
 }
 
-func (x *implBatch) DeleteMany(ctx context.Context, bucket string, keys []string) (err error) {
-	defer func() { err = errStoreError(recovered("wrpc:keyvalue/batch@0.2.0-draft#delete-many", recover(), err)) }()
+func (x *implBatch) DeleteMany(ctx context.Context, bucket string, keys []string) error {
 	b, err := x.be.e.Open(ctx, bucket)
 	if err != nil {
-		return
+		return errStoreError(err)
 	}
-	err = b.DeleteMany(ctx, keys)
-	return
+	return errStoreError(b.DeleteMany(ctx, keys))
 }
 
 // toStoreError converts err into a store.Error.
@@ -263,24 +257,4 @@ func errStoreError(err error) error {
 		return nil
 	}
 	return toStoreError(err)
-}
-
-// recovered returns err, or, if p is a recovered panic of the WIT function
-// fn, an error that says so (and logs it with the stack): a failing engine
-// never crashes a server, the caller gets "other".
-func recovered(fn string, p any, err error) error {
-	if p == nil {
-		return err
-	}
-	log.Printf("witgo keyvalue backend: panic in %s: %v\n%s", fn, p, debug.Stack())
-	return fmt.Errorf("%s: internal error: %v", fn, p)
-}
-
-// nonNil returns p, or an empty slice for nil: a stored empty value is
-// present.
-func nonNil(p []byte) []byte {
-	if p == nil {
-		return []byte{}
-	}
-	return p
 }

@@ -38,8 +38,8 @@
 //   - Errors: an error wrapping engine.ErrNoSuchStore is no-such-store,
 //     engine.ErrAccessDenied is access-denied, every other error is other with
 //     the error's message (for error resources: a resource whose methods return
-//     that message). A panic in the engine is recovered, logged and returned as
-//     other: it never crashes a server.
+//     that message). A panic in the engine is recovered (kvbackend.Recover),
+//     logged and returned as other: it never crashes a server.
 //
 // # Operations
 //
@@ -61,22 +61,22 @@ package backend
 import (
 	"context"
 	"errors"
-	"fmt"
-	"log"
-	"runtime/debug"
 
 	"github.com/witgo-dev/witgo/generated/wrpc-keyvalue-0.2.0-draft/wrpc/keyvalue/v0.2.0-draft/atomics"
 	"github.com/witgo-dev/witgo/generated/wrpc-keyvalue-0.2.0-draft/wrpc/keyvalue/v0.2.0-draft/server"
 	"github.com/witgo-dev/witgo/generated/wrpc-keyvalue-0.2.0-draft/wrpc/keyvalue/v0.2.0-draft/store"
+	kvbackend "github.com/witgo-dev/witgo/kv/backend"
 	"github.com/witgo-dev/witgo/kv/engine"
 )
 
 // New returns every interface of the WIT world
 // "wrpc:keyvalue/server@0.2.0-draft" implemented on top of e. The result is
 // ready to serve with server.Register or to call in-process. e must be safe for
-// concurrent use (every engine.Engine is).
+// concurrent use (every engine.Engine is). Calls of e go through
+// kvbackend.Recover: a panic in the engine is logged and returned as the WIT
+// error other.
 func New(e engine.Engine) server.World {
-	be := &backend{e: e}
+	be := &backend{e: kvbackend.Recover(e)}
 	return server.World{
 		Store:   &implStore{be: be},
 		Atomics: &implAtomics{be: be},
@@ -85,7 +85,7 @@ func New(e engine.Engine) server.World {
 
 // backend is the state every value of this package shares.
 type backend struct {
-	e engine.Engine
+	e engine.Engine // guarded by kvbackend.Recover
 }
 
 // implStore implements store.Interface (the WIT interface
@@ -96,68 +96,65 @@ type implStore struct {
 
 var _ store.Interface = (*implStore)(nil)
 
-func (x *implStore) Get(ctx context.Context, bucket string, key string) (res []byte, ok bool, err error) {
-	defer func() { err = errStoreError(recovered("wrpc:keyvalue/store@0.2.0-draft#get", recover(), err)) }()
+func (x *implStore) Get(ctx context.Context, bucket string, key string) ([]byte, bool, error) {
 	b, err := x.be.e.Open(ctx, bucket)
 	if err != nil {
-		return
+		return nil, false, errStoreError(err)
 	}
-	res, ok, err = b.Get(ctx, key)
-	return
+	val, present, err := b.Get(ctx, key)
+	if err != nil {
+		return nil, false, errStoreError(err)
+	}
+	return val, present, nil
 }
 
-func (x *implStore) Set(ctx context.Context, bucket string, key string, value []byte) (err error) {
-	defer func() { err = errStoreError(recovered("wrpc:keyvalue/store@0.2.0-draft#set", recover(), err)) }()
+func (x *implStore) Set(ctx context.Context, bucket string, key string, value []byte) error {
 	b, err := x.be.e.Open(ctx, bucket)
 	if err != nil {
-		return
+		return errStoreError(err)
 	}
-	err = b.Set(ctx, key, value)
-	return
+	return errStoreError(b.Set(ctx, key, value))
 }
 
-func (x *implStore) Delete(ctx context.Context, bucket string, key string) (err error) {
-	defer func() { err = errStoreError(recovered("wrpc:keyvalue/store@0.2.0-draft#delete", recover(), err)) }()
+func (x *implStore) Delete(ctx context.Context, bucket string, key string) error {
 	b, err := x.be.e.Open(ctx, bucket)
 	if err != nil {
-		return
+		return errStoreError(err)
 	}
-	err = b.Delete(ctx, key)
-	return
+	return errStoreError(b.Delete(ctx, key))
 }
 
-func (x *implStore) Exists(ctx context.Context, bucket string, key string) (res bool, err error) {
-	defer func() { err = errStoreError(recovered("wrpc:keyvalue/store@0.2.0-draft#exists", recover(), err)) }()
+func (x *implStore) Exists(ctx context.Context, bucket string, key string) (bool, error) {
 	b, err := x.be.e.Open(ctx, bucket)
 	if err != nil {
-		return
+		return false, errStoreError(err)
 	}
-	res, err = b.Exists(ctx, key)
-	return
+	found, err := b.Exists(ctx, key)
+	if err != nil {
+		return false, errStoreError(err)
+	}
+	return found, nil
 }
 
-func (x *implStore) ListKeys(ctx context.Context, bucket string, cursor *uint64) (res store.KeyResponse, err error) {
-	defer func() { err = errStoreError(recovered("wrpc:keyvalue/store@0.2.0-draft#list-keys", recover(), err)) }()
+func (x *implStore) ListKeys(ctx context.Context, bucket string, cursor *uint64) (store.KeyResponse, error) {
 	b, err := x.be.e.Open(ctx, bucket)
 	if err != nil {
-		return
+		return store.KeyResponse{}, errStoreError(err)
 	}
-	var page []string
-	var more bool
 	var offset uint64
 	if cursor != nil {
 		offset = *cursor
 	}
-	page, more, err = b.ListKeys(ctx, offset)
+	page, more, err := b.ListKeys(ctx, offset)
 	if err != nil {
-		return
+		return store.KeyResponse{}, errStoreError(err)
 	}
-	res.Keys = page
+	resp := store.KeyResponse{Keys: page}
 	if more && len(page) > 0 {
 		next := offset + uint64(len(page))
-		res.Cursor = &next
+		resp.Cursor = &next
 	}
-	return
+	return resp, nil
 }
 
 // implAtomics implements atomics.Interface (the WIT interface
@@ -168,14 +165,16 @@ type implAtomics struct {
 
 var _ atomics.Interface = (*implAtomics)(nil)
 
-func (x *implAtomics) Increment(ctx context.Context, bucket string, key string, delta uint64) (res uint64, err error) {
-	defer func() { err = errStoreError(recovered("wrpc:keyvalue/atomics@0.2.0-draft#increment", recover(), err)) }()
+func (x *implAtomics) Increment(ctx context.Context, bucket string, key string, delta uint64) (uint64, error) {
 	b, err := x.be.e.Open(ctx, bucket)
 	if err != nil {
-		return
+		return 0, errStoreError(err)
 	}
-	res, err = b.IncrementU64(ctx, key, delta)
-	return
+	n, err := b.IncrementU64(ctx, key, delta)
+	if err != nil {
+		return 0, errStoreError(err)
+	}
+	return n, nil
 }
 
 // toStoreError converts err into a store.Error.
@@ -201,15 +200,4 @@ func errStoreError(err error) error {
 		return nil
 	}
 	return toStoreError(err)
-}
-
-// recovered returns err, or, if p is a recovered panic of the WIT function
-// fn, an error that says so (and logs it with the stack): a failing engine
-// never crashes a server, the caller gets "other".
-func recovered(fn string, p any, err error) error {
-	if p == nil {
-		return err
-	}
-	log.Printf("witgo keyvalue backend: panic in %s: %v\n%s", fn, p, debug.Stack())
-	return fmt.Errorf("%s: internal error: %v", fn, p)
 }
