@@ -7,6 +7,7 @@ import (
 	draft2 "github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/imports"
 	draft2backend "github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/imports/backend"
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/store"
+	"github.com/witgo-dev/witgo/kv/engine"
 	"github.com/witgo-dev/witgo/kv/memory"
 )
 
@@ -19,7 +20,7 @@ import (
 func BenchmarkDraft2Batch(b *testing.B) {
 	const n = 100
 	srv := newServer()
-	draft2.Register(srv, draft2backend.New(memory.New(memory.Buckets("bench"))))
+	draft2.Register(srv, draft2backend.New(memory.New(engine.Buckets("bench"))))
 	w := draft2.NewClient(serveTCP(b, srv))
 	ctx := b.Context()
 	bk, err := w.Store.Open(ctx, "bench")

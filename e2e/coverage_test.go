@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/witgo-dev/witgo/internal/families"
 	"github.com/witgo-dev/witgo/runtime/wrpc"
 )
 
@@ -28,18 +29,18 @@ func (r *recorder) Invoke(ctx context.Context, instance, name string, params []b
 	return res, err
 }
 
-// coverage wraps the serve function of a transport so that the invokers it
-// returns record what they called, and returns a check that every function
-// a server registers for the world was called through the network at least
-// once: the suite exercises every function of the world.
-func coverage(t *testing.T, serve func(testing.TB, *wrpc.Server) wrpc.Invoker, register func(*wrpc.Server)) (func(testing.TB, *wrpc.Server) wrpc.Invoker, func()) {
-	if serve == nil {
+// coverage wraps the transport via so that the invokers it returns record
+// what they called, and returns a check that every function a server
+// registers for the world was called through the network at least once:
+// the suite exercises every function of the world.
+func coverage(t *testing.T, via families.Transport, register func(*wrpc.Server)) (families.Transport, func()) {
+	if via == nil {
 		return nil, func() {}
 	}
 	seen := map[string]bool{}
 	var mu sync.Mutex
-	wrapped := func(tb testing.TB, srv *wrpc.Server) wrpc.Invoker {
-		r := &recorder{inner: serve(tb, srv), seen: map[string]bool{}}
+	wrapped := func(tb testing.TB, reg func(*wrpc.Server)) wrpc.Invoker {
+		r := &recorder{inner: via(tb, reg), seen: map[string]bool{}}
 		tb.Cleanup(func() {
 			r.mu.Lock()
 			defer r.mu.Unlock()
@@ -83,7 +84,7 @@ func coverage(t *testing.T, serve func(testing.TB, *wrpc.Server) wrpc.Invoker, r
 // wholeSuiteRuns reports whether the test run filters no subtests, so that
 // each test that runs runs the whole suite on each transport: only then must
 // every function of the world have been called (a run of one rule, say
-// -run 'TestNATSWRPC/TCP/Increment', calls only a few). The testing package
+// -run 'TestNATS/WRPC/TCP/Increment', calls only a few). The testing package
 // splits -run into one regular expression per level of the test's name at
 // each '/', and a level without its own expression matches every name: so
 // a pattern without '/' only selects top-level tests, and runs all of their

@@ -1,5 +1,6 @@
-// Package e2e runs the keyvalue conformance suite (package kvtest) on the
-// generated backends over the in-memory engine, in-process and through the
+// Package e2e runs the keyvalue conformance suite (package kvtest) of every
+// bundled family (package internal/families) on the generated backends
+// over the in-memory and NATS engines, in-process and through the
 // generated client and server over TCP and a Unix socket, and benchmarks
 // round trips.
 package e2e
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/witgo-dev/witgo/internal/families"
 	"github.com/witgo-dev/witgo/runtime/wrpc"
 )
 
@@ -23,6 +25,19 @@ type transport struct {
 	// serve serves srv on a new listener until the test ends and returns an
 	// Invoker that reaches it.
 	serve func(t testing.TB, srv *wrpc.Server) wrpc.Invoker
+}
+
+// via returns the families.Transport of tr: nil for in-process, else one
+// that serves a new server (logs discarded) through tr.
+func (tr transport) via() families.Transport {
+	if tr.serve == nil {
+		return nil
+	}
+	return func(t testing.TB, register func(*wrpc.Server)) wrpc.Invoker {
+		srv := newServer()
+		register(srv)
+		return tr.serve(t, srv)
+	}
 }
 
 var transports = []transport{

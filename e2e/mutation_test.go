@@ -11,6 +11,7 @@ import (
 	draft2 "github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/imports"
 	draft2backend "github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/imports/backend"
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/store"
+	"github.com/witgo-dev/witgo/kv/engine"
 	"github.com/witgo-dev/witgo/kv/memory"
 	"github.com/witgo-dev/witgo/kvtest"
 	"github.com/witgo-dev/witgo/runtime/cm"
@@ -82,8 +83,8 @@ func TestMutatedBackend(t *testing.T) {
 	if !ok {
 		return
 	}
-	kvtest.RunDraft2(t, func(t *testing.T, o kvtest.Options) draft2.World {
-		return m.wrap(draft2backend.New(memory.New(o.EngineOptions()...)))
+	kvtest.RunDraft2(t, func(t *testing.T, opts ...engine.Option) draft2.World {
+		return m.wrap(draft2backend.New(memory.New(opts...)))
 	})
 }
 

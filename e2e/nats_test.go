@@ -11,9 +11,9 @@ import (
 	natsio "github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/witgo-dev/witgo/internal/families"
 	"github.com/witgo-dev/witgo/kv/engine"
 	kvnats "github.com/witgo-dev/witgo/kv/nats"
-	"github.com/witgo-dev/witgo/kvtest"
 )
 
 // The NATS tests run the whole suite on the generated backends over the
@@ -82,12 +82,12 @@ var natsPrefixes atomic.Int64
 
 // natsEngines returns a factory of new engines on js, each with a bucket
 // prefix no other engine of this test binary uses.
-func natsEngines(js jetstream.JetStream) engineFactory {
-	return func(t *testing.T, o kvtest.Options) engine.Engine {
+func natsEngines(js jetstream.JetStream) families.Factory {
+	return func(t *testing.T, opts ...engine.Option) engine.Engine {
 		t.Helper()
 		e, err := kvnats.New(context.Background(), js,
 			kvnats.BucketPrefix(fmt.Sprintf("e2e%d_", natsPrefixes.Add(1))),
-			kvnats.EngineOptions(o.EngineOptions()...))
+			kvnats.EngineOptions(opts...))
 		if err != nil {
 			t.Fatalf("kv/nats New: %v", err)
 		}
@@ -95,7 +95,9 @@ func natsEngines(js jetstream.JetStream) engineFactory {
 	}
 }
 
-func TestNATSEarly(t *testing.T)  { run(t, earlyFamily, natsTransports, natsEngines(startNATS(t))) }
-func TestNATSDraft(t *testing.T)  { run(t, draftFamily, natsTransports, natsEngines(startNATS(t))) }
-func TestNATSDraft2(t *testing.T) { run(t, draft2Family, natsTransports, natsEngines(startNATS(t))) }
-func TestNATSWRPC(t *testing.T)   { run(t, wrpcFamily, natsTransports, natsEngines(startNATS(t))) }
+// TestNATS starts one embedded server per family.
+func TestNATS(t *testing.T) {
+	for _, f := range families.All {
+		t.Run(f.Name, func(t *testing.T) { run(t, f, natsTransports, natsEngines(startNATS(t))) })
+	}
+}

@@ -7,18 +7,20 @@ import (
 
 	draft "github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft/wasi/keyvalue/v0.2.0-draft/imports"
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft/wasi/keyvalue/v0.2.0-draft/store"
+	"github.com/witgo-dev/witgo/kv/engine"
 )
 
 // RunDraft runs the suite on wasi:keyvalue@0.2.0-draft (store, atomics,
 // batch, with a u64 offset cursor). f returns a World over a new, empty
-// store configured by o; every field of the World must be set.
-func RunDraft(t *testing.T, f func(t *testing.T, o Options) draft.World) {
+// store configured by opts (see the package doc); every field of the
+// World must be set.
+func RunDraft(t *testing.T, f func(t *testing.T, opts ...engine.Option) draft.World) {
 	fam := &family{
 		name:   "wasi:keyvalue@0.2.0-draft",
 		cursor: offsetCursor,
-		newStore: func(t *testing.T, o Options) kvstore {
+		newStore: func(t *testing.T, opts []engine.Option) kvstore {
 			t.Helper()
-			w := f(t, o)
+			w := f(t, opts...)
 			if w.Store == nil || w.Atomics == nil || w.Batch == nil {
 				t.Fatalf("wasi:keyvalue@0.2.0-draft: the factory returned a World with a nil field: %+v", w)
 			}

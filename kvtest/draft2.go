@@ -11,20 +11,21 @@ import (
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/atomics"
 	draft2 "github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/imports"
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/store"
+	"github.com/witgo-dev/witgo/kv/engine"
 	"github.com/witgo-dev/witgo/runtime/cm"
 )
 
 // RunDraft2 runs the suite on wasi:keyvalue@0.2.0-draft2. f returns a
-// World over a new, empty store configured by o; every field of the World
-// must be set.
-func RunDraft2(t *testing.T, f func(t *testing.T, o Options) draft2.World) {
+// World over a new, empty store configured by opts (see the package
+// doc); every field of the World must be set.
+func RunDraft2(t *testing.T, f func(t *testing.T, opts ...engine.Option) draft2.World) {
 	fam := &family{
 		name:   "wasi:keyvalue@0.2.0-draft2",
 		cursor: keyCursor,
 		signed: true,
-		newStore: func(t *testing.T, o Options) kvstore {
+		newStore: func(t *testing.T, opts []engine.Option) kvstore {
 			t.Helper()
-			w := f(t, o)
+			w := f(t, opts...)
 			if w.Store == nil || w.Atomics == nil || w.Batch == nil {
 				t.Fatalf("wasi:keyvalue@0.2.0-draft2: the factory returned a World with a nil field: %+v", w)
 			}

@@ -15,6 +15,7 @@ import (
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft-early/wasi/io/v0.2.0/streams"
 	early "github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft-early/wasi/keyvalue/v0.2.0-draft/imports"
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft-early/wasi/keyvalue/v0.2.0-draft/types"
+	"github.com/witgo-dev/witgo/kv/engine"
 	"github.com/witgo-dev/witgo/runtime/cm"
 )
 
@@ -22,17 +23,18 @@ import (
 // eventual, eventual-batch, atomic; values as incoming-value and
 // outgoing-value resources over wasi:io streams; errors as a resource whose
 // trace is the message). f returns a World over a new, empty store
-// configured by o; Types, Eventual, Atomic and EventualBatch must be set.
+// configured by opts (see the package doc); Types, Eventual,
+// Atomic and EventualBatch must be set.
 //
 // The error of this family has no cases: an error is no-such-store when its
 // trace says "no such store" (or "no-such-store"), and other otherwise.
-func RunEarly(t *testing.T, f func(t *testing.T, o Options) early.World) {
+func RunEarly(t *testing.T, f func(t *testing.T, opts ...engine.Option) early.World) {
 	fam := &family{
 		name:   "wasi:keyvalue@0.2.0-draft (early)",
 		cursor: noCursor,
-		newStore: func(t *testing.T, o Options) kvstore {
+		newStore: func(t *testing.T, opts []engine.Option) kvstore {
 			t.Helper()
-			w := f(t, o)
+			w := f(t, opts...)
 			if w.Types == nil || w.Eventual == nil || w.Atomic == nil || w.EventualBatch == nil {
 				t.Fatalf("wasi:keyvalue@0.2.0-draft (early): the factory returned a World with a nil field: %+v", w)
 			}

@@ -14,24 +14,26 @@
 //	RunWRPC    wrpc:keyvalue@0.2.0-draft (bucket as a plain string)
 //
 // Each takes a factory that returns a World over a new, empty store
-// configured by Options; the suite calls it once per case. For the
-// in-memory engine and the generated backends:
+// configured by opts, the options of package kv/engine (the same ones
+// every engine takes, and engine.NewOptions resolves for a store that is
+// not an engine); the suite calls it once per case. For the in-memory
+// engine and the generated backends:
 //
 //	func TestConformance(t *testing.T) {
-//		kvtest.RunDraft2(t, func(t *testing.T, o kvtest.Options) imports.World {
-//			return backend.New(memory.New(o.EngineOptions()...))
+//		kvtest.RunDraft2(t, func(t *testing.T, opts ...engine.Option) imports.World {
+//			return backend.New(memory.New(opts...))
 //		})
 //	}
+//
+// The factory must honour every option: CreateOnOpen, Buckets (created
+// empty), and the limits MaxKeyBytes, MaxValueBytes and PageSize, which the
+// suite always sets to KeyLimit, ValueLimit and PageSize.
 //
 // Every rule is a subtest (Buckets, Values, Delete, Keys, Limits, ListKeys,
 // Increment, CAS, Batch, ValueResources, Errors) with several cases, so
 // `go test -run 'Conformance/ListKeys'` runs one rule. A failure names the
 // family, the operation, its input and what came back.
 package kvtest
-
-import (
-	"github.com/witgo-dev/witgo/kv/engine"
-)
 
 // Limits that the suite configures in every Options, and checks.
 const (
@@ -45,33 +47,3 @@ const (
 	// PageSize is the largest number of keys in one list-keys page.
 	PageSize = 100
 )
-
-// Options configure the store that a factory returns. The factory must
-// return a new store holding no data, honouring every field.
-type Options struct {
-	// CreateOnOpen makes opening an unknown bucket create it; when false,
-	// an unknown bucket is no-such-store.
-	CreateOnOpen bool
-	// Buckets exist, empty, when the store is created.
-	Buckets []string
-	// MaxKeyBytes is the key limit; the suite always sets it to KeyLimit.
-	MaxKeyBytes int
-	// MaxValueBytes is the value limit; the suite always sets it to
-	// ValueLimit.
-	MaxValueBytes int
-	// PageSize is the list-keys page size; the suite always sets it to
-	// PageSize.
-	PageSize int
-}
-
-// EngineOptions returns o as options of package kv/engine, for memory.New
-// or any engine that takes them.
-func (o Options) EngineOptions() []engine.Option {
-	return []engine.Option{
-		engine.CreateOnOpen(o.CreateOnOpen),
-		engine.Buckets(o.Buckets...),
-		engine.MaxKeyBytes(o.MaxKeyBytes),
-		engine.MaxValueBytes(o.MaxValueBytes),
-		engine.PageSize(o.PageSize),
-	}
-}

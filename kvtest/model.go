@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/witgo-dev/witgo/kv/engine"
 )
 
 // The rules are written once, against the small model below; each family
@@ -31,7 +33,7 @@ type family struct {
 	// bucketIsString is true when the bucket is a plain string (d), so an
 	// unknown bucket shows on the first operation, not on open.
 	bucketIsString bool
-	newStore       func(t *testing.T, o Options) kvstore
+	newStore       func(t *testing.T, opts []engine.Option) kvstore
 }
 
 // kvstore is one store of a family, as its World reaches it.
@@ -124,19 +126,21 @@ type env struct {
 	s   kvstore
 }
 
-// options returns the Options of a case: the suite's limits, and buckets.
-func options(createOnOpen bool, buckets ...string) Options {
-	return Options{
-		CreateOnOpen:  createOnOpen,
-		Buckets:       buckets,
-		MaxKeyBytes:   KeyLimit,
-		MaxValueBytes: ValueLimit,
-		PageSize:      PageSize,
+// options returns the engine options of a case: the suite's limits, and
+// buckets. Every one is set explicitly, so a factory that passes them to an
+// engine with other defaults still gets the suite's store.
+func options(createOnOpen bool, buckets ...string) []engine.Option {
+	return []engine.Option{
+		engine.CreateOnOpen(createOnOpen),
+		engine.Buckets(buckets...),
+		engine.MaxKeyBytes(KeyLimit),
+		engine.MaxValueBytes(ValueLimit),
+		engine.PageSize(PageSize),
 	}
 }
 
 // newEnv builds a store of f with o.
-func (f *family) newEnv(t *testing.T, o Options) *env {
+func (f *family) newEnv(t *testing.T, o []engine.Option) *env {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), callTimeout)
 	t.Cleanup(cancel)

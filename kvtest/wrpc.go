@@ -7,21 +7,22 @@ import (
 
 	wrpckv "github.com/witgo-dev/witgo/generated/wrpc-keyvalue-0.2.0-draft/wrpc/keyvalue/v0.2.0-draft/imports"
 	"github.com/witgo-dev/witgo/generated/wrpc-keyvalue-0.2.0-draft/wrpc/keyvalue/v0.2.0-draft/store"
+	"github.com/witgo-dev/witgo/kv/engine"
 )
 
 // RunWRPC runs the suite on wrpc:keyvalue@0.2.0-draft, where the bucket is
 // a plain string passed to every function, so an unknown bucket is
 // no-such-store on every call (or created, with create-on-open). f returns
-// a World over a new, empty store configured by o; every field of the
-// World must be set.
-func RunWRPC(t *testing.T, f func(t *testing.T, o Options) wrpckv.World) {
+// a World over a new, empty store configured by opts (see the package
+// doc); every field of the World must be set.
+func RunWRPC(t *testing.T, f func(t *testing.T, opts ...engine.Option) wrpckv.World) {
 	fam := &family{
 		name:           "wrpc:keyvalue@0.2.0-draft",
 		cursor:         offsetCursor,
 		bucketIsString: true,
-		newStore: func(t *testing.T, o Options) kvstore {
+		newStore: func(t *testing.T, opts []engine.Option) kvstore {
 			t.Helper()
-			w := f(t, o)
+			w := f(t, opts...)
 			if w.Store == nil || w.Atomics == nil || w.Batch == nil {
 				t.Fatalf("wrpc:keyvalue@0.2.0-draft: the factory returned a World with a nil field: %+v", w)
 			}

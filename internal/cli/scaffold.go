@@ -16,6 +16,7 @@ import (
 	"text/template"
 
 	"github.com/witgo-dev/witgo/generator"
+	"github.com/witgo-dev/witgo/internal/families"
 	"github.com/witgo-dev/witgo/parser"
 	"github.com/witgo-dev/witgo/templates/scaffold"
 	bundled "github.com/witgo-dev/witgo/wit"
@@ -33,17 +34,6 @@ W is a world of a bundled keyvalue family ("witgo scaffold provider --list"
 lists them), by qualified or short name; --wit picks the family when two
 families define the same world name.
 `
-
-// suites maps a bundled family folder to its conformance suite in kvtest.
-var suites = map[string]string{
-	"wasi-keyvalue-0.2.0-draft-early": "RunEarly",
-	"wasi-keyvalue-0.2.0-draft":       "RunDraft",
-	"wasi-keyvalue-0.2.0-draft2":      "RunDraft2",
-	"wrpc-keyvalue-0.2.0-draft":       "RunWRPC",
-}
-
-// witgoModule is witgo's own module path.
-const witgoModule = "github.com/witgo-dev/witgo"
 
 const scaffoldProviderUsage = "witgo scaffold provider --world W --module M --out DIR [--wit FAMILY] [--witgo-dir DIR] | --list"
 
@@ -124,6 +114,12 @@ func Scaffold(o ScaffoldOptions) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The family's conformance suite in kvtest, and the generated world
+	// it takes (witgo's own, whatever world of the family is scaffolded).
+	suite, ok := families.Lookup(family)
+	if !ok {
+		return nil, fmt.Errorf("BUG: bundled family %s is not in the registry of families", family)
+	}
 	files := map[string][]byte{}
 	// The WIT, copied from the bundle.
 	witRoot := path.Join("wit", family)
@@ -194,8 +190,8 @@ func Scaffold(o ScaffoldOptions) ([]string, error) {
 		"Family":           family,
 		"WorldImport":      genRoot + "/" + worldDir,
 		"BackendImport":    genRoot + "/" + worldDir + "/backend",
-		"SuiteFunc":        suites[family],
-		"SuiteWorldImport": witgoModule + "/generated/" + family + "/" + worldDir,
+		"SuiteFunc":        suite.Suite,
+		"SuiteWorldImport": suite.WorldPackage,
 		"WitgoVersion":     version,
 		"Replace":          replace,
 	}
@@ -240,7 +236,7 @@ func Scaffold(o ScaffoldOptions) ([]string, error) {
 // findFamily returns the bundled family folder that defines world, and the
 // world's qualified name.
 func findFamily(world, name string) (string, string, error) {
-	if name != "" && suites[name] == "" {
+	if _, ok := families.Lookup(name); name != "" && !ok {
 		return "", "", fmt.Errorf("--wit %q: not a bundled keyvalue family (%s)", name, strings.Join(bundled.Families(), ", "))
 	}
 	fams, err := loadFamilies()

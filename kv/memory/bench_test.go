@@ -17,7 +17,7 @@ const benchKeys = 1024
 func benchBucket(b *testing.B) (engine.Bucket, []string) {
 	b.Helper()
 	ctx := context.Background()
-	bk, err := memory.New(memory.Buckets("bench")).Open(ctx, "bench")
+	bk, err := memory.New(engine.Buckets("bench")).Open(ctx, "bench")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func BenchmarkSet(b *testing.B) {
 
 func BenchmarkIncrement(b *testing.B) {
 	ctx := context.Background()
-	bk, _ := memory.New(memory.Buckets("bench")).Open(ctx, "bench")
+	bk, _ := memory.New(engine.Buckets("bench")).Open(ctx, "bench")
 	keys := make([]string, benchKeys)
 	for i := range keys {
 		keys[i] = "counter:" + strconv.Itoa(i)
@@ -116,7 +116,7 @@ func BenchmarkBatch(b *testing.B) {
 // makes the next walk rebuild the sorted key list once).
 func BenchmarkListKeys(b *testing.B) {
 	ctx := context.Background()
-	bk, _ := memory.New(memory.Buckets("bench")).Open(ctx, "bench")
+	bk, _ := memory.New(engine.Buckets("bench")).Open(ctx, "bench")
 	for i := range 10000 {
 		if err := bk.Set(ctx, "key:"+strconv.Itoa(i), nil); err != nil {
 			b.Fatal(err)

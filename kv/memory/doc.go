@@ -2,11 +2,11 @@
 // `witgo serve` and of tests. It follows every rule documented in package
 // engine; this page lists only what is specific to it.
 //
-// Create an engine with New and the options of this package (shorthands
-// for those of package engine):
+// Create an engine with New and the options of package engine, the ones
+// every engine takes:
 //
-//	e := memory.New(memory.CreateOnOpen(true))            // unknown buckets are created on Open
-//	e := memory.New(memory.Buckets("sessions", "cache"))  // only these buckets exist (more with Create)
+//	e := memory.New(engine.CreateOnOpen(true))           // unknown buckets are created on Open
+//	e := memory.New(engine.Buckets("sessions", "cache")) // only these buckets exist (more with Create)
 //
 // Defaults: CreateOnOpen false (an unknown bucket is no-such-store),
 // MaxKeyBytes 16 KiB, MaxValueBytes 4 MiB, PageSize 100. There is no limit

@@ -6,6 +6,7 @@ import (
 
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/imports/backend"
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/store"
+	"github.com/witgo-dev/witgo/kv/engine"
 	"github.com/witgo-dev/witgo/kv/memory"
 )
 
@@ -14,7 +15,7 @@ import (
 // wRPC client.
 func Example_generatedInterfaces() {
 	ctx := context.Background()
-	var kv store.Interface = backend.New(memory.New(memory.CreateOnOpen(true))).Store
+	var kv store.Interface = backend.New(memory.New(engine.CreateOnOpen(true))).Store
 
 	bucket, _ := kv.Open(ctx, "cart")
 	_ = bucket.Set(ctx, "items", []byte("3"))

@@ -11,7 +11,7 @@ import (
 
 func Example() {
 	ctx := context.Background()
-	e := memory.New(memory.Buckets("sessions"))
+	e := memory.New(engine.Buckets("sessions"))
 
 	if _, err := e.Open(ctx, "unknown"); errors.Is(err, engine.ErrNoSuchStore) {
 		fmt.Println("unknown: no such store")
@@ -41,7 +41,7 @@ func Example() {
 // (wasi:keyvalue@0.2.0-draft2).
 func Example_listKeys() {
 	ctx := context.Background()
-	b, _ := memory.New(memory.Buckets("b"), memory.PageSize(2)).Open(ctx, "b")
+	b, _ := memory.New(engine.Buckets("b"), engine.PageSize(2)).Open(ctx, "b")
 	for _, k := range []string{"d", "a", "c", "b", "e"} {
 		_ = b.Set(ctx, k, nil)
 	}
@@ -93,7 +93,7 @@ func Example_listKeys() {
 // the latest version for the retry.
 func Example_compareAndSwap() {
 	ctx := context.Background()
-	b, _ := memory.New(memory.Buckets("b")).Open(ctx, "b")
+	b, _ := memory.New(engine.Buckets("b")).Open(ctx, "b")
 	_ = b.Set(ctx, "k", []byte("A"))
 
 	_, _, ver, _ := b.GetVersioned(ctx, "k") // cas.new

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"unsafe"
+
+	"github.com/witgo-dev/witgo/kv/engine"
 )
 
 func TestShardSize(t *testing.T) {
@@ -16,7 +18,7 @@ func TestShardSize(t *testing.T) {
 // set of keys changes.
 func TestSnapshotReuse(t *testing.T) {
 	ctx := context.Background()
-	eb, _ := New(CreateOnOpen(true)).Open(ctx, "b")
+	eb, _ := New(engine.CreateOnOpen(true)).Open(ctx, "b")
 	b := eb.(*bucket)
 	list := func() *snapshot {
 		t.Helper()
@@ -51,7 +53,7 @@ func TestSnapshotReuse(t *testing.T) {
 
 func TestHugePageSize(t *testing.T) {
 	ctx := context.Background()
-	b, _ := New(CreateOnOpen(true), PageSize(int(^uint(0)>>1))).Open(ctx, "b")
+	b, _ := New(engine.CreateOnOpen(true), engine.PageSize(int(^uint(0)>>1))).Open(ctx, "b")
 	for _, k := range []string{"a", "b", "c"} {
 		_ = b.Set(ctx, k, nil)
 	}

@@ -48,7 +48,7 @@ var _ engine.Engine = (*Engine)(nil)
 // New returns an empty in-memory engine configured by opts. It panics if a
 // bucket named with Buckets is not an acceptable identifier (see
 // engine.Options.CheckBucket): that is a programming error, not input.
-func New(opts ...Option) *Engine {
+func New(opts ...engine.Option) *Engine {
 	e := &Engine{opts: engine.NewOptions(opts...), buckets: make(map[string]*bucket)}
 	for _, name := range e.opts.Buckets {
 		if err := e.Create(name); err != nil {

@@ -56,7 +56,7 @@ func TestNewPanicsOnBadBucketName(t *testing.T) {
 			t.Fatalf("recovered %v, want a panic naming MaxKeyBytes", r)
 		}
 	}()
-	memory.New(memory.MaxKeyBytes(3), memory.Buckets("ok", "too long"))
+	memory.New(engine.MaxKeyBytes(3), engine.Buckets("ok", "too long"))
 }
 
 func TestOptions(t *testing.T) {
@@ -64,7 +64,7 @@ func TestOptions(t *testing.T) {
 	if o.CreateOnOpen || o.MaxKeyBytes != engine.DefaultMaxKeyBytes || o.MaxValueBytes != engine.DefaultMaxValueBytes || o.PageSize != engine.DefaultPageSize {
 		t.Fatalf("defaults: %+v", o)
 	}
-	e := memory.New(memory.CreateOnOpen(true), memory.MaxKeyBytes(1), memory.MaxValueBytes(2), memory.PageSize(3), memory.Buckets("a"))
+	e := memory.New(engine.CreateOnOpen(true), engine.MaxKeyBytes(1), engine.MaxValueBytes(2), engine.PageSize(3), engine.Buckets("a"))
 	o = e.Options()
 	if !o.CreateOnOpen || o.MaxKeyBytes != 1 || o.MaxValueBytes != 2 || o.PageSize != 3 || len(o.Buckets) != 1 {
 		t.Fatalf("options not applied: %+v", o)
@@ -81,7 +81,7 @@ func TestOptions(t *testing.T) {
 // retry with the returned version must then succeed.
 func TestAbsentCASRetryAfterOtherDeletes(t *testing.T) {
 	ctx := context.Background()
-	b, _ := memory.New(memory.Buckets("b")).Open(ctx, "b")
+	b, _ := memory.New(engine.Buckets("b")).Open(ctx, "b")
 	for i := range 200 {
 		_, _, absent, err := b.GetVersioned(ctx, "target")
 		if err != nil {

@@ -2,26 +2,32 @@ package memory
 
 import "github.com/witgo-dev/witgo/kv/engine"
 
-// Option configures New. It is engine.Option, so options written for any
-// engine work here; the functions below are shorthands for those in package
-// engine.
-type Option = engine.Option
+// New takes the options of package engine, the ones every engine takes
+// (engine.CreateOnOpen, engine.Buckets, engine.MaxKeyBytes,
+// engine.MaxValueBytes, engine.PageSize). The functions below are the same
+// options under this package's name, kept for existing callers.
 
-// CreateOnOpen sets whether Open creates unknown buckets (default false:
-// an unknown bucket is engine.ErrNoSuchStore).
-func CreateOnOpen(on bool) Option { return engine.CreateOnOpen(on) }
+// CreateOnOpen is engine.CreateOnOpen.
+//
+// Deprecated: use engine.CreateOnOpen.
+func CreateOnOpen(on bool) engine.Option { return engine.CreateOnOpen(on) }
 
-// Buckets creates the named buckets when the engine is created.
-func Buckets(names ...string) Option { return engine.Buckets(names...) }
+// Buckets is engine.Buckets.
+//
+// Deprecated: use engine.Buckets.
+func Buckets(names ...string) engine.Option { return engine.Buckets(names...) }
 
-// MaxKeyBytes sets the key and bucket identifier limit (default
-// engine.DefaultMaxKeyBytes, 16 KiB).
-func MaxKeyBytes(n int) Option { return engine.MaxKeyBytes(n) }
+// MaxKeyBytes is engine.MaxKeyBytes.
+//
+// Deprecated: use engine.MaxKeyBytes.
+func MaxKeyBytes(n int) engine.Option { return engine.MaxKeyBytes(n) }
 
-// MaxValueBytes sets the value limit (default engine.DefaultMaxValueBytes,
-// 4 MiB).
-func MaxValueBytes(n int) Option { return engine.MaxValueBytes(n) }
+// MaxValueBytes is engine.MaxValueBytes.
+//
+// Deprecated: use engine.MaxValueBytes.
+func MaxValueBytes(n int) engine.Option { return engine.MaxValueBytes(n) }
 
-// PageSize sets the list-keys page size (default engine.DefaultPageSize,
-// 100).
-func PageSize(n int) Option { return engine.PageSize(n) }
+// PageSize is engine.PageSize.
+//
+// Deprecated: use engine.PageSize.
+func PageSize(n int) engine.Option { return engine.PageSize(n) }

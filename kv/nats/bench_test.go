@@ -42,12 +42,12 @@ func benchEngines(b *testing.B) []benchEngine {
 	b.Helper()
 	s := startServer(b, server.RANDOM_PORT, b.TempDir(), 0)
 	_, js := connect(b, s.ClientURL())
-	ne, err := kvnats.New(context.Background(), js, kvnats.BucketPrefix(uniquePrefix()), kvnats.CreateOnOpen(true))
+	ne, err := kvnats.New(context.Background(), js, kvnats.BucketPrefix(uniquePrefix()), kvnats.EngineOptions(engine.CreateOnOpen(true)))
 	if err != nil {
 		b.Fatal(err)
 	}
 	return []benchEngine{
-		{"memory", memory.New(memory.CreateOnOpen(true))},
+		{"memory", memory.New(engine.CreateOnOpen(true))},
 		{"nats", ne},
 	}
 }

@@ -6,13 +6,14 @@
 // connect:
 //
 //	js, _ := jetstream.New(nc)
-//	e, err := nats.New(ctx, js, nats.CreateOnOpen(true))
+//	e, err := nats.New(ctx, js, nats.EngineOptions(engine.CreateOnOpen(true)))
 //
-//	e, err := nats.Connect(ctx, "nats://127.0.0.1:4222", nats.Buckets("sessions"))
+//	e, err := nats.Connect(ctx, "nats://127.0.0.1:4222", nats.EngineOptions(engine.Buckets("sessions")))
 //	defer e.Close()
 //
-// Options are those of every engine (CreateOnOpen, Buckets, MaxKeyBytes,
-// MaxValueBytes, PageSize; or any engine.Option through EngineOptions) and
+// Options are those of every engine, of package engine, given through
+// EngineOptions (engine.CreateOnOpen, engine.Buckets, engine.MaxKeyBytes,
+// engine.MaxValueBytes, engine.PageSize), and the NATS engine's own:
 // BucketPrefix, Replicas, Storage, ListTimeout, IgnoreMaxPayload and, for
 // Connect, NATSOptions. Defaults: CreateOnOpen false (an unknown bucket is
 // no-such-store), MaxKeyBytes 16 KiB, MaxValueBytes 4 MiB, PageSize 100,

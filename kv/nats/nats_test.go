@@ -44,7 +44,7 @@ func sharedServer(t *testing.T) (*server.Server, jetstream.JetStream) {
 // deletes them.
 func TestStrangeKeys(t *testing.T) {
 	_, js := sharedServer(t)
-	e := newEngine(t, js, kvnats.CreateOnOpen(true), kvnats.PageSize(3))
+	e := newEngine(t, js, kvnats.EngineOptions(engine.CreateOnOpen(true), engine.PageSize(3)))
 	b := open(t, e, "b")
 	keys := []string{"", " ", "a b", "é", "/", "..", ".", "*", ">", "a.b", "a.*.>", "$KV", "\x00", "\t\n",
 		"\U0001f600", "\uffff", strings.Repeat("x", 1536), strings.Repeat("x", 1537), strings.Repeat("é", 8192)}
@@ -118,7 +118,7 @@ func TestBucketIdentifiers(t *testing.T) {
 	_, js := sharedServer(t)
 	prefix := uniquePrefix()
 	ids := []string{"", "a/b", "A/b", "..", "*", ">", "é", "sp ace", strings.Repeat("n", 16<<10)}
-	e, err := kvnats.New(ctx, js, kvnats.BucketPrefix(prefix), kvnats.CreateOnOpen(true))
+	e, err := kvnats.New(ctx, js, kvnats.BucketPrefix(prefix), kvnats.EngineOptions(engine.CreateOnOpen(true)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestBucketIdentifiers(t *testing.T) {
 // CAS treats a deleted key as absent.
 func TestDeleteMarkers(t *testing.T) {
 	_, js := sharedServer(t)
-	e := newEngine(t, js, kvnats.CreateOnOpen(true))
+	e := newEngine(t, js, kvnats.EngineOptions(engine.CreateOnOpen(true)))
 	b := open(t, e, "b")
 	lastSeq := func() uint64 {
 		t.Helper()
@@ -238,8 +238,8 @@ func TestDeleteMarkers(t *testing.T) {
 func TestForeignWrites(t *testing.T) {
 	_, js := sharedServer(t)
 	prefix := uniquePrefix()
-	e1, _ := kvnats.New(ctx, js, kvnats.BucketPrefix(prefix), kvnats.CreateOnOpen(true))
-	e2, _ := kvnats.New(ctx, js, kvnats.BucketPrefix(prefix), kvnats.CreateOnOpen(true))
+	e1, _ := kvnats.New(ctx, js, kvnats.BucketPrefix(prefix), kvnats.EngineOptions(engine.CreateOnOpen(true)))
+	e2, _ := kvnats.New(ctx, js, kvnats.BucketPrefix(prefix), kvnats.EngineOptions(engine.CreateOnOpen(true)))
 	b1, b2 := open(t, e1, "b"), open(t, e2, "b")
 	kv, err := js.KeyValue(ctx, e1.BucketName("b"))
 	if err != nil {
@@ -296,8 +296,7 @@ func TestNewChecks(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "max_payload") || !strings.Contains(err.Error(), "MaxValueBytes") {
 		t.Fatalf("New with 4 MiB values on a 1 MiB server: %v", err)
 	}
-	e, err := kvnats.New(ctx, js, kvnats.BucketPrefix(uniquePrefix()), kvnats.CreateOnOpen(true),
-		kvnats.MaxValueBytes(512<<10), kvnats.MaxKeyBytes(1024))
+	e, err := kvnats.New(ctx, js, kvnats.BucketPrefix(uniquePrefix()), kvnats.EngineOptions(engine.CreateOnOpen(true), engine.MaxValueBytes(512<<10), engine.MaxKeyBytes(1024)))
 	if err != nil {
 		t.Fatalf("New with values that fit: %v", err)
 	}
@@ -306,7 +305,7 @@ func TestNewChecks(t *testing.T) {
 		t.Fatal(err)
 	}
 	// With the check skipped, a value the server refuses is an error.
-	e, err = kvnats.New(ctx, js, kvnats.BucketPrefix(uniquePrefix()), kvnats.CreateOnOpen(true), kvnats.IgnoreMaxPayload())
+	e, err = kvnats.New(ctx, js, kvnats.BucketPrefix(uniquePrefix()), kvnats.EngineOptions(engine.CreateOnOpen(true)), kvnats.IgnoreMaxPayload())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +317,7 @@ func TestNewChecks(t *testing.T) {
 		t.Fatalf("Options = %+v", o)
 	}
 	// Buckets are created by New.
-	e, err = kvnats.New(ctx, js, kvnats.BucketPrefix(uniquePrefix()), kvnats.Buckets("x", "y"), kvnats.MaxValueBytes(1000))
+	e, err = kvnats.New(ctx, js, kvnats.BucketPrefix(uniquePrefix()), kvnats.EngineOptions(engine.Buckets("x", "y"), engine.MaxValueBytes(1000)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -328,7 +327,7 @@ func TestNewChecks(t *testing.T) {
 
 func TestConnect(t *testing.T) {
 	s := startServer(t, server.RANDOM_PORT, t.TempDir(), 0)
-	e, err := kvnats.Connect(ctx, s.ClientURL(), kvnats.BucketPrefix(uniquePrefix()), kvnats.CreateOnOpen(true),
+	e, err := kvnats.Connect(ctx, s.ClientURL(), kvnats.BucketPrefix(uniquePrefix()), kvnats.EngineOptions(engine.CreateOnOpen(true)),
 		kvnats.NATSOptions(natsio.Name("connect test")))
 	if err != nil {
 		t.Fatal(err)
@@ -352,7 +351,7 @@ func TestConnect(t *testing.T) {
 func TestLongestNames(t *testing.T) {
 	_, js := sharedServer(t)
 	prefix := strings.Repeat("P", 64)
-	e, err := kvnats.New(ctx, js, kvnats.BucketPrefix(prefix), kvnats.CreateOnOpen(true))
+	e, err := kvnats.New(ctx, js, kvnats.BucketPrefix(prefix), kvnats.EngineOptions(engine.CreateOnOpen(true)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -380,7 +379,7 @@ func TestLongestNames(t *testing.T) {
 // that publishes nothing, is seen by the next page.
 func TestListingCache(t *testing.T) {
 	_, js := sharedServer(t)
-	e := newEngine(t, js, kvnats.CreateOnOpen(true))
+	e := newEngine(t, js, kvnats.EngineOptions(engine.CreateOnOpen(true)))
 	b := open(t, e, "b")
 	for i := range 250 {
 		if err := b.Set(ctx, fmt.Sprintf("k%03d", i), nil); err != nil {

@@ -10,7 +10,8 @@ import (
 	"github.com/witgo-dev/witgo/kv/nats/internal/keymap"
 )
 
-// Option configures New and Connect.
+// Option configures New and Connect: EngineOptions carries the options of
+// package engine, and the others are the NATS engine's own.
 type Option func(*config)
 
 type config struct {
@@ -33,32 +34,14 @@ func newConfig(opts []Option) config {
 	return c
 }
 
-// EngineOptions applies options of package engine (the same ones every
-// engine accepts: engine.CreateOnOpen, engine.Buckets, engine.MaxKeyBytes,
-// engine.MaxValueBytes, engine.PageSize).
+// EngineOptions applies options of package engine, the ones every engine
+// takes: engine.CreateOnOpen, engine.Buckets (created if they do not exist
+// yet), engine.MaxKeyBytes, engine.MaxValueBytes (the server's max_payload
+// must accommodate it; see New) and engine.PageSize. The other options of
+// this package are the NATS engine's own.
 func EngineOptions(opts ...engine.Option) Option {
 	return func(c *config) { c.engine = append(c.engine, opts...) }
 }
-
-// CreateOnOpen sets whether Open creates unknown buckets (default false:
-// an unknown bucket is engine.ErrNoSuchStore).
-func CreateOnOpen(on bool) Option { return EngineOptions(engine.CreateOnOpen(on)) }
-
-// Buckets creates the named buckets (if they do not exist yet) when the
-// engine is created.
-func Buckets(names ...string) Option { return EngineOptions(engine.Buckets(names...)) }
-
-// MaxKeyBytes sets the key and bucket identifier limit (default
-// engine.DefaultMaxKeyBytes, 16 KiB).
-func MaxKeyBytes(n int) Option { return EngineOptions(engine.MaxKeyBytes(n)) }
-
-// MaxValueBytes sets the value limit (default engine.DefaultMaxValueBytes,
-// 4 MiB). The server's max_payload must accommodate it; see New.
-func MaxValueBytes(n int) Option { return EngineOptions(engine.MaxValueBytes(n)) }
-
-// PageSize sets the list-keys page size (default engine.DefaultPageSize,
-// 100).
-func PageSize(n int) Option { return EngineOptions(engine.PageSize(n)) }
 
 // BucketPrefix sets the prefix of the JetStream bucket names the engine
 // uses (default DefaultBucketPrefix, "witgo_"). It may hold ASCII letters,

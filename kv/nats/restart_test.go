@@ -34,7 +34,7 @@ func TestRestart(t *testing.T) {
 		natsio.ReconnectJitter(0, 0),
 		natsio.ReconnectHandler(func(*natsio.Conn) { reconnected.Add(1) }))
 	prefix := uniquePrefix()
-	e, err := kvnats.New(ctx, js, kvnats.BucketPrefix(prefix), kvnats.CreateOnOpen(true))
+	e, err := kvnats.New(ctx, js, kvnats.BucketPrefix(prefix), kvnats.EngineOptions(engine.CreateOnOpen(true)))
 	if err != nil {
 		t.Fatal(err)
 	}
