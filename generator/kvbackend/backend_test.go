@@ -85,7 +85,7 @@ func storeOther[E interface {
 
 func TestDraft2(t *testing.T) {
 	ctx := context.Background()
-	w := cbackend.New(memory.New(memory.Buckets("b"), memory.PageSize(2)))
+	w := cbackend.New(memory.New(engine.Buckets("b"), engine.PageSize(2)))
 
 	if _, err := w.Store.Open(ctx, "unknown"); !errors.Is(err, cstore.ErrNoSuchStore) {
 		t.Fatalf("open unknown: %v, want no-such-store", err)
@@ -221,7 +221,7 @@ func TestDraft2(t *testing.T) {
 
 func TestDraft(t *testing.T) {
 	ctx := context.Background()
-	w := bbackend.New(memory.New(memory.Buckets("b"), memory.PageSize(2)))
+	w := bbackend.New(memory.New(engine.Buckets("b"), engine.PageSize(2)))
 	if _, err := w.Store.Open(ctx, "nope"); !errors.Is(err, bstore.ErrNoSuchStore) {
 		t.Fatalf("open unknown: %v", err)
 	}
@@ -288,7 +288,7 @@ func TestDraft(t *testing.T) {
 
 func TestWRPC(t *testing.T) {
 	ctx := context.Background()
-	e := memory.New(memory.Buckets("b"), memory.PageSize(2))
+	e := memory.New(engine.Buckets("b"), engine.PageSize(2))
 	w := dbackend.New(e)
 	if _, _, err := w.Store.Get(ctx, "nope", "k"); !errors.Is(err, dstore.ErrNoSuchStore) {
 		t.Fatalf("get in an unknown bucket: %v", err)
@@ -364,7 +364,7 @@ func outgoing(t *testing.T, w eimports.World, p string) etypes.OutgoingValue {
 
 func TestEarly(t *testing.T) {
 	ctx := context.Background()
-	w := ebackend.New(memory.New(memory.Buckets("b"), memory.MaxValueBytes(1<<20)))
+	w := ebackend.New(memory.New(engine.Buckets("b"), engine.MaxValueBytes(1<<20)))
 
 	if _, err := w.Types.BucketOpenBucket(ctx, "nope"); !strings.Contains(earlyTrace(t, err), "no such store") {
 		t.Errorf("open unknown: %v", err)
@@ -540,7 +540,7 @@ func serve(t *testing.T, register func(*wrpc.Server)) wrpc.Invoker {
 func TestOverWRPC(t *testing.T) {
 	ctx := context.Background()
 	t.Run("draft2", func(t *testing.T) {
-		e := memory.New(memory.Buckets("b"))
+		e := memory.New(engine.Buckets("b"))
 		w := cimports.NewClient(serve(t, func(s *wrpc.Server) { cimports.Register(s, cbackend.New(e)) }))
 		b, err := w.Store.Open(ctx, "b")
 		must(t, err)
@@ -566,7 +566,7 @@ func TestOverWRPC(t *testing.T) {
 		}
 	})
 	t.Run("early", func(t *testing.T) {
-		e := memory.New(memory.Buckets("b"))
+		e := memory.New(engine.Buckets("b"))
 		w := eimports.NewClient(serve(t, func(s *wrpc.Server) { eimports.Register(s, ebackend.New(e)) }))
 		b, err := w.Types.BucketOpenBucket(ctx, "b")
 		must(t, err)

@@ -21,7 +21,7 @@ func (g *gen) packageDoc() string {
 	}
 	b.WriteString(".\n\n")
 	fmt.Fprintf(&b, "New fills every field of %s.World, ready to serve with %s.Register or to call in-process:\n\n", w.Package.Name, w.Package.Name)
-	fmt.Fprintf(&b, "\tw := backend.New(memory.New(memory.CreateOnOpen(true)))\n\t%s.Register(srv, w)\n\n", w.Package.Name)
+	fmt.Fprintf(&b, "\tw := backend.New(memory.New(engine.CreateOnOpen(true)))\n\t%s.Register(srv, w)\n\n", w.Package.Name)
 
 	// has reports whether an operation of one of the kinds is implemented:
 	// the semantics paragraphs are keyed by operation kind.

@@ -55,13 +55,14 @@ import (
 
 	"example.com/kvgen/test/kv/v1.0.0/kv/backend"
 	"example.com/kvgen/test/kv/v1.0.0/store"
+	"github.com/witgo-dev/witgo/kv/engine"
 	"github.com/witgo-dev/witgo/kv/memory"
 	"github.com/witgo-dev/witgo/runtime/cm"
 )
 
 func TestBackend(t *testing.T) {
 	ctx := context.Background()
-	w := backend.New(memory.New(memory.Buckets("b")))
+	w := backend.New(memory.New(engine.Buckets("b")))
 	b, err := w.Store.Open(ctx, "b")
 	if err != nil {
 		t.Fatal(err)

@@ -92,7 +92,7 @@ func TestRecoverEveryCall(t *testing.T) {
 
 func TestRecoverPassesThrough(t *testing.T) {
 	ctx := context.Background()
-	mem := memory.New(memory.Buckets("b"), engine.MaxValueBytes(7))
+	mem := memory.New(engine.Buckets("b"), engine.MaxValueBytes(7))
 	e := kvbackend.Recover(mem)
 	if kvbackend.Recover(e) != e {
 		t.Error("Recover of a recovering engine wraps it again")

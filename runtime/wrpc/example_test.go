@@ -12,6 +12,7 @@ import (
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/imports"
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/imports/backend"
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/store"
+	"github.com/witgo-dev/witgo/kv/engine"
 	"github.com/witgo-dev/witgo/kv/memory"
 	"github.com/witgo-dev/witgo/runtime/wrpc"
 )
@@ -21,7 +22,7 @@ import (
 // served the same way.
 func ExampleServer() {
 	srv := wrpc.NewServer()
-	imports.Register(srv, backend.New(memory.New(memory.CreateOnOpen(true))))
+	imports.Register(srv, backend.New(memory.New(engine.CreateOnOpen(true))))
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		log.Fatal(err)
@@ -43,7 +44,7 @@ func ExampleServer() {
 // match with errors.Is and errors.As; transport failures are *wrpc.Error.
 func ExampleDialTCP() {
 	srv := wrpc.NewServer()
-	imports.Register(srv, backend.New(memory.New(memory.Buckets("sessions"))))
+	imports.Register(srv, backend.New(memory.New(engine.Buckets("sessions"))))
 	l, _ := net.Listen("tcp", "127.0.0.1:0")
 	go srv.Serve(l)
 	defer srv.Shutdown(context.Background())

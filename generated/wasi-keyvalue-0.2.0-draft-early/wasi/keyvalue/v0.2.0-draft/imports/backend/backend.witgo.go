@@ -7,7 +7,7 @@
 // New fills every field of imports.World, ready to serve with imports.Register
 // or to call in-process:
 //
-//	w := backend.New(memory.New(memory.CreateOnOpen(true)))
+//	w := backend.New(memory.New(engine.CreateOnOpen(true)))
 //	imports.Register(srv, w)
 //
 // # Semantics

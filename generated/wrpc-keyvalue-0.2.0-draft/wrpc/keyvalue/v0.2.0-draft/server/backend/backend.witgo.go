@@ -7,7 +7,7 @@
 // New fills every field of server.World, ready to serve with server.Register or
 // to call in-process:
 //
-//	w := backend.New(memory.New(memory.CreateOnOpen(true)))
+//	w := backend.New(memory.New(engine.CreateOnOpen(true)))
 //	server.Register(srv, w)
 //
 // # Semantics
