@@ -1,11 +1,10 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
+	"github.com/witgo-dev/witgo/internal/syncbuf"
 	"log"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/witgo-dev/witgo/internal/families"
@@ -77,31 +76,12 @@ func checkPanics(t *testing.T, p families.Probe) {
 
 // captureLog sends the standard logger's output (which is also where
 // slog's default logger writes) to a buffer until the test ends.
-func captureLog(t *testing.T) *syncBuffer {
-	buf := &syncBuffer{}
+func captureLog(t *testing.T) *syncbuf.Buffer {
+	buf := &syncbuf.Buffer{}
 	old := log.Writer()
 	log.SetOutput(buf)
 	t.Cleanup(func() { log.SetOutput(old) })
 	return buf
-}
-
-// syncBuffer is a buffer that server goroutines may write while the test
-// reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func TestPanicIsOther(t *testing.T) {

@@ -1,16 +1,15 @@
 package wrpc
 
 import (
-	"bytes"
 	"context"
 	"errors"
+	"github.com/witgo-dev/witgo/internal/syncbuf"
 	"io"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -52,20 +51,7 @@ func clientFor(l net.Listener, opts ...ClientOption) *Client {
 
 // logBuffer collects log output for assertions.
 type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	syncbuf.Buffer
 }
 
 // waitFor polls the log until it contains substr, for up to 10 s.
