@@ -66,25 +66,6 @@ func (g *gen) codecNamed(t wit.Type) *parser.Named {
 	return nil
 }
 
-// shape returns what t is after following aliases: a primitive, or a
-// TypeDefKind of an anonymous (or resource) type.
-func shape(t wit.Type) wit.TypeDefKind {
-	for {
-		td, ok := t.(*wit.TypeDef)
-		if !ok {
-			return t
-		}
-		if _, ok := td.Kind.(*wit.Resource); ok {
-			return td.Kind
-		}
-		next, ok := td.Kind.(wit.Type)
-		if !ok {
-			return td.Kind
-		}
-		t = next
-	}
-}
-
 // encode returns statements that write x, of WIT type t, to the Encoder e.
 func (g *gen) encode(t wit.Type, x *jen.Statement) []jen.Code {
 	if m, ok := primitive(t); ok {
@@ -93,7 +74,7 @@ func (g *gen) encode(t wit.Type, x *jen.Statement) []jen.Code {
 	if g.codecNamed(t) != nil {
 		return []jen.Code{x.Clone().Dot("EncodeWRPC").Call(jen.Id("e"))}
 	}
-	switch k := shape(t).(type) {
+	switch k := parser.Underlying(t).(type) {
 	case wit.ErrorContext:
 		return []jen.Code{wrpcQual("EncodeErrorContext").Call(jen.Id("e"), x)}
 	case wit.Type:
@@ -137,7 +118,7 @@ func (g *gen) encodeFunc(t wit.Type) jen.Code {
 	if g.codecNamed(t) != nil {
 		return wrpcQual("Encode").Index(g.typ(t))
 	}
-	if k, ok := shape(t).(*wit.List); ok && isU8(k.Type) {
+	if k, ok := parser.Underlying(t).(*wit.List); ok && isU8(k.Type) {
 		return jen.Parens(jen.Op("*").Add(wrpcQual("Encoder"))).Dot("Bytes")
 	}
 	return jen.Func().Params(jen.Id("e").Op("*").Add(wrpcQual("Encoder")), jen.Id("v").Add(g.typ(t))).Block(g.encode(t, jen.Id("v"))...)
@@ -169,7 +150,7 @@ func (g *gen) decode(t wit.Type) *jen.Statement {
 	if g.codecNamed(t) != nil {
 		return wrpcQual("Decode").Index(g.typ(t)).Call(jen.Id("d"))
 	}
-	switch k := shape(t).(type) {
+	switch k := parser.Underlying(t).(type) {
 	case wit.ErrorContext:
 		return wrpcQual("DecodeErrorContext").Call(jen.Id("d"))
 	case wit.Type:
@@ -221,7 +202,7 @@ func (g *gen) decodeFunc(t wit.Type) jen.Code {
 	if g.codecNamed(t) != nil {
 		return wrpcQual("Decode").Index(g.typ(t))
 	}
-	if k, ok := shape(t).(*wit.List); ok && isU8(k.Type) {
+	if k, ok := parser.Underlying(t).(*wit.List); ok && isU8(k.Type) {
 		return jen.Parens(jen.Op("*").Add(wrpcQual("Decoder"))).Dot("Bytes")
 	}
 	return jen.Func().Params(jen.Id("d").Op("*").Add(wrpcQual("Decoder"))).Add(g.typ(t)).Block(jen.Return(g.decode(t)))
@@ -263,7 +244,7 @@ func (g *gen) minSize(t wit.Type) int {
 	if t == nil {
 		return 0
 	}
-	switch k := shape(t).(type) {
+	switch k := parser.Underlying(t).(type) {
 	case wit.F32:
 		return 4
 	case wit.F64:
@@ -293,30 +274,5 @@ func (g *gen) minSizeArg(t wit.Type) jen.Code {
 	return jen.Lit(g.minSize(t)).Comment("/* min wire bytes per element */")
 }
 
-// zero returns the zero value of the Go type of t.
-func (g *gen) zero(t wit.Type) *jen.Statement {
-	if _, ok := primitive(t); ok {
-		switch t.(type) {
-		case wit.Bool:
-			return jen.False()
-		case wit.String:
-			return jen.Lit("")
-		}
-		return jen.Lit(0)
-	}
-	switch k := shape(t).(type) {
-	case wit.ErrorContext:
-		return g.typ(t).Values()
-	case wit.Type:
-		return g.zero(k)
-	case *wit.List, *wit.Option, *wit.Own, *wit.Borrow, *wit.Resource, *wit.Stream, *wit.Future:
-		return jen.Nil()
-	case *wit.Enum, *wit.Flags:
-		return jen.Lit(0)
-	case *wit.Tuple:
-		if len(k.Types) == 0 {
-			return jen.Struct().Values()
-		}
-	}
-	return g.typ(t).Values()
-}
+// zero returns the zero value of the Go type of t (ZeroOf).
+func (g *gen) zero(t wit.Type) *jen.Statement { return ZeroOf(g.model, t).Code() }

@@ -1,9 +1,11 @@
 // Package generator turns a parser.Model into Go source files with jennifer.
 //
 // One function emits each construct (record.go, variant.go, enum.go,
-// flags.go, resource.go, function.go); a single type switch (types.go) maps
-// WIT types to Go types. Every identifier comes from the model: the
-// generator never invents a name.
+// flags.go, resource.go, function.go); a single type switch (TypeOf in
+// types.go) maps WIT types to Go types, for jennifer code and, through
+// GoType.Text and Imports, for templates (package kvbackend). Every
+// identifier comes from the model: the generator never invents a name.
+// Aliases are followed by parser.Underlying only.
 package generator
 
 import (

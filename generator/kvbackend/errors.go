@@ -137,12 +137,12 @@ func (g *gen) convName(n *witparser.Named) string {
 	return "to" + exported(g.alias[n.Package]) + n.GoName
 }
 
-func sentinelErr(witName string) string {
+func (g *gen) sentinelErr(witName string) string {
 	switch witName {
 	case "no-such-store":
-		return "engine.ErrNoSuchStore"
+		return g.std("engine.ErrNoSuchStore")
 	case "access-denied":
-		return "engine.ErrAccessDenied"
+		return g.std("engine.ErrAccessDenied")
 	}
 	return ""
 }
@@ -153,7 +153,7 @@ func (g *gen) variantConv(n *witparser.Named, depth int) *convData {
 		if cs.Type != nil {
 			continue
 		}
-		if e := sentinelErr(cs.WITName); e != "" {
+		if e := g.sentinelErr(cs.WITName); e != "" {
 			c.Sentinels = append(c.Sentinels, sentinel{Err: e, Expr: g.qual(n.Package, cs.Ctor) + "()"})
 		}
 	}
@@ -190,7 +190,7 @@ func (g *gen) variantConv(n *witparser.Named, depth int) *convData {
 func (g *gen) enumConv(n *witparser.Named) *convData {
 	c := &convData{Name: g.convName(n), Type: g.qual(n.Package, n.GoName), AsCheck: n.IsError, Doc: "(the message is lost)"}
 	for _, cs := range n.Cases {
-		if e := sentinelErr(cs.WITName); e != "" {
+		if e := g.sentinelErr(cs.WITName); e != "" {
 			c.Sentinels = append(c.Sentinels, sentinel{Err: e, Expr: g.qual(n.Package, cs.Const)})
 		}
 		if cs.WITName == "other" {

@@ -16,9 +16,6 @@ package kvbackend
 import (
 	"bytes"
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"path"
 	"strconv"
 	"strings"
@@ -87,6 +84,7 @@ func Generate(m *witparser.Model, opts generator.Options) (files []generator.Fil
 		Header:    generator.Header,
 		WorldName: m.World.QualifiedName,
 		WorldPkg:  g.alias[m.World.Package],
+		World:     g.qual(m.World.Package, "World"),
 		Impls:     impls,
 		Resources: res,
 		Convs:     g.convList,
@@ -110,8 +108,8 @@ type gen struct {
 	opts generator.Options
 	tmpl *template.Template
 
-	alias   map[*witparser.Package]string
-	imports []importSpec
+	alias map[*witparser.Package]string // the import names of the bindings packages
+	im    *generator.Imports
 
 	roles      map[*wit.TypeDef]string
 	structName map[*wit.TypeDef]string
@@ -138,7 +136,7 @@ type docOp struct{ fn, kind, engine string }
 // Identifiers the generated file declares or uses for its own purposes:
 // import aliases keep clear of them, and so do parameter names.
 var (
-	stdImports = []importSpec{
+	stdImports = []generator.ImportSpec{
 		{Name: "context", Path: "context"},
 		{Name: "errors", Path: "errors"},
 		{Name: "fmt", Path: "fmt"},
@@ -161,16 +159,11 @@ var (
 )
 
 func newGen(m *witparser.Model, opts generator.Options) (*gen, error) {
-	funcs := template.FuncMap{"short": short, "comment": generator.CommentText, "article": generator.Article, "returnErr": returnErr}
-	tmpl, err := template.New("kvbackend").Funcs(funcs).ParseFS(templates.KVBackend, "kvbackend/*.tmpl")
-	if err != nil {
-		return nil, fmt.Errorf("BUG: parsing the kvbackend templates: %w", err)
-	}
 	g := &gen{
 		m:          m,
 		opts:       opts,
-		tmpl:       tmpl,
 		alias:      make(map[*witparser.Package]string),
+		im:         generator.NewImports(),
 		roles:      make(map[*wit.TypeDef]string),
 		structName: make(map[*wit.TypeDef]string),
 		resolver:   make(map[*witparser.Package]bool),
@@ -184,7 +177,9 @@ func newGen(m *witparser.Model, opts generator.Options) (*gen, error) {
 	for _, l := range locals {
 		taken[l] = true
 	}
-	g.imports = append(g.imports, stdImports...)
+	for _, s := range stdImports {
+		g.im.Add(s.Path, s.Name)
+	}
 	for _, p := range m.Packages {
 		a := p.Name
 		if taken[a] || hasGeneratedPrefix(a) {
@@ -195,8 +190,14 @@ func newGen(m *witparser.Model, opts generator.Options) (*gen, error) {
 		}
 		taken[a] = true
 		g.alias[p] = a
-		g.imports = append(g.imports, importSpec{Name: a, Path: p.ImportPath})
+		g.im.Add(p.ImportPath, a)
 	}
+	funcs := template.FuncMap{"short": short, "comment": generator.CommentText, "article": generator.Article, "returnErr": returnErr, "q": g.std}
+	tmpl, err := template.New("kvbackend").Funcs(funcs).ParseFS(templates.KVBackend, "kvbackend/*.tmpl")
+	if err != nil {
+		return nil, fmt.Errorf("BUG: parsing the kvbackend templates: %w", err)
+	}
+	g.tmpl = tmpl
 	return g, nil
 }
 
@@ -444,7 +445,7 @@ func (g *gen) resolverCases(p *witparser.Package) []resolveCase {
 func (g *gen) method(recv string, fn *witparser.Func) *method {
 	sc := newScope()
 	var params []string
-	sig := []string{"ctx context.Context"}
+	sig := []string{"ctx " + g.std("context.Context")}
 	for _, p := range fn.Params {
 		name := sc.local(p.GoName)
 		params = append(params, name)
@@ -532,48 +533,20 @@ func (s *scope) local(name string) string {
 	return name
 }
 
-// render executes the file template, keeps only the imports the code uses
-// and formats the result.
+// render executes the file's body, then its header, which imports what
+// the body qualified (g.im), and formats the result. Each part renders
+// once.
 func (g *gen) render(name string, data *fileData) ([]byte, error) {
-	exec := func() ([]byte, error) {
-		var buf bytes.Buffer
-		if err := g.tmpl.ExecuteTemplate(&buf, "file", data); err != nil {
-			return nil, fmt.Errorf("BUG: executing the kvbackend template for %s: %w", name, err)
-		}
-		return buf.Bytes(), nil
+	var body, file bytes.Buffer
+	if err := g.tmpl.ExecuteTemplate(&body, "body", data); err != nil {
+		return nil, fmt.Errorf("BUG: executing the kvbackend template for %s: %w", name, err)
 	}
-	data.Imports = g.imports
-	src, err := exec()
-	if err != nil {
-		return nil, err
+	data.Imports = g.im.Used()
+	if err := g.tmpl.ExecuteTemplate(&file, "header", data); err != nil {
+		return nil, fmt.Errorf("BUG: executing the kvbackend template for %s: %w", name, err)
 	}
-	f, err := parser.ParseFile(token.NewFileSet(), name, src, parser.SkipObjectResolution)
-	if err != nil {
-		_, ferr := generator.Format(name, src) // shows the numbered source
-		return nil, fmt.Errorf("BUG: generated %s does not parse: %w; %v", name, err, ferr)
-	}
-	used := make(map[string]bool)
-	ast.Inspect(f, func(n ast.Node) bool {
-		if sel, ok := n.(*ast.SelectorExpr); ok {
-			if id, ok := sel.X.(*ast.Ident); ok {
-				used[id.Name] = true
-			}
-		}
-		return true
-	})
-	data.Imports = nil
-	for _, im := range g.imports {
-		if used[im.Name] {
-			if path.Base(im.Path) != im.Name {
-				im.Alias = im.Name
-			}
-			data.Imports = append(data.Imports, im)
-		}
-	}
-	if src, err = exec(); err != nil {
-		return nil, err
-	}
-	return generator.Format(name, src)
+	file.Write(body.Bytes())
+	return generator.Format(name, file.Bytes())
 }
 
 // Template data.
@@ -581,21 +554,16 @@ func (g *gen) render(name string, data *fileData) ([]byte, error) {
 type fileData struct {
 	Header    string
 	Doc       string
-	Imports   []importSpec
+	Imports   []generator.ImportSpec
 	WorldName string
-	WorldPkg  string
+	WorldPkg  string // the import name of the world's bindings, for docs
+	World     string // the bindings' World type
 	Fields    []fieldInit
 	Impls     []*implType
 	Resources []*resType
 	Convs     []*convData
 	ErrFuncs  []*errFuncData
 	Buffer    bool // the backend has outgoing values, so it keeps the value limit
-}
-
-type importSpec struct {
-	Name  string // the name the code uses
-	Alias string // set when Name is not the path's last element
-	Path  string
 }
 
 type fieldInit struct{ Field, Impl string }
