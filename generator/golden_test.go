@@ -2,10 +2,13 @@ package generator_test
 
 import (
 	"bufio"
+	"bytes"
 	"flag"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,10 +24,24 @@ const goldenRoot = "example.com/golden"
 
 // A golden case is a folder of ../testdata holding:
 //
-//	case.txt     optional: "wit=PATH" (default in) and "world=NAME" lines
+//	case.txt     optional: KEY=VALUE lines, see readCase
 //	in/          the WIT input, unless case.txt names another
 //	want/        the expected files, each as PATH.golden
-//	stderr.txt   instead of want/: the expected error
+//	stderr.txt   the expected standard error, when there is any: the
+//	             error of a failing run (which then has no want/), or
+//	             the warnings of a successful one
+//
+// Each case runs the real command line, as a user would:
+//
+//	witgo generate --out OUT --package-root example.com/golden/CASE [--world W] ARGS... WIT
+//
+// with WIT given relative to this folder (../testdata/CASE/in), so the
+// flags in args are parsed and applied by internal/cli itself. The files
+// a successful run writes under OUT are compared with want/, except the manifest (.witgo-manifest), which is not a golden: it
+// only has to list exactly the files written (checked here), and
+// generator's own tests cover its format. Standard error, with the case
+// folder's path removed and the --out folder written OUT, must equal
+// stderr.txt (nothing when there is none); standard output must be empty.
 func TestGolden(t *testing.T) {
 	dirs, err := filepath.Glob("../testdata/*/case.txt")
 	if err != nil {
@@ -45,25 +62,36 @@ func TestGolden(t *testing.T) {
 		dir := filepath.Dir(d)
 		name := filepath.Base(dir)
 		t.Run(name, func(t *testing.T) {
-			wit, world := readCase(t, dir)
-			files, err := cli.Generate(filepath.Join(dir, wit), world, goldenRoot+"/"+name)
-			if err != nil {
-				checkStderr(t, dir, strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), ""))
+			c := readCase(t, dir)
+			out := filepath.Join(compiled, name)
+			args := []string{"generate", "--out", out, "--package-root", goldenRoot + "/" + name}
+			if c.world != "" {
+				args = append(args, "--world", c.world)
+			}
+			args = append(args, c.args...)
+			args = append(args, filepath.Join(dir, c.wit))
+			var stdout, stderr bytes.Buffer
+			code := cli.Run(args, &stdout, &stderr)
+			if stdout.Len() > 0 {
+				t.Errorf("witgo %s printed to standard output:\n%s", strings.Join(args, " "), stdout.String())
+			}
+			got := strings.ReplaceAll(stderr.String(), out, "OUT")
+			checkStderr(t, dir, strings.ReplaceAll(got, dir+string(filepath.Separator), ""))
+			wantDir := filepath.Join(dir, "want")
+			if code != 0 {
+				if _, err := os.Stat(wantDir); err == nil {
+					if *update {
+						if err := os.RemoveAll(wantDir); err != nil {
+							t.Fatal(err)
+						}
+						return
+					}
+					t.Errorf("witgo %s failed (exit %d), but want/ expects files", strings.Join(args, " "), code)
+				}
 				return
 			}
-			if _, err := os.Stat(filepath.Join(dir, "stderr.txt")); err == nil {
-				t.Fatalf("generation succeeded, but stderr.txt expects an error")
-			}
-			checkFiles(t, filepath.Join(dir, "want"), files)
-			for _, f := range files {
-				p := filepath.Join(compiled, name, filepath.FromSlash(f.Path))
-				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(p, f.Content, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			files := readOut(t, out)
+			checkFiles(t, wantDir, files)
 			okCases = append(okCases, name)
 		})
 	}
@@ -73,6 +101,56 @@ func TestGolden(t *testing.T) {
 		}
 		vetModule(t, compiled, goldenRoot)
 	})
+}
+
+// readOut returns the files witgo generate wrote into out, in path order,
+// and checks that out's manifest lists exactly them.
+func readOut(t *testing.T, out string) []generator.File {
+	t.Helper()
+	var files []generator.File
+	var manifest []byte
+	err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(out, p)
+		if err != nil {
+			return err
+		}
+		if rel == generator.ManifestName {
+			manifest = data
+			return nil
+		}
+		files = append(files, generator.File{Path: filepath.ToSlash(rel), Content: data})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if manifest == nil {
+		t.Fatalf("%s: no %s written", out, generator.ManifestName)
+	}
+	var listed, written []string
+	for _, l := range strings.Split(string(manifest), "\n") {
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		_, p, _ := strings.Cut(l, " ")
+		listed = append(listed, p)
+	}
+	for _, f := range files {
+		written = append(written, f.Path)
+	}
+	slices.Sort(written)
+	slices.Sort(listed)
+	if diff := cmp.Diff(written, listed); diff != "" {
+		t.Errorf("%s does not list the files written (-written +listed):\n%s", generator.ManifestName, diff)
+	}
+	return files
 }
 
 // vetModule builds and vets every package under dir as module mod, in a
@@ -117,11 +195,27 @@ func repoGoLine(t *testing.T, repo string) string {
 	return ""
 }
 
-func readCase(t *testing.T, dir string) (wit, world string) {
-	wit = "in"
+// goldenCase is a case's case.txt: KEY=VALUE lines, blank lines and lines
+// starting with # ignored; the keys are
+//
+//	wit=PATH     the WIT to generate from, relative to the case (default in)
+//	world=NAME   the world, given to witgo generate as --world NAME
+//	args=ARGS    more witgo generate flags, split at spaces (no quoting):
+//	             args=--backend=false
+//
+// --out and --package-root are the test's; args must not set them.
+type goldenCase struct {
+	wit   string
+	world string
+	args  []string
+}
+
+func readCase(t *testing.T, dir string) goldenCase {
+	t.Helper()
+	c := goldenCase{wit: "in"}
 	f, err := os.Open(filepath.Join(dir, "case.txt"))
 	if os.IsNotExist(err) {
-		return wit, ""
+		return c
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -129,36 +223,60 @@ func readCase(t *testing.T, dir string) (wit, world string) {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		k, v, _ := strings.Cut(strings.TrimSpace(sc.Text()), "=")
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			t.Fatalf("case.txt: %q is not KEY=VALUE", line)
+		}
 		switch k {
 		case "wit":
-			wit = filepath.FromSlash(v)
+			c.wit = filepath.FromSlash(v)
 		case "world":
-			world = v
-		case "":
+			c.world = v
+		case "args":
+			c.args = append(c.args, strings.Fields(v)...)
 		default:
 			t.Fatalf("case.txt: unknown key %q", k)
 		}
 	}
-	return wit, world
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range c.args {
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if name == "out" || name == "package-root" {
+			t.Fatalf("case.txt: args sets --%s, which the test chooses", name)
+		}
+	}
+	return c
 }
 
+// checkStderr compares what a run printed to standard error with the
+// case's stderr.txt; a missing stderr.txt expects nothing.
 func checkStderr(t *testing.T, dir, got string) {
 	t.Helper()
 	path := filepath.Join(dir, "stderr.txt")
-	got = strings.TrimSpace(got) + "\n"
 	if *update {
+		if got == "" {
+			if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			return
+		}
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
 	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("generation failed and there is no stderr.txt: %v\n%s", err, got)
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
 	}
 	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("error mismatch (-want +got):\n%s", diff)
+		t.Errorf("standard error mismatch (-want +got):\n%s", diff)
 	}
 }
 

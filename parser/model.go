@@ -222,7 +222,21 @@ var reservedPackageNames = []string{"Interface", "Imports", "Exports", "Unimplem
 // variant getters keep clear of them.
 var codecMethods = []string{"EncodeWRPC", "DecodeWRPC"}
 
-// Build builds the model of world w.
+// Build builds the model of world w. Its steps, in order:
+//
+//  1. validate: reject WIT witgo cannot bind;
+//  2. addInterfacePackages: one package per interface the world imports or
+//     exports, in that order (directories, Go package names, import paths);
+//  3. addWorldPackage: the world's own package, with the world's own types
+//     and functions;
+//  4. declarePackage, for each package: its types, their members, resource
+//     client constructors, then its functions and resource methods;
+//  5. markErrors: which error types implement error;
+//  6. addWorldFields: the fields of the world's Go struct;
+//  7. declareSentinels: the Err values of payload-less error cases.
+//
+// Names are declared first come, first served, in that order, so a step
+// must not move before another without changing generated names.
 func Build(res *wit.Resolve, w *wit.World, opts Options) (*Model, error) {
 	m := &Model{
 		Resolve:     res,
@@ -233,181 +247,239 @@ func Build(res *wit.Resolve, w *wit.World, opts Options) (*Model, error) {
 	if err := m.validate(); err != nil {
 		return nil, err
 	}
-	root := strings.TrimSuffix(opts.PackageRoot, "/")
-	dirs := make(map[string]bool)
+	b := &builder{
+		m:      m,
+		w:      w,
+		root:   strings.TrimSuffix(opts.PackageRoot, "/"),
+		dirs:   make(map[string]bool),
+		scopes: make(map[*Package]*scope),
+	}
+	b.addInterfacePackages()
+	b.addWorldPackage()
+	for _, p := range m.Packages {
+		if err := b.declarePackage(p); err != nil {
+			return nil, err
+		}
+	}
+	m.markErrors()
+	b.addWorldFields()
+	b.declareSentinels()
+	return m, nil
+}
 
-	addInterface := func(key string, i *wit.Interface, exported bool) *Package {
-		if p := m.byInterface[i]; p != nil {
-			if exported {
-				p.Exported = true
-			} else {
-				p.Imported = true
-			}
-			return p
+// builder holds the state of one Build between its steps.
+type builder struct {
+	m    *Model
+	w    *wit.World
+	root string // PackageRoot without a trailing slash
+	// dirs are the output directories already taken.
+	dirs map[string]bool
+	// scopes are the package-level name scopes, by package.
+	scopes map[*Package]*scope
+
+	// The world's own types and functions, imports then exports, and
+	// whether each function is exported.
+	worldTypes        []*wit.TypeDef
+	worldFuncs        []*wit.Function
+	worldFuncExported []bool
+}
+
+// addInterfacePackages adds a package for every interface the world imports
+// and then every one it exports; an interface both imported and exported
+// is one package.
+func (b *builder) addInterfacePackages() {
+	for key, item := range b.w.Imports.All() {
+		if ref, ok := item.(*wit.InterfaceRef); ok {
+			b.m.World.Imports = append(b.m.World.Imports, b.addInterface(key, ref.Interface, false))
 		}
-		p := &Package{Interface: i, Docs: i.Docs.Contents, InterfaceName: "Interface"}
-		pkgID := i.Package.Name
-		p.WITPackage = pkgID.String()
-		name := key
-		if i.Name != nil {
-			name = *i.Name
-			id := pkgID
-			id.Extension = name
-			p.WITName = id.String()
-		} else {
-			p.WITName = key
+	}
+	for key, item := range b.w.Exports.All() {
+		if ref, ok := item.(*wit.InterfaceRef); ok {
+			b.m.World.Exports = append(b.m.World.Exports, b.addInterface(key, ref.Interface, true))
 		}
-		p.Instance = p.WITName
-		p.Dir = path.Join(packageDir(pkgID), name)
-		if i.Name == nil {
-			// An interface declared inline in a world lives under the world.
-			p.Dir = path.Join(packageDir(w.Package.Name), w.Name, name)
-		}
-		for dirs[p.Dir] {
-			p.Dir += "_"
-		}
-		p.Name = goPackageName(name)
-		if reservedPackageName(p.Name) {
-			p.Name = goPackageName(pkgID.Package + "-" + name)
-		}
-		dirs[p.Dir] = true
-		p.ImportPath = joinImport(root, p.Dir)
+	}
+}
+
+// addInterface returns the package of interface i, world key key, adding it
+// if it is new, and marks it imported or exported.
+func (b *builder) addInterface(key string, i *wit.Interface, exported bool) *Package {
+	m := b.m
+	if p := m.byInterface[i]; p != nil {
 		if exported {
 			p.Exported = true
 		} else {
 			p.Imported = true
 		}
-		m.byInterface[i] = p
-		m.Packages = append(m.Packages, p)
 		return p
 	}
-
-	for key, item := range w.Imports.All() {
-		if ref, ok := item.(*wit.InterfaceRef); ok {
-			m.World.Imports = append(m.World.Imports, addInterface(key, ref.Interface, false))
-		}
+	p := &Package{Interface: i, Docs: i.Docs.Contents, InterfaceName: "Interface"}
+	pkgID := i.Package.Name
+	p.WITPackage = pkgID.String()
+	name := key
+	if i.Name != nil {
+		name = *i.Name
+		id := pkgID
+		id.Extension = name
+		p.WITName = id.String()
+	} else {
+		p.WITName = key
 	}
-	for key, item := range w.Exports.All() {
-		if ref, ok := item.(*wit.InterfaceRef); ok {
-			m.World.Exports = append(m.World.Exports, addInterface(key, ref.Interface, true))
-		}
+	p.Instance = p.WITName
+	p.Dir = path.Join(packageDir(pkgID), name)
+	if i.Name == nil {
+		// An interface declared inline in a world lives under the world.
+		p.Dir = path.Join(packageDir(b.w.Package.Name), b.w.Name, name)
 	}
+	for b.dirs[p.Dir] {
+		p.Dir += "_"
+	}
+	p.Name = goPackageName(name)
+	if reservedPackageName(p.Name) {
+		p.Name = goPackageName(pkgID.Package + "-" + name)
+	}
+	b.dirs[p.Dir] = true
+	p.ImportPath = joinImport(b.root, p.Dir)
+	if exported {
+		p.Exported = true
+	} else {
+		p.Imported = true
+	}
+	m.byInterface[i] = p
+	m.Packages = append(m.Packages, p)
+	return p
+}
 
-	// The world's own types and functions.
-	var worldTypes []*wit.TypeDef
-	var worldFuncs []*wit.Function
-	var worldFuncExported []bool
+// addWorldPackage collects the world's own types and functions and adds
+// the world's package, last.
+func (b *builder) addWorldPackage() {
+	w := b.w
 	collect := func(exported bool) func(string, wit.WorldItem) bool {
 		return func(_ string, item wit.WorldItem) bool {
 			switch it := item.(type) {
 			case *wit.TypeDef:
-				worldTypes = append(worldTypes, it)
+				b.worldTypes = append(b.worldTypes, it)
 			case *wit.Function:
-				worldFuncs = append(worldFuncs, it)
-				worldFuncExported = append(worldFuncExported, exported)
+				b.worldFuncs = append(b.worldFuncs, it)
+				b.worldFuncExported = append(b.worldFuncExported, exported)
 			}
 			return true
 		}
 	}
 	w.Imports.All()(collect(false))
 	w.Exports.All()(collect(true))
-	{
-		pkgID := w.Package.Name
-		dir := path.Join(packageDir(pkgID), w.Name)
-		for dirs[dir] {
-			dir += "-world"
-		}
-		p := &Package{
-			WITName:       m.World.QualifiedName,
-			WITPackage:    pkgID.String(),
-			Instance:      "",
-			Name:          goPackageName(w.Name),
-			Dir:           dir,
-			Docs:          w.Docs.Contents,
-			InterfaceName: "Imports",
-			ExportsName:   "Exports",
-		}
-		if reservedPackageName(p.Name) {
-			p.Name = goPackageName(pkgID.Package + "-" + w.Name)
-		}
-		p.ImportPath = joinImport(root, p.Dir)
-		for _, e := range worldFuncExported {
-			if e {
-				p.Exported = true
-			} else {
-				p.Imported = true
-			}
-		}
-		m.World.Package = p
-		m.Packages = append(m.Packages, p)
-	}
 
-	// Declare names: types first (package scope), then functions.
-	scopes := make(map[*Package]*scope)
-	for _, p := range m.Packages {
-		sc := newScope(reservedPackageNames...)
-		scopes[p] = sc
-		var tds []*wit.TypeDef
-		if p.Interface != nil {
-			for _, td := range p.Interface.TypeDefs.All() {
-				tds = append(tds, td)
-			}
+	pkgID := w.Package.Name
+	dir := path.Join(packageDir(pkgID), w.Name)
+	for b.dirs[dir] {
+		dir += "-world"
+	}
+	p := &Package{
+		WITName:       b.m.World.QualifiedName,
+		WITPackage:    pkgID.String(),
+		Instance:      "",
+		Name:          goPackageName(w.Name),
+		Dir:           dir,
+		Docs:          w.Docs.Contents,
+		InterfaceName: "Imports",
+		ExportsName:   "Exports",
+	}
+	if reservedPackageName(p.Name) {
+		p.Name = goPackageName(pkgID.Package + "-" + w.Name)
+	}
+	p.ImportPath = joinImport(b.root, p.Dir)
+	for _, e := range b.worldFuncExported {
+		if e {
+			p.Exported = true
 		} else {
-			tds = worldTypes
+			p.Imported = true
 		}
-		for _, td := range tds {
-			n := m.declareType(p, td, sc)
-			p.Types = append(p.Types, n)
+	}
+	b.m.World.Package = p
+	b.m.Packages = append(b.m.Packages, p)
+}
+
+// declarePackage names everything package p declares: types first
+// (package scope), then their members, the client constructors of
+// resources, the functions, and last the methods of each resource.
+func (b *builder) declarePackage(p *Package) error {
+	m := b.m
+	sc := newScope(reservedPackageNames...)
+	b.scopes[p] = sc
+	var tds []*wit.TypeDef
+	if p.Interface != nil {
+		for _, td := range p.Interface.TypeDefs.All() {
+			tds = append(tds, td)
 		}
-		var fns []*wit.Function
-		if p.Interface != nil {
-			for _, f := range p.Interface.Functions.All() {
-				fns = append(fns, f)
-			}
-		} else {
-			fns = worldFuncs
+	} else {
+		tds = b.worldTypes
+	}
+	for _, td := range tds {
+		p.Types = append(p.Types, m.declareType(p, td, sc))
+	}
+	// Member names come after all package-level names so that a type
+	// keeps its plain name whatever the functions are called.
+	for _, n := range p.Types {
+		m.declareMembers(n, sc)
+	}
+	for _, n := range p.Types {
+		if n.Kind == KindResource {
+			n.ClientCtor = sc.declare("New" + n.GoName + "Client")
 		}
-		// Member names come after all package-level names so that a type
-		// keeps its plain name whatever the functions are called.
-		for _, n := range p.Types {
-			m.declareMembers(n, sc)
-		}
-		for _, n := range p.Types {
-			if n.Kind == KindResource {
-				n.ClientCtor = sc.declare("New" + n.GoName + "Client")
-			}
-		}
-		ifaceScope := newScope()
-		exportScope := newScope()
-		for i, f := range fns {
-			exported := p.Interface == nil && worldFuncExported[i]
-			sc := ifaceScope
-			if exported {
-				sc = exportScope
-			}
-			fn, err := m.buildFunc(p, f, sc)
-			if err != nil {
-				return nil, err
-			}
-			switch {
-			case fn.Kind == Method:
-				fn.Resource.Methods = append(fn.Resource.Methods, fn)
-			case exported:
-				p.ExportFuncs = append(p.ExportFuncs, fn)
-			default:
-				p.Funcs = append(p.Funcs, fn)
-			}
-		}
-		for _, n := range p.Types {
-			if n.Kind == KindResource {
-				sc := newScope()
-				for _, fn := range n.Methods {
-					fn.GoName = sc.declare(fn.GoName)
-				}
+	}
+	if err := b.declareFuncs(p); err != nil {
+		return err
+	}
+	for _, n := range p.Types {
+		if n.Kind == KindResource {
+			sc := newScope()
+			for _, fn := range n.Methods {
+				fn.GoName = sc.declare(fn.GoName)
 			}
 		}
 	}
-	m.markErrors()
+	return nil
+}
+
+// declareFuncs builds the functions of package p and files each under its
+// resource (methods), the world's exports, or the package's Go interface.
+// The Go interface and the exports have a method scope each.
+func (b *builder) declareFuncs(p *Package) error {
+	var fns []*wit.Function
+	if p.Interface != nil {
+		for _, f := range p.Interface.Functions.All() {
+			fns = append(fns, f)
+		}
+	} else {
+		fns = b.worldFuncs
+	}
+	ifaceScope := newScope()
+	exportScope := newScope()
+	for i, f := range fns {
+		exported := p.Interface == nil && b.worldFuncExported[i]
+		sc := ifaceScope
+		if exported {
+			sc = exportScope
+		}
+		fn, err := b.m.buildFunc(p, f, sc)
+		if err != nil {
+			return err
+		}
+		switch {
+		case fn.Kind == Method:
+			fn.Resource.Methods = append(fn.Resource.Methods, fn)
+		case exported:
+			p.ExportFuncs = append(p.ExportFuncs, fn)
+		default:
+			p.Funcs = append(p.Funcs, fn)
+		}
+	}
+	return nil
+}
+
+// addWorldFields lists the fields of the world's Go struct: one per
+// interface package with functions, then the world's imports and exports.
+func (b *builder) addWorldFields() {
+	m := b.m
 	fields := newScope(reservedPackageNames...)
 	for _, p := range m.Packages {
 		if p.Interface != nil && len(p.Funcs) > 0 {
@@ -420,9 +492,14 @@ func Build(res *wit.Resolve, w *wit.World, opts Options) (*Model, error) {
 	if wp := m.World.Package; len(wp.ExportFuncs) > 0 {
 		m.World.Fields = append(m.World.Fields, &WorldField{GoName: "Exports", Package: wp, Exports: true})
 	}
-	// Sentinels are package-level names, declared once errors are known.
-	for _, p := range m.Packages {
-		sc := scopes[p]
+}
+
+// declareSentinels names the Err value of every payload-less case of a
+// variant used as an error. Sentinels are package-level names, declared
+// once errors are known.
+func (b *builder) declareSentinels() {
+	for _, p := range b.m.Packages {
+		sc := b.scopes[p]
 		for _, n := range p.Types {
 			if n.Kind != KindVariant || !n.IsError {
 				continue
@@ -434,7 +511,6 @@ func Build(res *wit.Resolve, w *wit.World, opts Options) (*Model, error) {
 			}
 		}
 	}
-	return m, nil
 }
 
 // packageDir is the output folder of a WIT package: namespace/name/vVERSION.
@@ -566,7 +642,7 @@ func (m *Model) buildFunc(p *Package, f *wit.Function, ifaceScope *scope) (*Func
 	default:
 		t := f.Results[0].Type
 		fn.Results.WIT = t
-		switch k := rootKind(t).(type) {
+		switch k := Underlying(t).(type) {
 		case *wit.Result:
 			fn.Results.Err = k.Err
 			switch {
@@ -574,7 +650,7 @@ func (m *Model) buildFunc(p *Package, f *wit.Function, ifaceScope *scope) (*Func
 				fn.Results.Kind = ResultsErrOnly
 			case isOption(k.OK):
 				fn.Results.Kind = ResultsOKOption
-				fn.Results.Value = rootKind(k.OK).(*wit.Option).Type
+				fn.Results.Value = Underlying(k.OK).(*wit.Option).Type
 			default:
 				fn.Results.Kind = ResultsOK
 				fn.Results.Value = k.OK
@@ -621,17 +697,8 @@ func (p *Package) allFuncs() []*Func {
 	return fns
 }
 
-// rootKind returns the kind of t after following type aliases; primitives
-// are returned as they are.
-func rootKind(t wit.Type) wit.TypeDefKind {
-	if td, ok := t.(*wit.TypeDef); ok {
-		return td.Root().Kind
-	}
-	return t
-}
-
 func isOption(t wit.Type) bool {
-	_, ok := rootKind(t).(*wit.Option)
+	_, ok := Underlying(t).(*wit.Option)
 	return ok
 }
 
