@@ -50,19 +50,19 @@ func (g *gen) packageDoc() string {
 	b.WriteString("\n")
 	b.WriteString("  - Values are bytes: an empty value exists (get returns some of an empty list, exists is true, the key is listed), and no slice is shared with the caller.\n")
 	b.WriteString("  - Keys and values are checked against the engine's limits (MaxKeyBytes, MaxValueBytes); a violation is other with a message that names the limit.\n")
-	if has("list-keys") {
+	if has("list-keys-u64", "list-keys-string") {
 		b.WriteString("  - list-keys returns keys in bytewise order in pages of the engine's PageSize. A u64 cursor is an offset (next = offset + page length); a string cursor is the last key returned, so a walk stays exact when keys are deleted between pages. No cursor means the first page; the response has no cursor after the last page. A malformed cursor is other; one past the end gives an empty page and no cursor.\n")
 	}
-	if has("increment") {
+	if has("increment-u64", "increment-s64") {
 		b.WriteString("  - increment keeps a decimal text counter (readable with get); a missing key counts as 0. A value that is not a decimal integer, or a result that does not fit the counter type (u64, or s64 with negative deltas), is other and leaves the value unchanged.\n")
 	}
-	if has("cas-u64") {
+	if has("compare-and-swap-u64") {
 		b.WriteString("  - compare-and-swap(old, new) works on u64 counters and returns false on a mismatch or a missing key.\n")
 	}
 	if has("swap") {
 		b.WriteString("  - A CAS records the key's version when it is made; current reads the value without refreshing it; swap succeeds only if the version is unchanged (A→B→A in between is a conflict). A conflict is cas-failed carrying a new CAS at the current version, so a retry loop works. CAS values are stateful: the server's handle table keeps them.\n")
 	}
-	if has("get-many", "set-many", "delete-many") {
+	if has("get-many", "get-many-incoming", "set-many", "set-many-outgoing", "delete-many") {
 		b.WriteString("  - Batches: get-many returns one entry per key in request order (none for a missing key); set-many applies in order (the last duplicate wins); empty batches are ok. Batches are not atomic; a failure is other and its message says how many entries were applied.\n")
 	}
 	if g.buffer || g.reader {

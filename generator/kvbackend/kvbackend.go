@@ -479,13 +479,13 @@ func (g *gen) method(recv string, fn *witparser.Func) *method {
 	if op == nil {
 		g.unsupported = append(g.unsupported, fnName(fn))
 		g.warnings = append(g.warnings, fmt.Sprintf("%s: not recognized as a keyvalue operation; the generated backend returns a \"not supported by this backend\" error", fnName(fn)))
-		op = &opSpec{kind: "unsupported", data: d}
+		op = &opSpec{kind: "unsupported", template: "unsupported", data: d}
 	} else {
 		g.ops = append(g.ops, docOp{fn: fnName(fn), kind: op.kind, engine: op.doc})
 	}
 	var buf bytes.Buffer
-	if err := g.tmpl.ExecuteTemplate(&buf, "op-"+op.kind, op.data); err != nil {
-		panic(fmt.Sprintf("BUG: executing template op-%s: %v", op.kind, err))
+	if err := g.tmpl.ExecuteTemplate(&buf, "op-"+op.template, op.data); err != nil {
+		panic(fmt.Sprintf("BUG: executing template op-%s: %v", op.template, err))
 	}
 	md.Body = strings.TrimSpace(buf.String())
 	return md

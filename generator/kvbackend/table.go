@@ -1,0 +1,384 @@
+package kvbackend
+
+import (
+	witparser "github.com/witgo-dev/witgo/parser"
+	"go.bytecodealliance.org/wit"
+)
+
+// pattern is one keyvalue operation the backend recognizes: which WIT
+// functions it applies to (where, names, shapes) and what it generates
+// (template, engine call for the package doc). The patterns are the table
+// ops; recognize tries them in order and the first that matches wins.
+type pattern struct {
+	// Kind names the operation: the key of the package doc's semantics
+	// paragraphs, and of the template unless Template is set.
+	Kind string
+	// Template is the operation template ("op-" + Template) if not Kind.
+	Template string
+	// Engine says what the operation does, for the package doc.
+	Engine string
+
+	// On is where the function is: a method of a resource of role Of, a
+	// function (not a method) of a resource of role Of, any function that
+	// is not a method, or a bucket operation.
+	On where
+	Of string
+	// Names are the function's accepted names (normName), or nil for any
+	// name.
+	Names []string
+	// Params are the shapes of the parameters, after the bucket for a
+	// bucket operation.
+	Params []shape
+	// Result is the shape of the function's result.
+	Result result
+	// Err, if set, must match the function's error type.
+	Err errShape
+	// Closed: the template ends an input stream with the closed case of
+	// the function's error, if it has one.
+	Closed bool
+	// NotCtor: an onStatic pattern that a constructor does not match.
+	NotCtor bool
+}
+
+// where says which functions a pattern applies to.
+type where int
+
+const (
+	// onBucket: a method of the bucket resource, or a function (not a
+	// method) whose first parameter is the bucket: a bucket resource, or
+	// a string named bucket. Params are the parameters after it.
+	onBucket where = iota
+	// onMethod: a method of a resource of role Of.
+	onMethod
+	// onStatic: a constructor or static function of a resource of role
+	// Of (NotCtor: a static function). A bucket first parameter (shape
+	// bucketParam) gives the operation its bucket.
+	onStatic
+	// onFunc: any function that is not a method.
+	onFunc
+)
+
+// result is the shape of a function's result.
+type result struct {
+	kind  resultKind
+	shape shape // the payload of value and option
+}
+
+type resultKind int
+
+const (
+	resUnit   resultKind = iota // nothing, or result<_, E>
+	resValue                    // T or result<T, E>
+	resOption                   // option<T> or result<option<T>, E>
+)
+
+func unit() result            { return result{kind: resUnit} }
+func value(s shape) result    { return result{kind: resValue, shape: s} }
+func optional(s shape) result { return result{kind: resOption, shape: s} }
+
+// ops is the operation table. Patterns with the same names differ in
+// their shapes; none of two patterns matches the same function.
+var ops = []pattern{
+	// Buckets and the functions of the resources the backend implements.
+	{Kind: "open", Engine: "Engine.Open", On: onFunc, Names: names("open"),
+		Params: shapes(str), Result: value(resource(roleBucket, intoStruct))},
+	{Kind: "new-outgoing", Engine: "a new, empty outgoing value", On: onStatic, Of: roleOutgoing, Names: names("new"),
+		Result: value(self)},
+	{Kind: "consume-sync", Engine: "the value's bytes (a copy)", On: onStatic, Of: roleIncoming, Names: names("consume-sync"),
+		Params: shapes(self), Result: value(u8s)},
+	{Kind: "consume-async", Engine: "an input stream over the value's bytes", On: onStatic, Of: roleIncoming, Names: names("consume-async"),
+		Params: shapes(self), Result: value(resource(roleIn, intoStruct2))},
+	{Kind: "cas-new", Engine: "Bucket.GetVersioned (the CAS keeps the version)", On: onStatic, Of: roleCas, Names: names("new"),
+		Params: shapes(bucketParam, str), Result: value(self), NotCtor: true},
+	{Kind: "swap", Engine: "Bucket.CompareAndSwap; a conflict is cas-failed with a new CAS at the current version", On: onFunc, Names: names("swap"),
+		Params: shapes(resource(roleCas, intoStruct), u8s), Result: unit(), Err: casFailedCase},
+	{Kind: "poll", Engine: "every pollable is ready", On: onFunc, Names: names("poll"),
+		Params: shapes(list(resource(rolePollable, intoNone))), Result: value(list(u32))},
+
+	// Bucket operations.
+	{Kind: "get", Engine: "Bucket.Get", On: onBucket, Names: names("get"),
+		Params: shapes(str), Result: optional(u8s)},
+	{Kind: "get-incoming", Engine: "Bucket.Get, as an incoming value", On: onBucket, Names: names("get"),
+		Params: shapes(str), Result: optional(resource(roleIncoming, intoStruct))},
+	{Kind: "set", Engine: "Bucket.Set", On: onBucket, Names: names("set"),
+		Params: shapes(str, u8s), Result: unit()},
+	{Kind: "set-outgoing", Engine: "Bucket.Set with the bytes written to the outgoing value", On: onBucket, Names: names("set"),
+		Params: shapes(str, resource(roleOutgoing, intoStruct)), Result: unit()},
+	{Kind: "delete", Engine: "Bucket.Delete", On: onBucket, Names: names("delete"),
+		Params: shapes(str), Result: unit()},
+	{Kind: "exists", Engine: "Bucket.Exists", On: onBucket, Names: names("exists"),
+		Params: shapes(str), Result: value(boolean)},
+	{Kind: "list-keys-u64", Template: "list-keys", Engine: "Bucket.ListKeys (the cursor is an offset)", On: onBucket, Names: names("list-keys"),
+		Params: shapes(cursor("u64")), Result: value(keysPage)},
+	{Kind: "list-keys-string", Template: "list-keys", Engine: "Bucket.ListKeys, then ListKeysAfter (the cursor is the last key returned)", On: onBucket, Names: names("list-keys"),
+		Params: shapes(cursor("string")), Result: value(keysPage)},
+	{Kind: "keys", Engine: "engine.AllKeys", On: onBucket, Names: names("keys"),
+		Result: value(list(str))},
+	{Kind: "increment-u64", Template: "increment", Engine: "Bucket.IncrementU64", On: onBucket, Names: names("increment"),
+		Params: shapes(str, u64), Result: value(u64)},
+	{Kind: "increment-s64", Template: "increment", Engine: "Bucket.IncrementS64", On: onBucket, Names: names("increment"),
+		Params: shapes(str, s64), Result: value(s64)},
+	{Kind: "compare-and-swap-u64", Template: "cas-u64", Engine: "engine.CompareAndSwapU64", On: onBucket, Names: names("compare-and-swap"),
+		Params: shapes(str, u64, u64), Result: value(boolean)},
+	{Kind: "get-many", Engine: "Bucket.GetMany", On: onBucket, Names: names("get-many"),
+		Params: shapes(list(str)), Result: value(typed(intoResType, list(option(typed(intoElemType, tuple(str, u8s))))))},
+	{Kind: "get-many-incoming", Template: "get-many", Engine: "Bucket.GetMany, as incoming values", On: onBucket, Names: names("get-many"),
+		Params: shapes(list(str)), Result: value(typed(intoResType, list(option(typed(intoElemType, resource(roleIncoming, intoStruct))))))},
+	{Kind: "set-many", Engine: "Bucket.SetMany", On: onBucket, Names: names("set-many"),
+		Params: shapes(list(tuple(str, u8s))), Result: unit()},
+	{Kind: "set-many-outgoing", Template: "set-many", Engine: "Bucket.SetMany with the bytes written to the outgoing values", On: onBucket, Names: names("set-many"),
+		Params: shapes(list(tuple(str, resource(roleOutgoing, intoStruct)))), Result: unit()},
+	{Kind: "delete-many", Engine: "Bucket.DeleteMany", On: onBucket, Names: names("delete-many"),
+		Params: shapes(list(str)), Result: unit()},
+
+	// Methods of the CAS, value, stream, pollable and error resources.
+	{Kind: "cas-current", Engine: "Bucket.Get (the CAS keeps its version)", On: onMethod, Of: roleCas, Names: names("current"),
+		Result: optional(u8s)},
+	{Kind: "size", Engine: "the length of the value", On: onMethod, Of: roleIncoming, Names: names("size"),
+		Result: value(u64)},
+	{Kind: "write-sync", Engine: "appends the bytes to the value", On: onMethod, Of: roleOutgoing, Names: names("write-body-sync"),
+		Params: shapes(u8s), Result: unit()},
+	{Kind: "write-async", Engine: "an output stream that appends to the value", On: onMethod, Of: roleOutgoing, Names: names("write-body-async"),
+		Result: value(resource(roleOut, intoStruct))},
+	{Kind: "read", Engine: "the next bytes of the value; closed after the last", On: onMethod, Of: roleIn, Names: names("read", "blocking-read"),
+		Params: shapes(u64), Result: value(u8s), Closed: true},
+	{Kind: "skip", Engine: "skips bytes of the value; closed after the last", On: onMethod, Of: roleIn, Names: names("skip", "blocking-skip"),
+		Params: shapes(u64), Result: value(u64), Closed: true},
+	{Kind: "subscribe-input", Template: "subscribe", Engine: "a pollable that is always ready", On: onMethod, Of: roleIn, Names: names("subscribe"),
+		Result: value(resource(rolePollable, intoStruct))},
+	{Kind: "check-write", Engine: "the room left under the value limit", On: onMethod, Of: roleOut, Names: names("check-write"),
+		Result: value(u64)},
+	{Kind: "write", Engine: "appends to the value", On: onMethod, Of: roleOut, Names: names("write", "blocking-write-and-flush"),
+		Params: shapes(u8s), Result: unit()},
+	{Kind: "flush", Engine: "nothing to do", On: onMethod, Of: roleOut, Names: names("flush", "blocking-flush"),
+		Result: unit()},
+	{Kind: "write-zeroes", Engine: "appends zero bytes to the value", On: onMethod, Of: roleOut, Names: names("write-zeroes", "blocking-write-zeroes-and-flush"),
+		Params: shapes(u64), Result: unit()},
+	{Kind: "splice", Engine: "moves bytes from an input stream of this backend into the value", On: onMethod, Of: roleOut, Names: names("splice", "blocking-splice"),
+		Params: shapes(resource(roleIn, intoStruct), u64), Result: value(u64), Closed: true},
+	{Kind: "subscribe-output", Template: "subscribe", Engine: "a pollable that is always ready", On: onMethod, Of: roleOut, Names: names("subscribe"),
+		Result: value(resource(rolePollable, intoStruct))},
+	{Kind: "ready", Engine: "always true", On: onMethod, Of: rolePollable, Names: names("ready"),
+		Result: value(boolean)},
+	{Kind: "block", Engine: "returns at once", On: onMethod, Of: rolePollable, Names: names("block"),
+		Result: unit()},
+	{Kind: "error-string", Engine: "the error message", On: onMethod, Of: roleError, // any name: trace, to-debug-string
+		Result: value(str)},
+}
+
+func names(n ...string) []string { return n }
+func shapes(s ...shape) []shape  { return s }
+
+// template returns the name of the pattern's template, without "op-".
+func (p *pattern) template() string {
+	if p.Template != "" {
+		return p.Template
+	}
+	return p.Kind
+}
+
+// A shape matches a WIT type. What the template needs from the type it
+// records in m (m.later, so that a function that does not match leaves
+// no trace, not even an import).
+type shape func(m *match, t wit.Type) bool
+
+// match is the state of matching one function against one pattern.
+type match struct {
+	g     *gen
+	fn    *witparser.Func
+	self  *wit.TypeDef // the resource fn belongs to, or nil
+	d     opData
+	later []func(d *opData)
+}
+
+func pred(test func(wit.Type) bool) shape { return func(_ *match, t wit.Type) bool { return test(t) } }
+
+var (
+	str     = pred(isString)
+	u8s     = pred(isBytes)
+	u32     = pred(isU32)
+	u64     = pred(isU64)
+	s64     = pred(isS64)
+	boolean = pred(isBool)
+)
+
+// self matches the resource fn belongs to; the template gets its type as
+// Struct.
+func self(m *match, t wit.Type) bool {
+	r := resourceOf(t)
+	if r == nil || r != m.self {
+		return false
+	}
+	m.d.Struct = m.g.structName[r]
+	return true
+}
+
+// into says which field of opData gets the Go type of a matched resource.
+type into int
+
+const (
+	intoNone into = iota
+	intoStruct
+	intoStruct2
+	intoResType
+	intoElemType
+)
+
+// resource matches a resource of the role (owned or borrowed) and records
+// the type of its implementation.
+func resource(role string, to into) shape {
+	return func(m *match, t wit.Type) bool {
+		r := resourceOf(t)
+		if r == nil || m.g.roles[r] != role {
+			return false
+		}
+		switch to {
+		case intoStruct:
+			m.d.Struct = m.g.structName[r]
+		case intoStruct2:
+			m.d.Struct2 = m.g.structName[r]
+		}
+		return true
+	}
+}
+
+// typed matches s and records the Go type of t.
+func typed(to into, s shape) shape {
+	return func(m *match, t wit.Type) bool {
+		if !s(m, t) {
+			return false
+		}
+		m.later = append(m.later, func(d *opData) {
+			switch to {
+			case intoResType:
+				d.ResType = m.g.goType(t)
+			case intoElemType:
+				d.ElemType = m.g.goType(t)
+			}
+		})
+		return true
+	}
+}
+
+func list(s shape) shape {
+	return func(m *match, t wit.Type) bool {
+		e, ok := listOf(t)
+		return ok && s(m, e)
+	}
+}
+
+func option(s shape) shape {
+	return func(m *match, t wit.Type) bool {
+		e, ok := optionOf(t)
+		return ok && s(m, e)
+	}
+}
+
+func tuple(s ...shape) shape {
+	return func(m *match, t wit.Type) bool {
+		ts, ok := tupleOf(t)
+		if !ok || len(ts) != len(s) {
+			return false
+		}
+		for i := range s {
+			if !s[i](m, ts[i]) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// cursor matches a list-keys cursor of the base type ("u64" or "string"),
+// optional or not, and records its kind (cursorKind).
+func cursor(base string) shape {
+	return func(m *match, t wit.Type) bool {
+		k := cursorKind(t)
+		if k != base && k != "opt-"+base {
+			return false
+		}
+		m.d.CursorIn = k
+		return true
+	}
+}
+
+// keysPage matches the response of list-keys: a record of two fields,
+// keys: list<string> and a cursor of the parameter's base type.
+func keysPage(m *match, t wit.Type) bool {
+	td, ok := t.(*wit.TypeDef)
+	if !ok {
+		return false
+	}
+	n := m.g.m.Named(td.Root())
+	if n == nil || n.Kind != witparser.KindRecord || len(n.Fields) != 2 {
+		return false
+	}
+	d := &m.d
+	for _, f := range n.Fields {
+		switch {
+		case f.WITName == "keys" && isStringList(f.Type):
+			d.KeysField = f.GoName
+		case f.WITName == "cursor":
+			d.CursorOut = cursorKind(f.Type)
+			d.CursorField = f.GoName
+		}
+	}
+	if d.KeysField == "" || d.CursorOut == "" || cursorBase(d.CursorOut) != cursorBase(d.CursorIn) {
+		return false
+	}
+	m.later = append(m.later, func(d *opData) { d.ResType = m.g.goType(t) })
+	return true
+}
+
+func cursorBase(k string) string {
+	if len(k) > 4 && k[:4] == "opt-" {
+		return k[4:]
+	}
+	return k
+}
+
+// bucketParam matches the bucket parameter of a static function (cas.new):
+// a bucket resource, or a string named bucket. It is the first parameter;
+// the template's P are the parameters after it.
+func bucketParam(m *match, _ wit.Type) bool {
+	bk := m.g.bucketOf(m.fn.Params[0], m.d.P[0])
+	if bk == nil {
+		return false
+	}
+	m.d.Bucket, m.d.P = bk, m.d.P[1:]
+	return true
+}
+
+// An errShape matches a function's error type.
+type errShape func(m *match) bool
+
+// casFailedCase matches an error variant with a case whose payload is the
+// CAS resource of the first parameter; the template gets its constructor
+// as CasFailed.
+func casFailedCase(m *match) bool {
+	cas := resourceOf(m.fn.Params[0].Type)
+	n, c := m.g.caseFor(m.fn.Results.Err, cas)
+	if c == nil {
+		return false
+	}
+	m.later = append(m.later, func(d *opData) { d.CasFailed = m.g.qual(n.Package, c.Ctor) })
+	return true
+}
+
+// result matches fn's result against r.
+func (m *match) result(r result) bool {
+	k := m.fn.Results.Kind
+	switch r.kind {
+	case resUnit:
+		return k == witparser.ResultsNone || k == witparser.ResultsErrOnly
+	case resValue:
+		if k != witparser.ResultsValue && k != witparser.ResultsOK {
+			return false
+		}
+	case resOption:
+		if k != witparser.ResultsOption && k != witparser.ResultsOKOption {
+			return false
+		}
+	}
+	return r.shape(m, m.fn.Results.Value)
+}
