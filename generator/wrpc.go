@@ -3,7 +3,6 @@ package generator
 import (
 	"fmt"
 	"path"
-	"strings"
 
 	"github.com/dave/jennifer/jen"
 	"github.com/witgo-dev/witgo/parser"
@@ -30,24 +29,20 @@ func (g *gen) wrpcFile(p *parser.Package, withDoc bool) (File, bool, error) {
 			Const().Id("_").Op("=").Add(wrpcQual("SupportPackageIsVersion2")))
 	}
 	if served {
-		code = append(code, comment(fmt.Sprintf("Instance is the wRPC instance name of %s.", g.instanceDoc(p)), "").
-			Const().Id("Instance").Op("=").Lit(p.Instance))
+		code = append(code, comment(fmt.Sprintf("%s is the wRPC instance name of %s.", p.Wire.Instance, g.instanceDoc(p)), "").
+			Const().Id(p.Wire.Instance).Op("=").Lit(p.Instance))
 		code = append(code, g.functionNames(p)...)
 	}
+	w := &p.Wire
 	if len(p.Funcs) > 0 {
-		if world {
-			code = append(code, g.client(p, p.Funcs, "Imports", "importsClient", "newImportsClient")...)
-			code = append(code, g.server(p, p.Funcs, "Imports", "registerImports", false))
-		} else {
-			code = append(code, g.client(p, p.Funcs, "Interface", "client", "NewClient")...)
-			code = append(code, g.server(p, p.Funcs, "Interface", "Register", true))
-		}
+		code = append(code, g.client(p, p.Funcs, p.InterfaceName, w.Client, w.ClientCtor, w.Unimplemented)...)
+		code = append(code, g.server(p, p.Funcs, p.InterfaceName, w.Register, !world))
 	} else if hasMethods(p) && !world {
-		code = append(code, g.server(p, nil, "", "Register", true))
+		code = append(code, g.server(p, nil, "", w.RegisterResources, true))
 	}
 	if len(p.ExportFuncs) > 0 {
-		code = append(code, g.client(p, p.ExportFuncs, "Exports", "exportsClient", "newExportsClient")...)
-		code = append(code, g.server(p, p.ExportFuncs, "Exports", "registerExports", false))
+		code = append(code, g.client(p, p.ExportFuncs, p.ExportsName, w.ExportsClient, w.ExportsClientCtor, w.UnimplementedExports)...)
+		code = append(code, g.server(p, p.ExportFuncs, p.ExportsName, w.RegisterExports, false))
 	}
 	for _, n := range p.Types {
 		if n.Kind == parser.KindResource {
@@ -56,7 +51,7 @@ func (g *gen) wrpcFile(p *parser.Package, withDoc bool) (File, bool, error) {
 	}
 	if world {
 		if hasMethods(p) {
-			code = append(code, g.server(p, nil, "", "registerResources", false))
+			code = append(code, g.server(p, nil, "", w.RegisterResources, true))
 		}
 		code = append(code, g.worldWiring(p)...)
 	}
@@ -144,56 +139,12 @@ func countArg(n int, what string) jen.Code {
 	return jen.Lit(n).Comment("/* " + what + " */")
 }
 
-// locals names the parameters of a generated client method or server handler
-// clear of the identifiers that the body uses: its own locals and the names
-// of imported packages.
-type locals struct {
-	taken map[string]bool
-}
-
-func (g *gen) newLocals() *locals {
-	l := &locals{taken: map[string]bool{}}
-	for _, n := range []string{"c", "r", "e", "d", "s", "impl", "params", "self", "werr", "ok", "ctx", "err",
-		"wrpc", "cm", "context", "errors", "fmt", "strconv", "strings"} {
-		l.taken[n] = true
-	}
-	for _, q := range g.model.Packages {
-		l.taken[q.Name] = true
-	}
-	return l
-}
-
-func (l *locals) name(n string) string {
-	for l.taken[n] {
-		n += "_"
-	}
-	l.taken[n] = true
-	return n
-}
-
-// paramNames returns the local names of fn's parameters and results.
-func (g *gen) paramNames(fn *parser.Func) (params, results []string) {
-	l := g.newLocals()
-	for _, p := range fn.Params {
-		params = append(params, l.name(p.GoName))
-	}
-	switch fn.Results.Kind {
-	case parser.ResultsMulti:
-		for _, r := range fn.Results.Named {
-			results = append(results, l.name(r.GoName))
-		}
-	case parser.ResultsValue, parser.ResultsOK, parser.ResultsOption, parser.ResultsOKOption:
-		results = append(results, l.name("res"))
-	}
-	return params, results
-}
-
 // client emits the client of a Go interface:
 //
 //	func NewClient(inv wrpc.Invoker) Interface { return &client{inv: inv} }
 //	type client struct{ inv wrpc.Invoker }
 //	func (c *client) Open(ctx context.Context, identifier string) (Bucket, error) { ... }
-func (g *gen) client(p *parser.Package, fns []*parser.Func, iface, typ, ctor string) []jen.Code {
+func (g *gen) client(p *parser.Package, fns []*parser.Func, iface, typ, ctor, unimpl string) []jen.Code {
 	code := []jen.Code{
 		comment(fmt.Sprintf("%s returns an implementation of %s that calls %s over wRPC through inv, such as wrpc.DialTCP(addr).", ctor, iface, g.instanceDoc(p)), "").
 			Func().Id(ctor).Params(jen.Id("inv").Add(wrpcQual("Invoker"))).Id(iface).Block(
@@ -204,7 +155,7 @@ func (g *gen) client(p *parser.Package, fns []*parser.Func, iface, typ, ctor str
 	for _, fn := range fns {
 		code = append(code, g.clientMethod(fn, typ, "c", nil))
 	}
-	return append(code, g.unimplemented(iface, fmt.Sprintf("%s (every method returns an error wrapping wrpc.ErrUnimplemented)", g.instanceDoc(p)), fns)...)
+	return append(code, g.unimplemented(unimpl, iface, fmt.Sprintf("%s (every method returns an error wrapping wrpc.ErrUnimplemented)", g.instanceDoc(p)), fns)...)
 }
 
 // functionNames emits one constant per wire function name of p:
@@ -217,12 +168,11 @@ func (g *gen) functionNames(p *parser.Package) []jen.Code {
 	var defs []jen.Code
 	seen := map[string]bool{}
 	for _, fn := range packageFuncs(p) {
-		name := g.functionName(fn)
-		if seen[name] {
+		if seen[fn.WireConst] {
 			continue // an import and an export of the same name
 		}
-		seen[name] = true
-		defs = append(defs, jen.Id(name).Op("=").Lit(fn.WireName))
+		seen[fn.WireConst] = true
+		defs = append(defs, jen.Id(fn.WireConst).Op("=").Lit(fn.WireName))
 	}
 	if len(defs) == 0 {
 		return nil
@@ -241,37 +191,38 @@ func packageFuncs(p *parser.Package) []*parser.Func {
 	return fns
 }
 
-// functionName returns the name of the constant holding fn's wire name:
-// OpenFunctionName for "open", BucketGetFunctionName for "bucket.get".
-func (g *gen) functionName(fn *parser.Func) string {
-	if fn.Kind == parser.Method {
-		return fn.Resource.GoName + fn.GoName + "FunctionName"
+// localParams returns ctx followed by the WIT parameters as the generated
+// bodies name them (Param.Local).
+func (g *gen) localParams(fn *parser.Func) []jen.Code {
+	ps := []jen.Code{jen.Id("ctx").Qual(contextPkg, "Context")}
+	for _, p := range fn.Params {
+		ps = append(ps, jen.Id(p.Local).Add(g.typ(p.Type)))
 	}
-	return fn.GoName + "FunctionName"
+	return ps
 }
 
 // functionNameRef refers to the constant holding fn's wire name.
 func (g *gen) functionNameRef(fn *parser.Func) jen.Code {
-	return jen.Qual(fn.Package.ImportPath, g.functionName(fn))
+	return jen.Qual(fn.Package.ImportPath, fn.WireConst)
 }
 
-// unimplemented emits Unimplemented<Iface>, whose methods return
+// instanceRef refers to the constant holding the instance name of fn's
+// package.
+func instanceRef(fn *parser.Func) jen.Code {
+	return jen.Qual(fn.Package.ImportPath, fn.Package.Wire.Instance)
+}
+
+// unimplemented emits typ (Unimplemented<Iface>), whose methods return
 // wrpc.Unimplemented errors, for embedding in implementations of iface.
-func (g *gen) unimplemented(iface, what string, fns []*parser.Func) []jen.Code {
-	typ := "Unimplemented" + iface
+func (g *gen) unimplemented(typ, iface, what string, fns []*parser.Func) []jen.Code {
 	code := []jen.Code{
 		comment(fmt.Sprintf("%s implements %s. Embed it in an implementation so that it keeps compiling when the WIT grows: the methods it does not override fail. Served, such a failure ends the call without results (see wrpc.Unimplemented).", typ, what), "").
 			Type().Id(typ).Struct(),
 	}
 	for _, fn := range fns {
-		params, _ := g.paramNames(fn)
-		sig := []jen.Code{jen.Id("ctx").Qual(contextPkg, "Context")}
-		for i, p := range fn.Params {
-			sig = append(sig, jen.Id(params[i]).Add(g.typ(p.Type)))
-		}
-		ret := append(g.zeroResults(fn), wrpcQual("Unimplemented").Call(jen.Qual(fn.Package.ImportPath, "Instance"), g.functionNameRef(fn)))
+		ret := append(g.zeroResults(fn), wrpcQual("Unimplemented").Call(instanceRef(fn), g.functionNameRef(fn)))
 		code = append(code, comment(fmt.Sprintf("%s returns an error wrapping wrpc.ErrUnimplemented.", fn.GoName), "").
-			Func().Params(jen.Id(typ)).Id(fn.GoName).Params(sig...).Add(g.results(fn)).Block(jen.Return(ret...)))
+			Func().Params(jen.Id(typ)).Id(fn.GoName).Params(g.localParams(fn)...).Add(g.results(fn)).Block(jen.Return(ret...)))
 	}
 	return code
 }
@@ -279,7 +230,7 @@ func (g *gen) unimplemented(iface, what string, fns []*parser.Func) []jen.Code {
 // resourceClient emits the client value of a resource: a handle and the
 // methods that invoke the server with it.
 func (g *gen) resourceClient(n *parser.Named) []jen.Code {
-	typ := lowerFirst(n.GoName) + "Client"
+	typ := n.ClientType
 	code := []jen.Code{
 		comment(fmt.Sprintf("%s returns the %s that handle refers to on the server behind inv. Values that the server returns are made this way; call it yourself only with a handle from that server.", n.ClientCtor, n.GoName), "").
 			Func().Id(n.ClientCtor).Params(jen.Id("inv").Add(wrpcQual("Invoker")), jen.Id("handle").Index().Byte()).Id(n.GoName).Block(
@@ -292,41 +243,22 @@ func (g *gen) resourceClient(n *parser.Named) []jen.Code {
 	for _, fn := range n.Methods {
 		code = append(code, g.clientMethod(fn, typ, "r", jen.Id("e").Dot("Bytes").Call(jen.Id("r").Dot("handle"))))
 	}
-	return append(code, g.unimplemented(n.GoName, n.GoName+" (every method returns an error wrapping wrpc.ErrUnimplemented)", n.Methods)...)
-}
-
-func lowerFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	i := 0
-	for i < len(s) && s[i] >= 'A' && s[i] <= 'Z' {
-		i++
-	}
-	switch {
-	case i == len(s):
-		return strings.ToLower(s)
-	case i > 1:
-		i-- // "HTTPServer" → "httpServer"
-	}
-	return strings.ToLower(s[:i]) + s[i:]
+	return append(code, g.unimplemented(n.Unimplemented, n.GoName, n.GoName+" (every method returns an error wrapping wrpc.ErrUnimplemented)", n.Methods)...)
 }
 
 // clientMethod emits one method of a client type: encode the parameters
 // (after self, for resource methods), then call and decode the results with
 // one of the wrpc.Call* helpers.
 func (g *gen) clientMethod(fn *parser.Func, typ, recv string, self jen.Code) jen.Code {
-	params, results := g.paramNames(fn)
-	sig := []jen.Code{jen.Id("ctx").Qual(contextPkg, "Context")}
+	sig := g.localParams(fn)
 	body := []jen.Code{jen.Id("e").Op(":=").Add(wrpcQual("NewEncoder")).Call()}
 	if self != nil {
 		body = append(body, self)
 	}
-	for i, p := range fn.Params {
-		sig = append(sig, jen.Id(params[i]).Add(g.typ(p.Type)))
-		body = append(body, g.encode(p.Type, jen.Id(params[i]))...)
+	for _, p := range fn.Params {
+		body = append(body, g.encode(p.Type, jen.Id(p.Local))...)
 	}
-	args := []jen.Code{jen.Id("ctx"), jen.Id(recv).Dot("inv"), jen.Qual(fn.Package.ImportPath, "Instance"), g.functionNameRef(fn), jen.Id("e")}
+	args := []jen.Code{jen.Id("ctx"), jen.Id(recv).Dot("inv"), instanceRef(fn), g.functionNameRef(fn), jen.Id("e")}
 	r := fn.Results
 	var call *jen.Statement
 	switch r.Kind {
@@ -349,7 +281,7 @@ func (g *gen) clientMethod(fn *parser.Func, typ, recv string, self jen.Code) jen
 		}
 		call.Call(append(args, g.decodeFunc(r.Value), g.decodeErrorFunc(r))...)
 	case parser.ResultsMulti:
-		return g.clientMethodMulti(fn, typ, recv, sig, body, args, results)
+		return g.clientMethodMulti(fn, typ, recv, sig, body, args)
 	default:
 		panic(fmt.Sprintf("BUG: unknown results kind %d", r.Kind))
 	}
@@ -359,16 +291,16 @@ func (g *gen) clientMethod(fn *parser.Func, typ, recv string, self jen.Code) jen
 
 // clientMethodMulti finishes a client method for a function with named
 // results, which it decodes one by one.
-func (g *gen) clientMethodMulti(fn *parser.Func, typ, recv string, sig, body, args []jen.Code, results []string) jen.Code {
+func (g *gen) clientMethodMulti(fn *parser.Func, typ, recv string, sig, body, args []jen.Code) jen.Code {
 	zeros := g.zeroResults(fn)
 	body = append(body,
 		jen.List(jen.Id("d"), jen.Err()).Op(":=").Add(wrpcQual("Call")).Call(args...),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(append(zeros, jen.Err())...)),
 	)
 	var rets []jen.Code
-	for i, nr := range fn.Results.Named {
-		body = append(body, jen.Id(results[i]).Op(":=").Add(g.decode(nr.Type)))
-		rets = append(rets, jen.Id(results[i]))
+	for _, nr := range fn.Results.Named {
+		body = append(body, jen.Id(nr.Local).Op(":=").Add(g.decode(nr.Type)))
+		rets = append(rets, jen.Id(nr.Local))
 	}
 	body = append(body, jen.If(jen.Err().Op(":=").Id("d").Dot("Finish").Call(), jen.Err().Op("!=").Nil()).Block(
 		jen.Return(append(zeros, jen.Err())...)))
@@ -440,17 +372,23 @@ func (g *gen) encodeValueFunc(t wit.Type) jen.Code {
 //	func Register(s *wrpc.Server, impl Interface) {
 //		s.Register(Instance, "open", func(ctx context.Context, params []byte) ([]byte, error) { ... })
 //	}
-func (g *gen) server(p *parser.Package, fns []*parser.Func, iface, name string, public bool) jen.Code {
+//
+// resources says whether it also serves the methods of p's resources (an
+// interface package's Register, a world's registerResources); an interface
+// package's Register with an implementation also installs it as the
+// HandleResolver of each resource.
+func (g *gen) server(p *parser.Package, fns []*parser.Func, iface, name string, resources bool) jen.Code {
+	public := p.Interface != nil
 	sig := []jen.Code{jen.Id("s").Op("*").Add(wrpcQual("Server"))}
 	if iface != "" {
 		sig = append(sig, jen.Id("impl").Id(iface))
 	}
 	var body []jen.Code
-	if iface != "" && name == "Register" {
+	if iface != "" && resources {
 		for _, n := range p.Types {
 			if n.Kind == parser.KindResource {
 				body = append(body, jen.If(jen.List(jen.Id("r"), jen.Id("ok")).Op(":=").Id("impl").Assert(wrpcQual("HandleResolver")), jen.Id("ok")).Block(
-					jen.Id("s").Dot("SetHandleResolver").Call(jen.Id("Instance"), jen.Lit(n.WITName), jen.Id("r")),
+					jen.Id("s").Dot("SetHandleResolver").Call(jen.Id(p.Wire.Instance), jen.Lit(n.WITName), jen.Id("r")),
 				))
 			}
 		}
@@ -458,7 +396,7 @@ func (g *gen) server(p *parser.Package, fns []*parser.Func, iface, name string, 
 	for _, fn := range fns {
 		body = append(body, g.handler(fn, jen.Id("impl")))
 	}
-	if name == "Register" || name == "registerResources" {
+	if resources {
 		for _, n := range p.Types {
 			for _, fn := range n.Methods {
 				body = append(body, g.handler(fn, nil))
@@ -470,9 +408,9 @@ func (g *gen) server(p *parser.Package, fns []*parser.Func, iface, name string, 
 	case !public:
 		doc = fmt.Sprintf("%s registers the handlers of %s on s.", name, g.instanceDoc(p))
 	case iface == "":
-		doc = fmt.Sprintf("Register serves the resource methods of %s on s. Resource values come from the server's handle table (see wrpc.WithHandleTable).", g.instanceDoc(p))
+		doc = fmt.Sprintf("%s serves the resource methods of %s on s. Resource values come from the server's handle table (see wrpc.WithHandleTable).", name, g.instanceDoc(p))
 	default:
-		doc = fmt.Sprintf("Register serves impl on s: every function of %s. Resource values that implement wrpc.Resource travel as their own, stateless handles, which impl, a wrpc.HandleResolver, turns back into values; the server keeps every other resource value in its handle table (see wrpc.WithHandleTable).", g.instanceDoc(p))
+		doc = fmt.Sprintf("%s serves impl on s: every function of %s. Resource values that implement wrpc.Resource travel as their own, stateless handles, which impl, a wrpc.HandleResolver, turns back into values; the server keeps every other resource value in its handle table (see wrpc.WithHandleTable).", name, g.instanceDoc(p))
 	}
 	return comment(doc, "").Func().Id(name).Params(sig...).Block(body...)
 }
@@ -482,8 +420,7 @@ func (g *gen) server(p *parser.Package, fns []*parser.Func, iface, name string, 
 // handler decodes the parameters, calls the implementation and ends with one
 // of the wrpc.Reply* helpers.
 func (g *gen) handler(fn *parser.Func, impl jen.Code) jen.Code {
-	params, results := g.paramNames(fn)
-	instance := jen.Qual(fn.Package.ImportPath, "Instance")
+	instance := instanceRef(fn)
 	var body []jen.Code
 	recv := impl
 	if impl == nil {
@@ -493,9 +430,9 @@ func (g *gen) handler(fn *parser.Func, impl jen.Code) jen.Code {
 		recv = jen.Id("self")
 	}
 	args := []jen.Code{jen.Id("ctx")}
-	for i, p := range fn.Params {
-		body = append(body, jen.Id(params[i]).Op(":=").Add(g.decode(p.Type)))
-		args = append(args, jen.Id(params[i]))
+	for _, p := range fn.Params {
+		body = append(body, jen.Id(p.Local).Op(":=").Add(g.decode(p.Type)))
+		args = append(args, jen.Id(p.Local))
 	}
 	body = append(body, jen.If(jen.Err().Op(":=").Id("d").Dot("Finish").Call(), jen.Err().Op("!=").Nil()).Block(
 		jen.Return(jen.Nil(), jen.Err())))
@@ -519,31 +456,34 @@ func (g *gen) handler(fn *parser.Func, impl jen.Code) jen.Code {
 		}
 		body = append(body, jen.Return(reply.Call(d, call, g.encodeErrorFunc(r))))
 	case parser.ResultsValue:
-		res(results[0])
-		body = append(body, jen.Return(wrpcQual("ReplyValue").Call(d, jen.Id(results[0]), jen.Err(), g.encodeValueFunc(r.Value))))
+		res(fn.ResultLocal)
+		body = append(body, jen.Return(wrpcQual("ReplyValue").Call(d, jen.Id(fn.ResultLocal), jen.Err(), g.encodeValueFunc(r.Value))))
 	case parser.ResultsOption:
-		res(results[0], "ok")
-		body = append(body, jen.Return(wrpcQual("ReplyOption").Call(d, jen.Id(results[0]), jen.Id("ok"), jen.Err(), g.encodeValueFunc(r.Value))))
+		res(fn.ResultLocal, "ok")
+		body = append(body, jen.Return(wrpcQual("ReplyOption").Call(d, jen.Id(fn.ResultLocal), jen.Id("ok"), jen.Err(), g.encodeValueFunc(r.Value))))
 	case parser.ResultsOK, parser.ResultsOKOption:
 		reply := wrpcQual(map[bool]string{true: "ReplyResult", false: "ReplyResultOption"}[r.Kind == parser.ResultsOK])
 		if r.Err == nil {
 			reply.Index(jen.List(g.typ(r.Value), jen.Error()))
 		}
-		rargs := []jen.Code{d, jen.Id(results[0])}
+		rargs := []jen.Code{d, jen.Id(fn.ResultLocal)}
 		if r.Kind == parser.ResultsOKOption {
-			res(results[0], "ok")
+			res(fn.ResultLocal, "ok")
 			rargs = append(rargs, jen.Id("ok"))
 		} else {
-			res(results[0])
+			res(fn.ResultLocal)
 		}
 		rargs = append(rargs, jen.Err(), g.encodeValueFunc(r.Value), g.encodeErrorFunc(r))
 		body = append(body, jen.Return(reply.Call(rargs...)))
 	case parser.ResultsMulti:
 		var okCode []jen.Code
-		for i, nr := range r.Named {
-			enc := g.encode(nr.Type, jen.Id(results[i]))
+		var results []string
+		for _, nr := range r.Named {
+			enc := g.encode(nr.Type, jen.Id(nr.Local))
 			if len(enc) == 0 {
-				results[i] = "_" // a unit value: nothing to send
+				results = append(results, "_") // a unit value: nothing to send
+			} else {
+				results = append(results, nr.Local)
 			}
 			okCode = append(okCode, enc...)
 		}
@@ -569,19 +509,14 @@ func (g *gen) worldWiring(p *parser.Package) []jen.Code {
 		q := fl.Package
 		var typ *jen.Statement
 		var newClient, register jen.Code
-		switch {
-		case q == p && fl.Exports:
-			typ = jen.Id(p.ExportsName)
-			newClient = jen.Id("newExportsClient")
-			register = jen.Id("registerExports")
-		case q == p:
-			typ = jen.Id(p.InterfaceName)
-			newClient = jen.Id("newImportsClient")
-			register = jen.Id("registerImports")
-		default:
+		if fl.Exports {
+			typ = jen.Qual(q.ImportPath, q.ExportsName)
+			newClient = jen.Qual(q.ImportPath, q.Wire.ExportsClientCtor)
+			register = jen.Qual(q.ImportPath, q.Wire.RegisterExports)
+		} else {
 			typ = jen.Qual(q.ImportPath, q.InterfaceName)
-			newClient = jen.Qual(q.ImportPath, "NewClient")
-			register = jen.Qual(q.ImportPath, "Register")
+			newClient = jen.Qual(q.ImportPath, q.Wire.ClientCtor)
+			register = jen.Qual(q.ImportPath, q.Wire.Register)
 		}
 		doc := fmt.Sprintf("%s implements %s.", fl.GoName, g.instanceDoc(q))
 		if q == p {
@@ -595,20 +530,21 @@ func (g *gen) worldWiring(p *parser.Package) []jen.Code {
 	// Interfaces with resource methods but no functions of their own.
 	for _, q := range g.model.Packages {
 		if q != p && len(q.Funcs) == 0 && hasMethods(q) {
-			regs = append(regs, jen.Qual(q.ImportPath, "Register").Call(jen.Id("s")))
+			regs = append(regs, jen.Qual(q.ImportPath, q.Wire.RegisterResources).Call(jen.Id("s")))
 		}
 	}
 	if hasMethods(p) {
-		regs = append(regs, jen.Id("registerResources").Call(jen.Id("s")))
+		regs = append(regs, jen.Id(p.Wire.RegisterResources).Call(jen.Id("s")))
 	}
+	pw := &p.Wire
 	return []jen.Code{
-		comment(fmt.Sprintf("World holds one implementation of each interface of the WIT world %q. NewClient fills it with clients of a wRPC server; Register serves its non-nil fields.", w.QualifiedName), "").
-			Type().Id("World").Struct(fields...),
-		comment("NewClient returns a World whose fields call the server behind inv over wRPC.", "").
-			Func().Id("NewClient").Params(jen.Id("inv").Add(wrpcQual("Invoker"))).Id("World").Block(
-			jen.Return(jen.Id("World").Values(clients)),
+		comment(fmt.Sprintf("%s holds one implementation of each interface of the WIT world %q. %s fills it with clients of a wRPC server; %s serves its non-nil fields.", pw.World, w.QualifiedName, pw.WorldClientCtor, pw.WorldRegister), "").
+			Type().Id(pw.World).Struct(fields...),
+		comment(fmt.Sprintf("%s returns a %s whose fields call the server behind inv over wRPC.", pw.WorldClientCtor, pw.World), "").
+			Func().Id(pw.WorldClientCtor).Params(jen.Id("inv").Add(wrpcQual("Invoker"))).Id(pw.World).Block(
+			jen.Return(jen.Id(pw.World).Values(clients)),
 		),
-		comment("Register serves every non-nil field of w on s, and the resource methods of every interface of the world.", "").
-			Func().Id("Register").Params(jen.Id("s").Op("*").Add(wrpcQual("Server")), jen.Id("w").Id("World")).Block(regs...),
+		comment(fmt.Sprintf("%s serves every non-nil field of w on s, and the resource methods of every interface of the world.", pw.WorldRegister), "").
+			Func().Id(pw.WorldRegister).Params(jen.Id("s").Op("*").Add(wrpcQual("Server")), jen.Id("w").Id(pw.World)).Block(regs...),
 	}
 }

@@ -70,6 +70,36 @@ type Package struct {
 	// held by the Go interface ExportsName ("Exports").
 	ExportFuncs []*Func
 	ExportsName string
+
+	// Wire names the package-level identifiers of the package's wRPC file.
+	Wire Wire
+}
+
+// Wire holds the package-level Go identifiers of a package's wRPC file
+// (client, server, world wiring), declared in the package's scope.
+type Wire struct {
+	Instance string // the constant holding the wRPC instance name: "Instance"
+
+	// The client and server of Funcs: in an interface package "client",
+	// "NewClient", "Register", "UnimplementedInterface"; in a world's
+	// package "importsClient", "newImportsClient", "registerImports",
+	// "UnimplementedImports". Register of an interface package also serves
+	// the methods of its resources.
+	Client, ClientCtor, Register, Unimplemented string
+
+	// The client and server of ExportFuncs (a world's package):
+	// "exportsClient", "newExportsClient", "registerExports",
+	// "UnimplementedExports".
+	ExportsClient, ExportsClientCtor, RegisterExports, UnimplementedExports string
+
+	// RegisterResources serves the methods of the package's resources when
+	// no Register does: "Register" in an interface package without
+	// functions, "registerResources" in a world's package.
+	RegisterResources string
+
+	// The world's wiring (a world's package): the World struct, the
+	// function that fills it with clients and the one that serves it.
+	World, WorldClientCtor, WorldRegister string
 }
 
 // NamedKind says which WIT kind a named type is.
@@ -108,6 +138,10 @@ type Named struct {
 	// ClientCtor makes a client-side value of a resource from a handle
 	// ("NewBucketClient"); KindResource only.
 	ClientCtor string
+	// ClientType is the unexported type of those values ("bucketClient")
+	// and Unimplemented the type whose methods fail
+	// ("UnimplementedBucket"); KindResource only.
+	ClientType, Unimplemented string
 }
 
 // Field is a record field.
@@ -163,13 +197,27 @@ type Func struct {
 	Docs     string
 	Params   []*Param // without the receiver of a method
 	Results  Results
+	// WireConst is the package-level constant holding WireName
+	// ("OpenFunctionName", "BucketGetFunctionName").
+	WireConst string
+	// ResultLocal is the local that holds a single Go result in the
+	// generated client and server bodies ("res"); empty for ResultsNone,
+	// ResultsErrOnly and ResultsMulti.
+	ResultLocal string
 }
 
-// Param is a function parameter.
+// Param is a function parameter, or a named result.
 type Param struct {
 	WITName string
-	GoName  string
-	Type    wit.Type
+	// GoName is the name in the Go interface's method, declared in the
+	// function's scope.
+	GoName string
+	// Local is the name in the generated function bodies of the wRPC file
+	// (client methods, stubs, server handlers): GoName declared again in
+	// the function's body scope, whose parent reserves what those bodies
+	// use themselves (wireLocals, package names). "c" is c_ there.
+	Local string
+	Type  wit.Type
 }
 
 // ResultsKind is the Go shape of a function's results.
@@ -214,9 +262,19 @@ type Options struct {
 	PackageRoot string
 }
 
-// reservedPackageNames are package-level identifiers generated code declares
-// itself (now or in the client and server files), kept free of WIT names.
+// reservedPackageNames are the exported package-level identifiers
+// generated code declares itself, taken in every package scope before any
+// WIT name so that WIT names keep clear of them whatever the package holds.
+// Package.Wire and InterfaceName/ExportsName hand them out.
 var reservedPackageNames = []string{"Interface", "Imports", "Exports", "UnimplementedInterface", "UnimplementedImports", "UnimplementedExports", "Client", "NewClient", "Register", "Server", "Instance", "Handler", "World"}
+
+// wireLocals are the identifiers the bodies of generated client methods,
+// stubs and server handlers use for themselves: their locals and receivers,
+// and the packages the wRPC file may import. The scope of every function's
+// parameters has a scope reserving them, and the Go package names of the
+// model, as parent.
+var wireLocals = []string{"c", "r", "e", "d", "s", "impl", "params", "self", "werr", "ok", "ctx", "err",
+	"wrpc", "cm", "context", "errors", "fmt", "strconv", "strings"}
 
 // codecMethods are the methods generated types get for the wire; fields and
 // variant getters keep clear of them.
@@ -233,7 +291,8 @@ var codecMethods = []string{"EncodeWRPC", "DecodeWRPC"}
 //     client constructors, then its functions and resource methods;
 //  5. markErrors: which error types implement error;
 //  6. addWorldFields: the fields of the world's Go struct;
-//  7. declareSentinels: the Err values of payload-less error cases.
+//  7. declareSentinels: the Err values of payload-less error cases;
+//  8. declareWireConsts: the constants holding wire function names.
 //
 // Names are declared first come, first served, in that order, so a step
 // must not move before another without changing generated names.
@@ -252,10 +311,14 @@ func Build(res *wit.Resolve, w *wit.World, opts Options) (*Model, error) {
 		w:      w,
 		root:   strings.TrimSuffix(opts.PackageRoot, "/"),
 		dirs:   make(map[string]bool),
-		scopes: make(map[*Package]*scope),
+		scopes: make(map[*Package]*Scope),
 	}
 	b.addInterfacePackages()
 	b.addWorldPackage()
+	b.bodies = NewScope(nil, wireLocals...)
+	for _, p := range m.Packages {
+		b.bodies.Reserve(p.Name)
+	}
 	for _, p := range m.Packages {
 		if err := b.declarePackage(p); err != nil {
 			return nil, err
@@ -264,6 +327,7 @@ func Build(res *wit.Resolve, w *wit.World, opts Options) (*Model, error) {
 	m.markErrors()
 	b.addWorldFields()
 	b.declareSentinels()
+	b.declareWireConsts()
 	return m, nil
 }
 
@@ -275,7 +339,10 @@ type builder struct {
 	// dirs are the output directories already taken.
 	dirs map[string]bool
 	// scopes are the package-level name scopes, by package.
-	scopes map[*Package]*scope
+	scopes map[*Package]*Scope
+	// bodies is the parent of every function's scope: the names that the
+	// generated function bodies use (wireLocals, package names).
+	bodies *Scope
 
 	// The world's own types and functions, imports then exports, and
 	// whether each function is exported.
@@ -403,8 +470,9 @@ func (b *builder) addWorldPackage() {
 // resources, the functions, and last the methods of each resource.
 func (b *builder) declarePackage(p *Package) error {
 	m := b.m
-	sc := newScope(reservedPackageNames...)
+	sc := NewScope(nil, reservedPackageNames...)
 	b.scopes[p] = sc
+	b.declareWire(p, sc)
 	var tds []*wit.TypeDef
 	if p.Interface != nil {
 		for _, td := range p.Interface.TypeDefs.All() {
@@ -423,7 +491,9 @@ func (b *builder) declarePackage(p *Package) error {
 	}
 	for _, n := range p.Types {
 		if n.Kind == KindResource {
-			n.ClientCtor = sc.declare("New" + n.GoName + "Client")
+			n.ClientCtor = sc.Declare("New" + n.GoName + "Client")
+			n.ClientType = sc.Declare(LowerFirst(n.GoName) + "Client")
+			n.Unimplemented = sc.Declare("Unimplemented" + n.GoName)
 		}
 	}
 	if err := b.declareFuncs(p); err != nil {
@@ -431,9 +501,9 @@ func (b *builder) declarePackage(p *Package) error {
 	}
 	for _, n := range p.Types {
 		if n.Kind == KindResource {
-			sc := newScope()
+			sc := NewScope(nil)
 			for _, fn := range n.Methods {
-				fn.GoName = sc.declare(fn.GoName)
+				fn.GoName = sc.Declare(fn.GoName)
 			}
 		}
 	}
@@ -452,15 +522,15 @@ func (b *builder) declareFuncs(p *Package) error {
 	} else {
 		fns = b.worldFuncs
 	}
-	ifaceScope := newScope()
-	exportScope := newScope()
+	ifaceScope := NewScope(nil)
+	exportScope := NewScope(nil)
 	for i, f := range fns {
 		exported := p.Interface == nil && b.worldFuncExported[i]
 		sc := ifaceScope
 		if exported {
 			sc = exportScope
 		}
-		fn, err := b.m.buildFunc(p, f, sc)
+		fn, err := b.m.buildFunc(p, f, sc, b.bodies)
 		if err != nil {
 			return err
 		}
@@ -480,10 +550,10 @@ func (b *builder) declareFuncs(p *Package) error {
 // interface package with functions, then the world's imports and exports.
 func (b *builder) addWorldFields() {
 	m := b.m
-	fields := newScope(reservedPackageNames...)
+	fields := NewScope(nil, reservedPackageNames...)
 	for _, p := range m.Packages {
 		if p.Interface != nil && len(p.Funcs) > 0 {
-			m.World.Fields = append(m.World.Fields, &WorldField{GoName: fields.declare(GoName(path.Base(p.Dir))), Package: p})
+			m.World.Fields = append(m.World.Fields, &WorldField{GoName: fields.Declare(GoName(path.Base(p.Dir))), Package: p})
 		}
 	}
 	if wp := m.World.Package; len(wp.Funcs) > 0 {
@@ -506,9 +576,54 @@ func (b *builder) declareSentinels() {
 			}
 			for _, c := range n.Cases {
 				if c.Type == nil {
-					c.Sentinel = sc.declare("Err" + GoName(c.WITName))
+					c.Sentinel = sc.Declare("Err" + GoName(c.WITName))
 				}
 			}
+		}
+	}
+}
+
+// declareWire names the package-level identifiers of p's wRPC file that
+// do not depend on its WIT items. The exported ones are reserved in every
+// package (reservedPackageNames); the unexported ones cannot meet a WIT
+// type's name but are declared before any so that resource client types
+// keep clear of them.
+func (b *builder) declareWire(p *Package, sc *Scope) {
+	w := &p.Wire
+	w.Instance = "Instance"
+	if p.Interface != nil {
+		w.Client = sc.Declare("client")
+		w.ClientCtor, w.Register, w.Unimplemented = "NewClient", "Register", "Unimplemented"+p.InterfaceName
+		w.RegisterResources = "Register"
+		return
+	}
+	w.Client, w.ClientCtor = sc.Declare("importsClient"), sc.Declare("newImportsClient")
+	w.Register, w.Unimplemented = sc.Declare("registerImports"), "Unimplemented"+p.InterfaceName
+	w.ExportsClient, w.ExportsClientCtor = sc.Declare("exportsClient"), sc.Declare("newExportsClient")
+	w.RegisterExports, w.UnimplementedExports = sc.Declare("registerExports"), "Unimplemented"+p.ExportsName
+	w.RegisterResources = sc.Declare("registerResources")
+	w.World, w.WorldClientCtor, w.WorldRegister = "World", "NewClient", "Register"
+}
+
+// declareWireConsts names the constant holding the wire name of every
+// function: the Go method's name, after its resource's for a method, and
+// "FunctionName". An import and an export of a world with the same wire
+// name share theirs.
+func (b *builder) declareWireConsts() {
+	for _, p := range b.m.Packages {
+		sc := b.scopes[p]
+		byWire := map[string]string{}
+		for _, fn := range p.allFuncs() {
+			if c, ok := byWire[fn.WireName]; ok {
+				fn.WireConst = c
+				continue
+			}
+			name := fn.GoName
+			if fn.Kind == Method {
+				name = fn.Resource.GoName + name
+			}
+			fn.WireConst = sc.Declare(name + "FunctionName")
+			byWire[fn.WireName] = fn.WireConst
 		}
 	}
 }
@@ -529,9 +644,9 @@ func joinImport(root, dir string) string {
 	return root + "/" + dir
 }
 
-func (m *Model) declareType(p *Package, td *wit.TypeDef, sc *scope) *Named {
+func (m *Model) declareType(p *Package, td *wit.TypeDef, sc *Scope) *Named {
 	n := &Named{TypeDef: td, Package: p, WITName: td.TypeName(), Docs: td.Docs.Contents}
-	n.GoName = sc.declare(GoName(n.WITName))
+	n.GoName = sc.Declare(GoName(n.WITName))
 	switch td.Kind.(type) {
 	case *wit.Record:
 		n.Kind = KindRecord
@@ -552,28 +667,28 @@ func (m *Model) declareType(p *Package, td *wit.TypeDef, sc *scope) *Named {
 
 // declareMembers names the constants, constructors, fields and methods that
 // belong to a type.
-func (m *Model) declareMembers(n *Named, sc *scope) {
+func (m *Model) declareMembers(n *Named, sc *Scope) {
 	switch k := n.TypeDef.Kind.(type) {
 	case *wit.Record:
-		fs := newScope(append([]string{"Error"}, codecMethods...)...) // a record used as an error gets an Error method
+		fs := NewScope(nil, append([]string{"Error"}, codecMethods...)...) // a record used as an error gets an Error method
 		for _, f := range k.Fields {
-			n.Fields = append(n.Fields, &Field{WITName: f.Name, GoName: fs.declare(GoName(f.Name)), Type: f.Type, Docs: f.Docs.Contents})
+			n.Fields = append(n.Fields, &Field{WITName: f.Name, GoName: fs.Declare(GoName(f.Name)), Type: f.Type, Docs: f.Docs.Contents})
 		}
 	case *wit.Variant:
-		n.CaseType = sc.declare(n.GoName + "Case")
-		methods := newScope(append([]string{"Case", "String", "Error", "Is"}, codecMethods...)...)
+		n.CaseType = sc.Declare(n.GoName + "Case")
+		methods := NewScope(nil, append([]string{"Case", "String", "Error", "Is"}, codecMethods...)...)
 		for _, c := range k.Cases {
 			cs := &Case{WITName: c.Name, Docs: c.Docs.Contents, Type: c.Type}
-			cs.Const = sc.declare(n.CaseType + GoName(c.Name))
-			cs.Ctor = sc.declare(n.GoName + GoName(c.Name))
+			cs.Const = sc.Declare(n.CaseType + GoName(c.Name))
+			cs.Ctor = sc.Declare(n.GoName + GoName(c.Name))
 			if c.Type != nil {
-				cs.Getter = methods.declare(GoName(c.Name))
+				cs.Getter = methods.Declare(GoName(c.Name))
 			}
 			n.Cases = append(n.Cases, cs)
 		}
 	case *wit.Enum:
 		for _, c := range k.Cases {
-			n.Cases = append(n.Cases, &Case{WITName: c.Name, Docs: c.Docs.Contents, Const: sc.declare(n.GoName + GoName(c.Name))})
+			n.Cases = append(n.Cases, &Case{WITName: c.Name, Docs: c.Docs.Contents, Const: sc.Declare(n.GoName + GoName(c.Name))})
 		}
 	case *wit.Flags:
 		switch l := len(k.Flags); {
@@ -587,12 +702,12 @@ func (m *Model) declareMembers(n *Named, sc *scope) {
 			n.FlagsBits = 64
 		}
 		for _, f := range k.Flags {
-			n.Flags = append(n.Flags, &Flag{WITName: f.Name, Docs: f.Docs.Contents, Const: sc.declare(n.GoName + GoName(f.Name))})
+			n.Flags = append(n.Flags, &Flag{WITName: f.Name, Docs: f.Docs.Contents, Const: sc.Declare(n.GoName + GoName(f.Name))})
 		}
 	}
 }
 
-func (m *Model) buildFunc(p *Package, f *wit.Function, ifaceScope *scope) (*Func, error) {
+func (m *Model) buildFunc(p *Package, f *wit.Function, ifaceScope, bodies *Scope) (*Func, error) {
 	fn := &Func{WIT: f, Package: p, WITName: f.BaseName(), Docs: f.Docs.Contents}
 	params := f.Params
 	var owner *wit.TypeDef
@@ -600,7 +715,7 @@ func (m *Model) buildFunc(p *Package, f *wit.Function, ifaceScope *scope) (*Func
 	case *wit.Freestanding:
 		fn.Kind = Freestanding
 		fn.WireName = f.Name
-		fn.GoName = ifaceScope.declare(GoName(f.Name))
+		fn.GoName = ifaceScope.Declare(GoName(f.Name))
 	case *wit.Method:
 		fn.Kind = Method
 		owner = k.Type.(*wit.TypeDef)
@@ -609,11 +724,11 @@ func (m *Model) buildFunc(p *Package, f *wit.Function, ifaceScope *scope) (*Func
 	case *wit.Static:
 		fn.Kind = Static
 		owner = k.Type.(*wit.TypeDef)
-		fn.GoName = ifaceScope.declare(GoName(owner.TypeName()) + GoName(fn.WITName))
+		fn.GoName = ifaceScope.Declare(GoName(owner.TypeName()) + GoName(fn.WITName))
 	case *wit.Constructor:
 		fn.Kind = Constructor
 		owner = k.Type.(*wit.TypeDef)
-		fn.GoName = ifaceScope.declare("New" + GoName(owner.TypeName()))
+		fn.GoName = ifaceScope.Declare("New" + GoName(owner.TypeName()))
 	default:
 		panic(fmt.Sprintf("BUG: unknown function kind %T", k))
 	}
@@ -627,9 +742,15 @@ func (m *Model) buildFunc(p *Package, f *wit.Function, ifaceScope *scope) (*Func
 			fn.WireName += "." + fn.WITName
 		}
 	}
-	locals := newScope()
+	locals := NewScope(nil)
+	body := NewScope(bodies)
+	param := func(name string, t wit.Type) *Param {
+		p := &Param{WITName: name, GoName: locals.Declare(goLocalName(name)), Type: t}
+		p.Local = body.Declare(p.GoName)
+		return p
+	}
 	for _, prm := range params {
-		fn.Params = append(fn.Params, &Param{WITName: prm.Name, GoName: locals.declare(goLocalName(prm.Name)), Type: prm.Type})
+		fn.Params = append(fn.Params, param(prm.Name, prm.Type))
 	}
 	switch {
 	case len(f.Results) == 0:
@@ -637,7 +758,7 @@ func (m *Model) buildFunc(p *Package, f *wit.Function, ifaceScope *scope) (*Func
 	case len(f.Results) > 1 || f.Results[0].Name != "":
 		fn.Results.Kind = ResultsMulti
 		for _, r := range f.Results {
-			fn.Results.Named = append(fn.Results.Named, &Param{WITName: r.Name, GoName: locals.declare(goLocalName(r.Name)), Type: r.Type})
+			fn.Results.Named = append(fn.Results.Named, param(r.Name, r.Type))
 		}
 	default:
 		t := f.Results[0].Type
@@ -662,6 +783,10 @@ func (m *Model) buildFunc(p *Package, f *wit.Function, ifaceScope *scope) (*Func
 			fn.Results.Kind = ResultsValue
 			fn.Results.Value = t
 		}
+	}
+	switch fn.Results.Kind {
+	case ResultsValue, ResultsOK, ResultsOption, ResultsOKOption:
+		fn.ResultLocal = body.Declare("res")
 	}
 	return fn, nil
 }

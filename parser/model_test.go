@@ -624,3 +624,55 @@ func flagNames(n int) string {
 	}
 	return strings.Join(fs, ", ")
 }
+
+const wireNamesWIT = `package example:wn;
+
+interface store {
+  resource bucket {
+    get: func(c: string, res: u32) -> option<string>;
+  }
+  record open-function-name { x: u32 }
+  open: func(d: string) -> bucket;
+}
+
+world app {
+  import store;
+  resource imports;
+  import get: func() -> u32;
+  export get: func() -> u32;
+}
+`
+
+// TestBuildWireNames checks the names of the wRPC files: package-level
+// names declared in the package scope (a WIT type keeps its name, the
+// generated constant moves), and parameter locals declared in a scope whose
+// parent reserves what the generated bodies use.
+func TestBuildWireNames(t *testing.T) {
+	m := build(t, wireNamesWIT, "", "example.com/out")
+	p := pkg(t, m, "example:wn/store")
+	diff(t, "interface wire", parser.Wire{Instance: "Instance", Client: "client", ClientCtor: "NewClient", Register: "Register",
+		Unimplemented: "UnimplementedInterface", RegisterResources: "Register"}, p.Wire)
+	b := named(t, p, "bucket")
+	diff(t, "bucket client", "NewBucketClient bucketClient UnimplementedBucket", b.ClientCtor+" "+b.ClientType+" "+b.Unimplemented)
+	diff(t, "type beside a constant", "OpenFunctionName", named(t, p, "open-function-name").GoName)
+
+	open := fn(t, p, "open")
+	diff(t, "open", "OpenFunctionName_ d d_ res", open.WireConst+" "+open.Params[0].GoName+" "+open.Params[0].Local+" "+open.ResultLocal)
+	get := fn(t, p, "[method]bucket.get")
+	var locals []string
+	for _, q := range get.Params {
+		locals = append(locals, q.GoName+"/"+q.Local)
+	}
+	diff(t, "bucket.get", "BucketGetFunctionName [c/c_ res/res] res_", get.WireConst+" "+fmt.Sprint(locals)+" "+get.ResultLocal)
+
+	w := m.World.Package
+	diff(t, "world wire", parser.Wire{Instance: "Instance", Client: "importsClient", ClientCtor: "newImportsClient", Register: "registerImports",
+		Unimplemented: "UnimplementedImports", ExportsClient: "exportsClient", ExportsClientCtor: "newExportsClient",
+		RegisterExports: "registerExports", UnimplementedExports: "UnimplementedExports", RegisterResources: "registerResources",
+		World: "World", WorldClientCtor: "NewClient", WorldRegister: "Register"}, w.Wire)
+	// A resource named imports is Imports_ (Imports is the world's Go
+	// interface), so its client type cannot meet the world's importsClient.
+	diff(t, "imports resource client", "imports_Client", named(t, w, "imports").ClientType)
+	// An import and an export with one wire name share its constant.
+	diff(t, "get constants", "GetFunctionName GetFunctionName", w.Funcs[0].WireConst+" "+w.ExportFuncs[0].WireConst)
+}

@@ -118,26 +118,87 @@ func isReservedLocal(s string) bool {
 	return token.IsKeyword(s) || predeclared[s] || reservedLocals[s]
 }
 
-// scope hands out identifiers that are unique within it. A name already
-// taken gets underscores appended until it is free, so the first comer keeps
-// the plain name; callers declare names in WIT order, which makes the result
-// deterministic.
-type scope struct {
-	taken map[string]bool
+// Scope hands out Go identifiers that are unique within it and within its
+// parents: a package scope is the parent of the scopes of the function
+// bodies that the generated files declare, so a local never shadows a
+// package-level name the body uses. A name already taken gets underscores
+// appended until it is free, so the first comer keeps the plain name;
+// callers declare names in WIT order, which makes the result deterministic.
+//
+// Every Go identifier of the generated code is declared in a Scope, by the
+// parser for the bindings (Model) and by the keyvalue backend for its own
+// package; emitters and templates only read the names.
+type Scope struct {
+	parent   *Scope
+	taken    map[string]bool
+	prefixes []string
 }
 
-func newScope(reserved ...string) *scope {
-	s := &scope{taken: make(map[string]bool)}
-	for _, r := range reserved {
-		s.taken[r] = true
-	}
+// NewScope returns a scope whose names must also be free in parent (which
+// may be nil), with the reserved names taken.
+func NewScope(parent *Scope, reserved ...string) *Scope {
+	s := &Scope{parent: parent, taken: make(map[string]bool)}
+	s.Reserve(reserved...)
 	return s
 }
 
-func (s *scope) declare(name string) string {
-	for s.taken[name] {
+// Reserve takes names as they are: identifiers that generated code or a
+// template uses for its own purposes.
+func (s *Scope) Reserve(names ...string) {
+	for _, n := range names {
+		s.taken[n] = true
+	}
+}
+
+// ReservePrefixes takes, in s, every name made of one of prefixes and an
+// upper-case letter, without a trailing underscore: the family of names
+// ("resStoreBucket", "toStoreError") that code generated into the parent
+// scope declares as it goes. Declare("toKey") gives "toKey_".
+func (s *Scope) ReservePrefixes(prefixes ...string) {
+	s.prefixes = append(s.prefixes, prefixes...)
+}
+
+// Taken reports whether name is taken in s or in one of its parents.
+func (s *Scope) Taken(name string) bool {
+	for ; s != nil; s = s.parent {
+		if s.taken[name] {
+			return true
+		}
+		for _, p := range s.prefixes {
+			if rest, ok := strings.CutPrefix(name, p); ok && rest != "" && rest[0] >= 'A' && rest[0] <= 'Z' && !strings.HasSuffix(rest, "_") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Declare returns name, with underscores appended until it is free in s
+// and its parents, and takes it in s.
+func (s *Scope) Declare(name string) string {
+	for s.Taken(name) {
 		name += "_"
 	}
 	s.taken[name] = true
 	return name
+}
+
+// LowerFirst returns s with its leading capitals in lower case, for the
+// unexported names derived from an exported one: "Bucket" → "bucket",
+// "HTTPServer" → "httpServer", "TTL" → "ttl".
+func LowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	i := 0
+	for i < len(s) && s[i] >= 'A' && s[i] <= 'Z' {
+		i++
+	}
+	switch {
+	case i == len(s):
+		return strings.ToLower(s)
+	case i > 1:
+		i-- // "HTTPServer" → "httpServer"
+	}
+	return strings.ToLower(s[:i]) + s[i:]
 }

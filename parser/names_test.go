@@ -66,12 +66,46 @@ func TestGoPackageName(t *testing.T) {
 }
 
 func TestScope(t *testing.T) {
-	s := newScope("Interface")
-	got := []string{s.declare("Interface"), s.declare("Get"), s.declare("Get"), s.declare("Get_")}
+	s := NewScope(nil, "Interface")
+	got := []string{s.Declare("Interface"), s.Declare("Get"), s.Declare("Get"), s.Declare("Get_")}
 	want := []string{"Interface_", "Get", "Get_", "Get__"}
 	for i := range want {
 		if got[i] != want[i] {
 			t.Errorf("declare #%d = %q, want %q", i, got[i], want[i])
 		}
+	}
+}
+
+func TestScopeParent(t *testing.T) {
+	pkg := NewScope(nil, "Instance")
+	fn := NewScope(pkg, "ctx")
+	if got := fn.Declare("Instance"); got != "Instance_" {
+		t.Errorf("a child declares a parent's name as %q, want Instance_", got)
+	}
+	if got := pkg.Declare("Instance_"); got != "Instance_" {
+		t.Errorf("a parent sees a child's name: %q, want Instance_", got)
+	}
+	if got := fn.Declare("ctx"); got != "ctx_" {
+		t.Errorf("Declare(ctx) = %q, want ctx_", got)
+	}
+	for in, want := range map[string]string{"Bucket": "bucket", "HTTPServer": "httpServer", "TTL": "ttl", "": ""} {
+		if got := LowerFirst(in); got != want {
+			t.Errorf("LowerFirst(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestScopePrefixes(t *testing.T) {
+	pkg := NewScope(nil)
+	fn := NewScope(pkg)
+	fn.ReservePrefixes("to")
+	if got := fn.Declare("toKey"); got != "toKey_" {
+		t.Errorf("Declare(toKey) = %q, want toKey_", got)
+	}
+	if got := fn.Declare("total"); got != "total" {
+		t.Errorf("Declare(total) = %q, want total", got)
+	}
+	if got := pkg.Declare("toKey"); got != "toKey" {
+		t.Errorf("a parent sees a child's prefixes: %q", got)
 	}
 }

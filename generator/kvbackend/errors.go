@@ -19,6 +19,7 @@ import (
 //   - a string: the message.
 type convData struct {
 	Name      string
+	base      string // Name without "to", for the error functions' names
 	Type      string // Go type of the result
 	Doc       string
 	AsCheck   bool // a value of Type already in err's chain is returned as is
@@ -59,15 +60,14 @@ func (g *gen) errFuncFor(fn *witparser.Func) string {
 	if c == g.stringConv && !r.ErrWrapped {
 		return "" // cannot happen: a string error is always wrapped
 	}
-	key := c.Name
-	name := "err" + c.Name[len("to"):]
+	key, prefix := c.Name, "err"
 	if r.ErrWrapped {
-		key += "/wrapped"
-		name = "errWrapped" + c.Name[len("to"):]
+		key, prefix = key+"/wrapped", "errWrapped"
 	}
 	if f := g.errFuncs[key]; f != nil {
 		return f.Name
 	}
+	name := g.names.Declare(prefix + c.base)
 	if c == g.stringConv {
 		g.convList = append(g.convList, c)
 	}
@@ -99,7 +99,7 @@ func (g *gen) convFor(t wit.Type, depth int) *convData {
 	}
 	if isString(t) {
 		if g.stringConv == nil {
-			g.stringConv = &convData{Name: "toString", Type: "string", Fallback: "err.Error()", Doc: "(its message)"}
+			g.stringConv = &convData{Name: g.names.Declare("toString"), base: "String", Type: "string", Fallback: "err.Error()", Doc: "(its message)"}
 		}
 		return g.stringConv
 	}
@@ -133,8 +133,12 @@ func (g *gen) convFor(t wit.Type, depth int) *convData {
 	return c
 }
 
-func (g *gen) convName(n *witparser.Named) string {
-	return "to" + exported(g.alias[n.Package]) + n.GoName
+// convData returns a conversion into n's Go type, its name declared in the
+// backend's scope: "to", the import name of n's package and n's Go name.
+// Its error functions are named after the same base ("errStoreError").
+func (g *gen) newConv(n *witparser.Named) *convData {
+	base := exported(g.alias[n.Package]) + n.GoName
+	return &convData{Name: g.names.Declare("to" + base), base: base, Type: g.qual(n.Package, n.GoName)}
 }
 
 func (g *gen) sentinelErr(witName string) string {
@@ -148,7 +152,8 @@ func (g *gen) sentinelErr(witName string) string {
 }
 
 func (g *gen) variantConv(n *witparser.Named, depth int) *convData {
-	c := &convData{Name: g.convName(n), Type: g.qual(n.Package, n.GoName), AsCheck: n.IsError}
+	c := g.newConv(n)
+	c.AsCheck = n.IsError
 	for _, cs := range n.Cases {
 		if cs.Type != nil {
 			continue
@@ -188,7 +193,8 @@ func (g *gen) variantConv(n *witparser.Named, depth int) *convData {
 }
 
 func (g *gen) enumConv(n *witparser.Named) *convData {
-	c := &convData{Name: g.convName(n), Type: g.qual(n.Package, n.GoName), AsCheck: n.IsError, Doc: "(the message is lost)"}
+	c := g.newConv(n)
+	c.AsCheck, c.Doc = n.IsError, "(the message is lost)"
 	for _, cs := range n.Cases {
 		if e := g.sentinelErr(cs.WITName); e != "" {
 			c.Sentinels = append(c.Sentinels, sentinel{Err: e, Expr: g.qual(n.Package, cs.Const)})
@@ -226,11 +232,8 @@ func (g *gen) errorResourceConv(r *wit.TypeDef) *convData {
 		return nil
 	}
 	g.roles[r] = roleError
-	if g.structName[r] == "" {
-		g.structName[r] = "res" + exported(g.alias[n.Package]) + n.GoName
-	}
-	c := &convData{Name: g.convName(n), Type: g.qual(n.Package, n.GoName), Doc: "(a resource that carries the message)",
-		Fallback: "&" + g.structName[r] + "{msg: err.Error()}"}
+	c := g.newConv(n)
+	c.Doc, c.Fallback = "(a resource that carries the message)", "&"+g.declareResource(n)+"{msg: err.Error()}"
 	g.convs[r] = c
 	g.convList = append(g.convList, c)
 	return c

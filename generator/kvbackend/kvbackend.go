@@ -110,6 +110,7 @@ type gen struct {
 
 	alias map[*witparser.Package]string // the import names of the bindings packages
 	im    *generator.Imports
+	names *witparser.Scope // the backend package's names (names.go)
 
 	roles      map[*wit.TypeDef]string
 	structName map[*wit.TypeDef]string
@@ -133,8 +134,8 @@ type gen struct {
 // operation kind (the template, "get-many") and what it does.
 type docOp struct{ fn, kind, engine string }
 
-// Identifiers the generated file declares or uses for its own purposes:
-// import aliases keep clear of them, and so do parameter names.
+// The standard imports of the generated file; their names are taken in
+// its scope (see names.go).
 var (
 	stdImports = []generator.ImportSpec{
 		{Name: "context", Path: "context"},
@@ -146,16 +147,6 @@ var (
 		{Name: "cm", Path: cmPkg},
 		{Name: "wrpc", Path: wrpcPkg},
 	}
-	// locals are the names templates use for locals and receivers, and
-	// the package-level names of file.go.tmpl.
-	locals = []string{
-		"x", "b", "bk", "be", "e", "err", "ctx", "val", "present", "found", "ov", "isOurs",
-		"page", "more", "offset", "next", "resp", "all", "entries", "got", "i", "en", "v", "w", "kv", "ver", "c",
-		"swapped", "cur", "iv", "chunk", "n", "from", "room", "ready", "instance", "resource", "handle",
-		"backend", "New",
-	}
-	// prefixes of generated package-level names ("resStoreBucket").
-	generatedPrefixes = []string{"res", "impl", "open", "bucketOf", "to", "err"}
 )
 
 func newGen(m *witparser.Model, opts generator.Options) (*gen, error) {
@@ -170,25 +161,19 @@ func newGen(m *witparser.Model, opts generator.Options) (*gen, error) {
 		convs:      make(map[*wit.TypeDef]*convData),
 		errFuncs:   make(map[string]*errFuncData),
 	}
-	taken := make(map[string]bool)
-	for _, s := range stdImports {
-		taken[s.Name] = true
-	}
-	for _, l := range locals {
-		taken[l] = true
-	}
+	g.names = newNames()
 	for _, s := range stdImports {
 		g.im.Add(s.Path, s.Name)
 	}
 	for _, p := range m.Packages {
 		a := p.Name
-		if taken[a] || hasGeneratedPrefix(a) {
+		if g.names.Taken(a) || hasGeneratedPrefix(a) {
 			a += "pkg"
 		}
-		for i := 2; taken[a]; i++ {
+		for i := 2; g.names.Taken(a); i++ {
 			a = p.Name + "pkg" + strconv.Itoa(i)
 		}
-		taken[a] = true
+		g.names.Reserve(a)
 		g.alias[p] = a
 		g.im.Add(p.ImportPath, a)
 	}
@@ -302,7 +287,7 @@ func (g *gen) assignRoles() {
 	for _, p := range g.m.Packages {
 		for _, n := range p.Types {
 			if g.roles[n.TypeDef] != "" {
-				g.structName[n.TypeDef] = "res" + exported(g.alias[p]) + n.GoName
+				g.declareResource(n)
 			}
 		}
 	}
@@ -355,7 +340,7 @@ func (g *gen) buildImpls() []*implType {
 			kind = "world"
 		}
 		im := &implType{
-			Name:  "impl" + fl.GoName,
+			Name:  g.names.Declare("impl" + fl.GoName),
 			Iface: g.qual(p, iface),
 			WIT:   fmt.Sprintf("the WIT %s %q", kind, p.WITName),
 			field: fl.GoName,
@@ -382,11 +367,8 @@ func (g *gen) buildResources() []*resType {
 				if role == "" || built[n.TypeDef] != nil {
 					continue
 				}
-				if g.structName[n.TypeDef] == "" {
-					g.structName[n.TypeDef] = "res" + exported(g.alias[p]) + n.GoName
-				}
 				rt := &resType{
-					Name:  g.structName[n.TypeDef],
+					Name:  g.declareResource(n),
 					Iface: g.qual(p, n.GoName),
 					WIT:   fmt.Sprintf("the WIT resource %s of %q", n.WITName, p.WITName),
 					Role:  role,
@@ -443,11 +425,11 @@ func (g *gen) resolverCases(p *witparser.Package) []resolveCase {
 // method builds the Go method of fn on the type recv: the operation's body
 // if fn is recognized, else an unsupported error (and a warning).
 func (g *gen) method(recv string, fn *witparser.Func) *method {
-	sc := newScope()
+	sc := g.methodScope()
 	var params []string
 	sig := []string{"ctx " + g.std("context.Context")}
 	for _, p := range fn.Params {
-		name := sc.local(p.GoName)
+		name := sc.Declare(p.GoName)
 		params = append(params, name)
 		sig = append(sig, name+" "+g.goType(p.Type))
 	}
@@ -501,36 +483,6 @@ func returnErr(d opData, format string, args ...any) string {
 		e = d.ErrFunc + "(" + e + ")"
 	}
 	return "return " + strings.Join(append(append([]string(nil), d.Zero...), e), ", ")
-}
-
-// scope names parameters clear of the template's identifiers and of each
-// other.
-type scope struct{ taken map[string]bool }
-
-func newScope() *scope { return &scope{taken: make(map[string]bool)} }
-
-func (s *scope) local(name string) string {
-	reserved := func(n string) bool {
-		if s.taken[n] || hasGeneratedPrefix(n) {
-			return true
-		}
-		for _, l := range locals {
-			if l == n {
-				return true
-			}
-		}
-		for _, i := range stdImports {
-			if i.Name == n {
-				return true
-			}
-		}
-		return false
-	}
-	for reserved(name) {
-		name += "_"
-	}
-	s.taken[name] = true
-	return name
 }
 
 // render executes the file's body, then its header, which imports what
