@@ -9,12 +9,12 @@ import (
 )
 
 // TestVersionLock: every generated wire file refers to the runtime's
-// SupportPackageIsVersion2, so generated code fails to compile against a
+// SupportPackageIsVersion3, so generated code fails to compile against a
 // runtime that does not declare the version it was generated for (a runtime
 // with a new, incompatible generated-code contract declares
-// SupportPackageIsVersion3 instead).
+// SupportPackageIsVersion4 instead).
 func TestVersionLock(t *testing.T) {
-	_ = wrpc.SupportPackageIsVersion2 // this runtime declares the version the generator writes
+	_ = wrpc.SupportPackageIsVersion3 // this runtime declares the version the generator writes
 	files, err := cli.Generate("../wit/wasi-keyvalue-0.2.0-draft2", "imports", goldenRoot+"/v")
 	if err != nil {
 		t.Fatal(err)
@@ -25,8 +25,8 @@ func TestVersionLock(t *testing.T) {
 			continue
 		}
 		n++
-		if !strings.Contains(string(f.Content), "\nconst _ = wrpc.SupportPackageIsVersion2\n") {
-			t.Errorf("%s does not refer to wrpc.SupportPackageIsVersion2", f.Path)
+		if !strings.Contains(string(f.Content), "\nconst _ = wrpc.SupportPackageIsVersion3\n") {
+			t.Errorf("%s does not refer to wrpc.SupportPackageIsVersion3", f.Path)
 		}
 	}
 	if n < 3 {

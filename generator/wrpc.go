@@ -26,7 +26,7 @@ func (g *gen) wrpcFile(p *parser.Package, withDoc bool) (File, bool, error) {
 	world := p == g.model.World.Package
 	if served || world {
 		code = append(code, comment("The generated code below requires the runtime it was generated for.", "").
-			Const().Id("_").Op("=").Add(wrpcQual("SupportPackageIsVersion2")))
+			Const().Id("_").Op("=").Add(wrpcQual("SupportPackageIsVersion3")))
 	}
 	if served {
 		code = append(code, comment(fmt.Sprintf("%s is the wRPC instance name of %s.", p.Wire.Instance, g.instanceDoc(p)), "").
@@ -241,20 +241,21 @@ func (g *gen) resourceClient(n *parser.Named) []jen.Code {
 			Func().Params(jen.Id("r").Op("*").Id(typ)).Id("WRPCHandle").Params().Index().Byte().Block(jen.Return(jen.Id("r").Dot("handle"))),
 	}
 	for _, fn := range n.Methods {
-		code = append(code, g.clientMethod(fn, typ, "r", jen.Id("e").Dot("Bytes").Call(jen.Id("r").Dot("handle"))))
+		code = append(code, g.clientMethod(fn, typ, "r", jen.Id("r").Dot("handle")))
 	}
 	return append(code, g.unimplemented(n.Unimplemented, n.GoName, n.GoName+" (every method returns an error wrapping wrpc.ErrUnimplemented)", n.Methods)...)
 }
 
 // clientMethod emits one method of a client type: encode the parameters
-// (after self, for resource methods), then call and decode the results with
-// one of the wrpc.Call* helpers.
+// (after self, the handle, for resource methods: wrpc.NewMethodEncoder), then
+// call and decode the results with one of the wrpc.Call* helpers.
 func (g *gen) clientMethod(fn *parser.Func, typ, recv string, self jen.Code) jen.Code {
 	sig := g.localParams(fn)
-	body := []jen.Code{jen.Id("e").Op(":=").Add(wrpcQual("NewEncoder")).Call()}
+	newEncoder := wrpcQual("NewEncoder").Call()
 	if self != nil {
-		body = append(body, self)
+		newEncoder = wrpcQual("NewMethodEncoder").Call(self)
 	}
+	body := []jen.Code{jen.Id("e").Op(":=").Add(newEncoder)}
 	for _, p := range fn.Params {
 		body = append(body, g.encode(p.Type, jen.Id(p.Local))...)
 	}
@@ -434,47 +435,32 @@ func (g *gen) handler(fn *parser.Func, impl jen.Code) jen.Code {
 		body = append(body, jen.Id(p.Local).Op(":=").Add(g.decode(p.Type)))
 		args = append(args, jen.Id(p.Local))
 	}
-	body = append(body, jen.If(jen.Err().Op(":=").Id("d").Dot("Finish").Call(), jen.Err().Op("!=").Nil()).Block(
-		jen.Return(jen.Nil(), jen.Err())))
 	call := jen.Add(recv).Dot(fn.GoName).Call(args...)
-	r := fn.Results
-	res := func(names ...string) {
-		var lhs []jen.Code
-		for _, n := range names {
-			lhs = append(lhs, jen.Id(n))
-		}
-		body = append(body, jen.List(append(lhs, jen.Err())...).Op(":=").Add(call))
-	}
+	// The implementation call as a thunk for the Reply* helper, which runs it
+	// only once the parameters are decoded exactly; Values keeps the func
+	// literal on one line: func() (T, error) { return impl.F(ctx, x) }.
+	thunk := jen.Func().Params().Add(g.results(fn)).Values(jen.Return(call))
 	d := jen.Id("d")
+	r := fn.Results
 	switch r.Kind {
 	case parser.ResultsNone:
-		body = append(body, jen.Return(wrpcQual("ReplyEmpty").Call(d, call)))
+		body = append(body, jen.Return(wrpcQual("ReplyEmpty").Call(d, thunk)))
 	case parser.ResultsErrOnly:
 		reply := wrpcQual("ReplyError")
 		if r.Err == nil {
 			reply.Index(jen.Error())
 		}
-		body = append(body, jen.Return(reply.Call(d, call, g.encodeErrorFunc(r))))
+		body = append(body, jen.Return(reply.Call(d, thunk, g.encodeErrorFunc(r))))
 	case parser.ResultsValue:
-		res(fn.ResultLocal)
-		body = append(body, jen.Return(wrpcQual("ReplyValue").Call(d, jen.Id(fn.ResultLocal), jen.Err(), g.encodeValueFunc(r.Value))))
+		body = append(body, jen.Return(wrpcQual("ReplyValue").Call(d, thunk, g.encodeValueFunc(r.Value))))
 	case parser.ResultsOption:
-		res(fn.ResultLocal, "ok")
-		body = append(body, jen.Return(wrpcQual("ReplyOption").Call(d, jen.Id(fn.ResultLocal), jen.Id("ok"), jen.Err(), g.encodeValueFunc(r.Value))))
+		body = append(body, jen.Return(wrpcQual("ReplyOption").Call(d, thunk, g.encodeValueFunc(r.Value))))
 	case parser.ResultsOK, parser.ResultsOKOption:
 		reply := wrpcQual(map[bool]string{true: "ReplyResult", false: "ReplyResultOption"}[r.Kind == parser.ResultsOK])
 		if r.Err == nil {
 			reply.Index(jen.List(g.typ(r.Value), jen.Error()))
 		}
-		rargs := []jen.Code{d, jen.Id(fn.ResultLocal)}
-		if r.Kind == parser.ResultsOKOption {
-			res(fn.ResultLocal, "ok")
-			rargs = append(rargs, jen.Id("ok"))
-		} else {
-			res(fn.ResultLocal)
-		}
-		rargs = append(rargs, jen.Err(), g.encodeValueFunc(r.Value), g.encodeErrorFunc(r))
-		body = append(body, jen.Return(reply.Call(rargs...)))
+		body = append(body, jen.Return(reply.Call(d, thunk, g.encodeValueFunc(r.Value), g.encodeErrorFunc(r))))
 	case parser.ResultsMulti:
 		var okCode []jen.Code
 		var results []string
@@ -487,7 +473,15 @@ func (g *gen) handler(fn *parser.Func, impl jen.Code) jen.Code {
 			}
 			okCode = append(okCode, enc...)
 		}
-		res(results...)
+		// Named results: no Reply* helper, the same steps inline (Finish
+		// before the implementation call).
+		body = append(body, jen.If(jen.Err().Op(":=").Id("d").Dot("Finish").Call(), jen.Err().Op("!=").Nil()).Block(
+			jen.Return(jen.Nil(), jen.Err())))
+		var lhs []jen.Code
+		for _, n := range results {
+			lhs = append(lhs, jen.Id(n))
+		}
+		body = append(body, jen.List(append(lhs, jen.Err())...).Op(":=").Add(call))
 		body = append(body, jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 			jen.Id("e").Op(":=").Id("d").Dot("Results").Call())
 		body = append(body, okCode...)

@@ -26,6 +26,15 @@ type Encoder struct {
 // NewEncoder returns an Encoder for the parameters of a client call.
 func NewEncoder() *Encoder { return &Encoder{} }
 
+// NewMethodEncoder returns an Encoder for the parameters of a client call of
+// a resource method, which starts with self, the handle of the resource the
+// method is called on (a borrow).
+func NewMethodEncoder(self []byte) *Encoder {
+	e := NewEncoder()
+	e.Bytes(self)
+	return e
+}
+
 // Err returns the first failure met, or nil.
 func (e *Encoder) Err() error { return e.err }
 
@@ -251,25 +260,34 @@ func (s *Server) Handle(instance, name string, h func(ctx context.Context, d *De
 	})
 }
 
-// The Reply* functions below end a generated handler: given what the
-// implementation returned, they encode the results of the call whose
-// parameters d decoded. A non-nil err that is not a WIT error ends the
-// invocation without results (see Handler): the caller gets an *Error
-// wrapping ErrNoResult, and the server logs err.
+// The Reply* functions below are the last statement of a generated handler,
+// after it has decoded the parameters of the call from d. They check that the
+// parameters were consumed exactly (Decoder.Finish) and only then run call,
+// the call to the implementation, so that the implementation never sees a
+// call whose parameters are malformed or followed by trailing bytes; then
+// they encode what call returned as the results. A decoding failure, or a
+// non-nil error from call that is not a WIT error, ends the invocation
+// without results (see Handler): the caller gets an *Error wrapping
+// ErrNoResult, and the server logs the error.
 //
-// For a result<T, E>, err is the WIT error when errors.As(err, &werr) finds
-// an E (a WIT error type that implements error, or cm.Err[E]); fail then
-// writes its value. E = error, with a nil fail, means that the WIT result has
-// no error type: err is then the WIT error when errors.Is(err, cm.ErrResult).
+// For a result<T, E>, the error from call is the WIT error when
+// errors.As(err, &werr) finds an E (a WIT error type that implements error,
+// or cm.Err[E]); fail then writes its value. E = error, with a nil fail,
+// means that the WIT result has no error type: the error is then the WIT
+// error when errors.Is(err, cm.ErrResult).
 
 // ReplyEmpty ends the handler of a function without results.
-func ReplyEmpty(d *Decoder, err error) ([]byte, error) {
-	return ReplyValue[struct{}](d, struct{}{}, err, nil)
+func ReplyEmpty(d *Decoder, call func() error) ([]byte, error) {
+	return ReplyValue(d, func() (struct{}, error) { return struct{}{}, call() }, nil)
 }
 
 // ReplyValue ends the handler of a function whose result is a T, written by
 // enc (nil for a value that takes no bytes).
-func ReplyValue[T any](d *Decoder, v T, err error, enc func(*Encoder, T)) ([]byte, error) {
+func ReplyValue[T any](d *Decoder, call func() (T, error), enc func(*Encoder, T)) ([]byte, error) {
+	if err := d.Finish(); err != nil {
+		return nil, err
+	}
+	v, err := call()
 	if err != nil {
 		return nil, err
 	}
@@ -281,8 +299,12 @@ func ReplyValue[T any](d *Decoder, v T, err error, enc func(*Encoder, T)) ([]byt
 }
 
 // ReplyOption ends the handler of a function whose result is an option<T>:
-// none unless ok.
-func ReplyOption[T any](d *Decoder, v T, ok bool, err error, enc func(*Encoder, T)) ([]byte, error) {
+// none unless call returns ok.
+func ReplyOption[T any](d *Decoder, call func() (v T, ok bool, err error), enc func(*Encoder, T)) ([]byte, error) {
+	if err := d.Finish(); err != nil {
+		return nil, err
+	}
+	v, ok, err := call()
 	if err != nil {
 		return nil, err
 	}
@@ -295,13 +317,17 @@ func ReplyOption[T any](d *Decoder, v T, ok bool, err error, enc func(*Encoder, 
 }
 
 // ReplyError ends the handler of a function whose result is a result<_, E>.
-func ReplyError[E error](d *Decoder, err error, fail func(*Encoder, E)) ([]byte, error) {
-	return ReplyResult(d, struct{}{}, err, nil, fail)
+func ReplyError[E error](d *Decoder, call func() error, fail func(*Encoder, E)) ([]byte, error) {
+	return ReplyResult(d, func() (struct{}, error) { return struct{}{}, call() }, nil, fail)
 }
 
 // ReplyResult ends the handler of a function whose result is a result<T, E>;
 // ok writes the T (nil for a value that takes no bytes).
-func ReplyResult[T any, E error](d *Decoder, v T, err error, ok func(*Encoder, T), fail func(*Encoder, E)) ([]byte, error) {
+func ReplyResult[T any, E error](d *Decoder, call func() (T, error), ok func(*Encoder, T), fail func(*Encoder, E)) ([]byte, error) {
+	if err := d.Finish(); err != nil {
+		return nil, err
+	}
+	v, err := call()
 	e := d.Results()
 	var werr E
 	switch {
@@ -322,9 +348,14 @@ func ReplyResult[T any, E error](d *Decoder, v T, err error, ok func(*Encoder, T
 }
 
 // ReplyResultOption ends the handler of a function whose result is a
-// result<option<T>, E>: ok(none) unless some.
-func ReplyResultOption[T any, E error](d *Decoder, v T, some bool, err error, ok func(*Encoder, T), fail func(*Encoder, E)) ([]byte, error) {
-	return ReplyResult(d, v, err, func(e *Encoder, v T) {
+// result<option<T>, E>: ok(none) unless call returns some.
+func ReplyResultOption[T any, E error](d *Decoder, call func() (v T, some bool, err error), ok func(*Encoder, T), fail func(*Encoder, E)) ([]byte, error) {
+	var some bool
+	return ReplyResult(d, func() (T, error) {
+		v, s, err := call()
+		some = s
+		return v, err
+	}, func(e *Encoder, v T) {
 		e.OptionTag(some)
 		if some && ok != nil {
 			ok(e, v)

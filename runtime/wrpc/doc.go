@@ -14,7 +14,7 @@
 //	go srv.Serve(l)
 //	defer srv.Shutdown(ctx)
 //
-// Generated code refers to SupportPackageIsVersion2, so code generated for an
+// Generated code refers to SupportPackageIsVersion3, so code generated for an
 // incompatible runtime fails to compile instead of misbehaving.
 //
 // # Protocol
@@ -110,21 +110,23 @@
 //
 // The API above is for users. The rest is the contract with the code that
 // witgo generates; it is exported for that code and stays stable with
-// SupportPackageIsVersion2, but users rarely call it:
+// SupportPackageIsVersion3, but users rarely call it:
 //   - values: Encoder, Decoder (read strings with Decoder.ReadString),
 //     Encodable, Decodable, Encode, Decode, EncodeList, DecodeList,
 //     EncodeOption, DecodeOption, EncodeResult, DecodeResult, EncodeStream,
 //     DecodeStream, EncodeFuture, DecodeFuture, EncodeErrorContext,
 //     DecodeErrorContext, EncodeResource, DecodeResource (codec.go,
 //     resource.go);
-//   - client methods: Call and the helpers CallEmpty, CallValue,
-//     CallOption, CallError, CallResult and CallResultOption, which invoke,
-//     decode the results and turn the error case of a result into the Go
-//     error (codec.go);
+//   - client methods: NewEncoder, NewMethodEncoder (for the methods of a
+//     resource), Call and the helpers CallEmpty, CallValue, CallOption,
+//     CallError, CallResult and CallResultOption, which invoke, decode the
+//     results and turn the error case of a result into the Go error
+//     (codec.go);
 //   - server handlers: Server.Handle, Server.Params, Decoder.Results and the
 //     helpers ReplyEmpty, ReplyValue, ReplyOption, ReplyError, ReplyResult
-//     and ReplyResultOption, which encode what the implementation returned
-//     (codec.go); Unimplemented and ErrUnimplemented for the generated
+//     and ReplyResultOption, which check that the parameters were decoded
+//     exactly, only then call the implementation, and encode what it
+//     returned (codec.go); Unimplemented and ErrUnimplemented for the generated
 //     Unimplemented<Interface> types (errors.go);
 //   - framing, for tests and other transports: Version, AppendHeader,
 //     AppendFrame, AppendRequest, FrameReader (frame.go).

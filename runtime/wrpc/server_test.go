@@ -697,7 +697,7 @@ func TestErrorFormat(t *testing.T) {
 	if !strings.HasPrefix(e.Error(), want) || !errors.Is(e, ErrNoResult) {
 		t.Errorf("Error() = %q", e.Error())
 	}
-	if !SupportPackageIsVersion2 {
+	if !SupportPackageIsVersion3 {
 		t.Error("version guard")
 	}
 }

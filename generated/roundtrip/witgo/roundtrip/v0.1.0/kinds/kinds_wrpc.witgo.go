@@ -186,7 +186,7 @@ func (v *Failure) DecodeWRPC(d *wrpc.Decoder) {
 }
 
 // The generated code below requires the runtime it was generated for.
-const _ = wrpc.SupportPackageIsVersion2
+const _ = wrpc.SupportPackageIsVersion3
 
 // Instance is the wRPC instance name of the WIT interface
 // "witgo:roundtrip/kinds@0.1.0".
@@ -434,48 +434,28 @@ func Register(s *wrpc.Server, impl Interface) {
 	}
 	s.Handle(Instance, NewCounterFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		start := d.U64()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := impl.NewCounter(ctx, start)
-		return wrpc.ReplyValue(d, res, err, func(e *wrpc.Encoder, v Counter) {
+		return wrpc.ReplyValue(d, func() (Counter, error) { return impl.NewCounter(ctx, start) }, func(e *wrpc.Encoder, v Counter) {
 			wrpc.EncodeResource(e, Instance, "counter", v)
 		})
 	})
 	s.Handle(Instance, CounterDescribeFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		c_ := wrpc.DecodeResource(d, Instance, "counter", wrpc.Borrow, NewCounterClient)
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := impl.CounterDescribe(ctx, c_)
-		return wrpc.ReplyValue(d, res, err, (*wrpc.Encoder).String)
+		return wrpc.ReplyValue(d, func() (string, error) { return impl.CounterDescribe(ctx, c_) }, (*wrpc.Encoder).String)
 	})
 	s.Handle(Instance, CounterMergeFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		a := wrpc.DecodeResource(d, Instance, "counter", wrpc.Own, NewCounterClient)
 		b := wrpc.DecodeResource(d, Instance, "counter", wrpc.Borrow, NewCounterClient)
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := impl.CounterMerge(ctx, a, b)
-		return wrpc.ReplyValue(d, res, err, func(e *wrpc.Encoder, v Counter) {
+		return wrpc.ReplyValue(d, func() (Counter, error) { return impl.CounterMerge(ctx, a, b) }, func(e *wrpc.Encoder, v Counter) {
 			wrpc.EncodeResource(e, Instance, "counter", v)
 		})
 	})
 	s.Handle(Instance, EchoEverythingFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		v := wrpc.Decode[Everything](d)
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := impl.EchoEverything(ctx, v)
-		return wrpc.ReplyValue(d, res, err, wrpc.Encode[Everything])
+		return wrpc.ReplyValue(d, func() (Everything, error) { return impl.EchoEverything(ctx, v) }, wrpc.Encode[Everything])
 	})
 	s.Handle(Instance, EchoShapesFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		v := wrpc.DecodeList(d, 1 /* min wire bytes per element */, wrpc.Decode[Shape])
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := impl.EchoShapes(ctx, v)
-		return wrpc.ReplyValue(d, res, err, func(e *wrpc.Encoder, v []Shape) {
+		return wrpc.ReplyValue(d, func() ([]Shape, error) { return impl.EchoShapes(ctx, v) }, func(e *wrpc.Encoder, v []Shape) {
 			wrpc.EncodeList(e, v, wrpc.Encode[Shape])
 		})
 	})
@@ -483,11 +463,7 @@ func Register(s *wrpc.Server, impl Interface) {
 		v := wrpc.DecodeOption(d, func(d *wrpc.Decoder) *string {
 			return wrpc.DecodeOption(d, (*wrpc.Decoder).ReadString)
 		})
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, ok, err := impl.EchoOption(ctx, v)
-		return wrpc.ReplyOption(d, res, ok, err, func(e *wrpc.Encoder, v *string) {
+		return wrpc.ReplyOption(d, func() (*string, bool, error) { return impl.EchoOption(ctx, v) }, func(e *wrpc.Encoder, v *string) {
 			wrpc.EncodeOption(e, v, (*wrpc.Encoder).String)
 		})
 	})
@@ -498,11 +474,7 @@ func Register(s *wrpc.Server, impl Interface) {
 			F2: d.F64(),
 			F3: d.Char(),
 		}
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := impl.EchoTuple(ctx, v)
-		return wrpc.ReplyValue(d, res, err, func(e *wrpc.Encoder, v cm.Tuple4[uint8, string, float64, rune]) {
+		return wrpc.ReplyValue(d, func() (cm.Tuple4[uint8, string, float64, rune], error) { return impl.EchoTuple(ctx, v) }, func(e *wrpc.Encoder, v cm.Tuple4[uint8, string, float64, rune]) {
 			e.U8(v.F0)
 			e.String(v.F1)
 			e.F64(v.F2)
@@ -512,32 +484,20 @@ func Register(s *wrpc.Server, impl Interface) {
 	s.Handle(Instance, EchoFloatsFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		a := d.F32()
 		b := d.F64()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := impl.EchoFloats(ctx, a, b)
-		return wrpc.ReplyValue(d, res, err, func(e *wrpc.Encoder, v cm.Tuple2[float32, float64]) {
+		return wrpc.ReplyValue(d, func() (cm.Tuple2[float32, float64], error) { return impl.EchoFloats(ctx, a, b) }, func(e *wrpc.Encoder, v cm.Tuple2[float32, float64]) {
 			e.F32(v.F0)
 			e.F64(v.F1)
 		})
 	})
 	s.Handle(Instance, EchoBytesFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		v := d.Bytes()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := impl.EchoBytes(ctx, v)
-		return wrpc.ReplyValue(d, res, err, (*wrpc.Encoder).Bytes)
+		return wrpc.ReplyValue(d, func() ([]byte, error) { return impl.EchoBytes(ctx, v) }, (*wrpc.Encoder).Bytes)
 	})
 	s.Handle(Instance, EchoFlagsFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		w := wrpc.Decode[Wide](d)
 		s_ := wrpc.Decode[Small](d)
 		c_ := wrpc.Decode[Color](d)
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := impl.EchoFlags(ctx, w, s_, c_)
-		return wrpc.ReplyValue(d, res, err, func(e *wrpc.Encoder, v cm.Tuple3[Wide, Small, Color]) {
+		return wrpc.ReplyValue(d, func() (cm.Tuple3[Wide, Small, Color], error) { return impl.EchoFlags(ctx, w, s_, c_) }, func(e *wrpc.Encoder, v cm.Tuple3[Wide, Small, Color]) {
 			v.F0.EncodeWRPC(e)
 			v.F1.EncodeWRPC(e)
 			v.F2.EncodeWRPC(e)
@@ -545,50 +505,29 @@ func Register(s *wrpc.Server, impl Interface) {
 	})
 	s.Handle(Instance, FailFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		v := wrpc.Decode[Failure](d)
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := impl.Fail(ctx, v)
-		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).U32, wrpc.Encode[Failure])
+		return wrpc.ReplyResult(d, func() (uint32, error) { return impl.Fail(ctx, v) }, (*wrpc.Encoder).U32, wrpc.Encode[Failure])
 	})
 	s.Handle(Instance, FailStringFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		v := d.ReadString()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		return wrpc.ReplyError(d, impl.FailString(ctx, v), func(e *wrpc.Encoder, v cm.Err[string]) {
+		return wrpc.ReplyError(d, func() error { return impl.FailString(ctx, v) }, func(e *wrpc.Encoder, v cm.Err[string]) {
 			e.String(v.Value)
 		})
 	})
 	s.Handle(Instance, UnitResultFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		ok_ := d.Bool()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		return wrpc.ReplyError[error](d, impl.UnitResult(ctx, ok_), nil)
+		return wrpc.ReplyError[error](d, func() error { return impl.UnitResult(ctx, ok_) }, nil)
 	})
 	s.Handle(Instance, NothingFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		return wrpc.ReplyEmpty(d, impl.Nothing(ctx))
+		return wrpc.ReplyEmpty(d, func() error { return impl.Nothing(ctx) })
 	})
 	s.Handle(Instance, CounterAddFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[Counter](d, Instance, "counter", wrpc.Borrow, nil)
 		n := d.U64()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := self.Add(ctx, n)
-		return wrpc.ReplyValue(d, res, err, (*wrpc.Encoder).U64)
+		return wrpc.ReplyValue(d, func() (uint64, error) { return self.Add(ctx, n) }, (*wrpc.Encoder).U64)
 	})
 	s.Handle(Instance, CounterGetFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[Counter](d, Instance, "counter", wrpc.Borrow, nil)
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := self.Get(ctx)
-		return wrpc.ReplyValue(d, res, err, (*wrpc.Encoder).U64)
+		return wrpc.ReplyValue(d, func() (uint64, error) { return self.Get(ctx) }, (*wrpc.Encoder).U64)
 	})
 }
 
@@ -611,15 +550,13 @@ func (r *counterClient) WRPCHandle() []byte {
 }
 
 func (r *counterClient) Add(ctx context.Context, n uint64) (uint64, error) {
-	e := wrpc.NewEncoder()
-	e.Bytes(r.handle)
+	e := wrpc.NewMethodEncoder(r.handle)
 	e.U64(n)
 	return wrpc.CallValue(ctx, r.inv, Instance, CounterAddFunctionName, e, (*wrpc.Decoder).U64)
 }
 
 func (r *counterClient) Get(ctx context.Context) (uint64, error) {
-	e := wrpc.NewEncoder()
-	e.Bytes(r.handle)
+	e := wrpc.NewMethodEncoder(r.handle)
 	return wrpc.CallValue(ctx, r.inv, Instance, CounterGetFunctionName, e, (*wrpc.Decoder).U64)
 }
 

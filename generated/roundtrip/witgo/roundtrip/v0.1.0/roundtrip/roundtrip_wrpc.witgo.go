@@ -10,7 +10,7 @@ import (
 )
 
 // The generated code below requires the runtime it was generated for.
-const _ = wrpc.SupportPackageIsVersion2
+const _ = wrpc.SupportPackageIsVersion3
 
 // World holds one implementation of each interface of the WIT world
 // "witgo:roundtrip/roundtrip@0.1.0". NewClient fills it with clients of a wRPC

@@ -9,7 +9,7 @@ import (
 )
 
 // The generated code below requires the runtime it was generated for.
-const _ = wrpc.SupportPackageIsVersion2
+const _ = wrpc.SupportPackageIsVersion3
 
 // Instance is the wRPC instance name of the WIT interface
 // "wasi:io/error@0.2.0".
@@ -29,11 +29,7 @@ const (
 func Register(s *wrpc.Server) {
 	s.Handle(Instance, ErrorToDebugStringFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[Error](d, Instance, "error", wrpc.Borrow, nil)
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := self.ToDebugString(ctx)
-		return wrpc.ReplyValue(d, res, err, (*wrpc.Encoder).String)
+		return wrpc.ReplyValue(d, func() (string, error) { return self.ToDebugString(ctx) }, (*wrpc.Encoder).String)
 	})
 }
 
@@ -56,8 +52,7 @@ func (r *errorClient) WRPCHandle() []byte {
 }
 
 func (r *errorClient) ToDebugString(ctx context.Context) (string, error) {
-	e := wrpc.NewEncoder()
-	e.Bytes(r.handle)
+	e := wrpc.NewMethodEncoder(r.handle)
 	return wrpc.CallValue(ctx, r.inv, Instance, ErrorToDebugStringFunctionName, e, (*wrpc.Decoder).ReadString)
 }
 

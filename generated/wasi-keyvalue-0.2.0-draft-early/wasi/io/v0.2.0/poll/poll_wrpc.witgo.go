@@ -9,7 +9,7 @@ import (
 )
 
 // The generated code below requires the runtime it was generated for.
-const _ = wrpc.SupportPackageIsVersion2
+const _ = wrpc.SupportPackageIsVersion3
 
 // Instance is the wRPC instance name of the WIT interface "wasi:io/poll@0.2.0".
 const Instance = "wasi:io/poll@0.2.0"
@@ -69,28 +69,17 @@ func Register(s *wrpc.Server, impl Interface) {
 		in := wrpc.DecodeList(d, 1 /* min wire bytes per element */, func(d *wrpc.Decoder) Pollable {
 			return wrpc.DecodeResource(d, Instance, "pollable", wrpc.Borrow, NewPollableClient)
 		})
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := impl.Poll(ctx, in)
-		return wrpc.ReplyValue(d, res, err, func(e *wrpc.Encoder, v []uint32) {
+		return wrpc.ReplyValue(d, func() ([]uint32, error) { return impl.Poll(ctx, in) }, func(e *wrpc.Encoder, v []uint32) {
 			wrpc.EncodeList(e, v, (*wrpc.Encoder).U32)
 		})
 	})
 	s.Handle(Instance, PollableReadyFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[Pollable](d, Instance, "pollable", wrpc.Borrow, nil)
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := self.Ready(ctx)
-		return wrpc.ReplyValue(d, res, err, (*wrpc.Encoder).Bool)
+		return wrpc.ReplyValue(d, func() (bool, error) { return self.Ready(ctx) }, (*wrpc.Encoder).Bool)
 	})
 	s.Handle(Instance, PollableBlockFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[Pollable](d, Instance, "pollable", wrpc.Borrow, nil)
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		return wrpc.ReplyEmpty(d, self.Block(ctx))
+		return wrpc.ReplyEmpty(d, func() error { return self.Block(ctx) })
 	})
 }
 
@@ -113,14 +102,12 @@ func (r *pollableClient) WRPCHandle() []byte {
 }
 
 func (r *pollableClient) Ready(ctx context.Context) (bool, error) {
-	e := wrpc.NewEncoder()
-	e.Bytes(r.handle)
+	e := wrpc.NewMethodEncoder(r.handle)
 	return wrpc.CallValue(ctx, r.inv, Instance, PollableReadyFunctionName, e, (*wrpc.Decoder).Bool)
 }
 
 func (r *pollableClient) Block(ctx context.Context) error {
-	e := wrpc.NewEncoder()
-	e.Bytes(r.handle)
+	e := wrpc.NewMethodEncoder(r.handle)
 	return wrpc.CallEmpty(ctx, r.inv, Instance, PollableBlockFunctionName, e)
 }
 

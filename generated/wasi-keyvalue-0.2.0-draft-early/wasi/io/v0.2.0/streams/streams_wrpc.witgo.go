@@ -30,7 +30,7 @@ func (v *StreamError) DecodeWRPC(d *wrpc.Decoder) {
 }
 
 // The generated code below requires the runtime it was generated for.
-const _ = wrpc.SupportPackageIsVersion2
+const _ = wrpc.SupportPackageIsVersion3
 
 // Instance is the wRPC instance name of the WIT interface
 // "wasi:io/streams@0.2.0".
@@ -65,132 +65,78 @@ func Register(s *wrpc.Server) {
 	s.Handle(Instance, InputStreamReadFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[InputStream](d, Instance, "input-stream", wrpc.Borrow, nil)
 		len_ := d.U64()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := self.Read(ctx, len_)
-		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).Bytes, wrpc.Encode[StreamError])
+		return wrpc.ReplyResult(d, func() ([]byte, error) { return self.Read(ctx, len_) }, (*wrpc.Encoder).Bytes, wrpc.Encode[StreamError])
 	})
 	s.Handle(Instance, InputStreamBlockingReadFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[InputStream](d, Instance, "input-stream", wrpc.Borrow, nil)
 		len_ := d.U64()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := self.BlockingRead(ctx, len_)
-		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).Bytes, wrpc.Encode[StreamError])
+		return wrpc.ReplyResult(d, func() ([]byte, error) { return self.BlockingRead(ctx, len_) }, (*wrpc.Encoder).Bytes, wrpc.Encode[StreamError])
 	})
 	s.Handle(Instance, InputStreamSkipFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[InputStream](d, Instance, "input-stream", wrpc.Borrow, nil)
 		len_ := d.U64()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := self.Skip(ctx, len_)
-		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).U64, wrpc.Encode[StreamError])
+		return wrpc.ReplyResult(d, func() (uint64, error) { return self.Skip(ctx, len_) }, (*wrpc.Encoder).U64, wrpc.Encode[StreamError])
 	})
 	s.Handle(Instance, InputStreamBlockingSkipFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[InputStream](d, Instance, "input-stream", wrpc.Borrow, nil)
 		len_ := d.U64()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := self.BlockingSkip(ctx, len_)
-		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).U64, wrpc.Encode[StreamError])
+		return wrpc.ReplyResult(d, func() (uint64, error) { return self.BlockingSkip(ctx, len_) }, (*wrpc.Encoder).U64, wrpc.Encode[StreamError])
 	})
 	s.Handle(Instance, InputStreamSubscribeFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[InputStream](d, Instance, "input-stream", wrpc.Borrow, nil)
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := self.Subscribe(ctx)
-		return wrpc.ReplyValue(d, res, err, func(e *wrpc.Encoder, v Pollable) {
+		return wrpc.ReplyValue(d, func() (Pollable, error) { return self.Subscribe(ctx) }, func(e *wrpc.Encoder, v Pollable) {
 			wrpc.EncodeResource(e, poll.Instance, "pollable", v)
 		})
 	})
 	s.Handle(Instance, OutputStreamCheckWriteFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[OutputStream](d, Instance, "output-stream", wrpc.Borrow, nil)
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := self.CheckWrite(ctx)
-		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).U64, wrpc.Encode[StreamError])
+		return wrpc.ReplyResult(d, func() (uint64, error) { return self.CheckWrite(ctx) }, (*wrpc.Encoder).U64, wrpc.Encode[StreamError])
 	})
 	s.Handle(Instance, OutputStreamWriteFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[OutputStream](d, Instance, "output-stream", wrpc.Borrow, nil)
 		contents := d.Bytes()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		return wrpc.ReplyError(d, self.Write(ctx, contents), wrpc.Encode[StreamError])
+		return wrpc.ReplyError(d, func() error { return self.Write(ctx, contents) }, wrpc.Encode[StreamError])
 	})
 	s.Handle(Instance, OutputStreamBlockingWriteAndFlushFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[OutputStream](d, Instance, "output-stream", wrpc.Borrow, nil)
 		contents := d.Bytes()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		return wrpc.ReplyError(d, self.BlockingWriteAndFlush(ctx, contents), wrpc.Encode[StreamError])
+		return wrpc.ReplyError(d, func() error { return self.BlockingWriteAndFlush(ctx, contents) }, wrpc.Encode[StreamError])
 	})
 	s.Handle(Instance, OutputStreamFlushFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[OutputStream](d, Instance, "output-stream", wrpc.Borrow, nil)
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		return wrpc.ReplyError(d, self.Flush(ctx), wrpc.Encode[StreamError])
+		return wrpc.ReplyError(d, func() error { return self.Flush(ctx) }, wrpc.Encode[StreamError])
 	})
 	s.Handle(Instance, OutputStreamBlockingFlushFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[OutputStream](d, Instance, "output-stream", wrpc.Borrow, nil)
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		return wrpc.ReplyError(d, self.BlockingFlush(ctx), wrpc.Encode[StreamError])
+		return wrpc.ReplyError(d, func() error { return self.BlockingFlush(ctx) }, wrpc.Encode[StreamError])
 	})
 	s.Handle(Instance, OutputStreamSubscribeFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[OutputStream](d, Instance, "output-stream", wrpc.Borrow, nil)
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := self.Subscribe(ctx)
-		return wrpc.ReplyValue(d, res, err, func(e *wrpc.Encoder, v Pollable) {
+		return wrpc.ReplyValue(d, func() (Pollable, error) { return self.Subscribe(ctx) }, func(e *wrpc.Encoder, v Pollable) {
 			wrpc.EncodeResource(e, poll.Instance, "pollable", v)
 		})
 	})
 	s.Handle(Instance, OutputStreamWriteZeroesFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[OutputStream](d, Instance, "output-stream", wrpc.Borrow, nil)
 		len_ := d.U64()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		return wrpc.ReplyError(d, self.WriteZeroes(ctx, len_), wrpc.Encode[StreamError])
+		return wrpc.ReplyError(d, func() error { return self.WriteZeroes(ctx, len_) }, wrpc.Encode[StreamError])
 	})
 	s.Handle(Instance, OutputStreamBlockingWriteZeroesAndFlushFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[OutputStream](d, Instance, "output-stream", wrpc.Borrow, nil)
 		len_ := d.U64()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		return wrpc.ReplyError(d, self.BlockingWriteZeroesAndFlush(ctx, len_), wrpc.Encode[StreamError])
+		return wrpc.ReplyError(d, func() error { return self.BlockingWriteZeroesAndFlush(ctx, len_) }, wrpc.Encode[StreamError])
 	})
 	s.Handle(Instance, OutputStreamSpliceFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[OutputStream](d, Instance, "output-stream", wrpc.Borrow, nil)
 		src := wrpc.DecodeResource(d, Instance, "input-stream", wrpc.Borrow, NewInputStreamClient)
 		len_ := d.U64()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := self.Splice(ctx, src, len_)
-		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).U64, wrpc.Encode[StreamError])
+		return wrpc.ReplyResult(d, func() (uint64, error) { return self.Splice(ctx, src, len_) }, (*wrpc.Encoder).U64, wrpc.Encode[StreamError])
 	})
 	s.Handle(Instance, OutputStreamBlockingSpliceFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[OutputStream](d, Instance, "output-stream", wrpc.Borrow, nil)
 		src := wrpc.DecodeResource(d, Instance, "input-stream", wrpc.Borrow, NewInputStreamClient)
 		len_ := d.U64()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := self.BlockingSplice(ctx, src, len_)
-		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).U64, wrpc.Encode[StreamError])
+		return wrpc.ReplyResult(d, func() (uint64, error) { return self.BlockingSplice(ctx, src, len_) }, (*wrpc.Encoder).U64, wrpc.Encode[StreamError])
 	})
 }
 
@@ -213,36 +159,31 @@ func (r *inputStreamClient) WRPCHandle() []byte {
 }
 
 func (r *inputStreamClient) Read(ctx context.Context, len_ uint64) ([]byte, error) {
-	e := wrpc.NewEncoder()
-	e.Bytes(r.handle)
+	e := wrpc.NewMethodEncoder(r.handle)
 	e.U64(len_)
 	return wrpc.CallResult(ctx, r.inv, Instance, InputStreamReadFunctionName, e, (*wrpc.Decoder).Bytes, wrpc.Decode[StreamError])
 }
 
 func (r *inputStreamClient) BlockingRead(ctx context.Context, len_ uint64) ([]byte, error) {
-	e := wrpc.NewEncoder()
-	e.Bytes(r.handle)
+	e := wrpc.NewMethodEncoder(r.handle)
 	e.U64(len_)
 	return wrpc.CallResult(ctx, r.inv, Instance, InputStreamBlockingReadFunctionName, e, (*wrpc.Decoder).Bytes, wrpc.Decode[StreamError])
 }
 
 func (r *inputStreamClient) Skip(ctx context.Context, len_ uint64) (uint64, error) {
-	e := wrpc.NewEncoder()
-	e.Bytes(r.handle)
+	e := wrpc.NewMethodEncoder(r.handle)
 	e.U64(len_)
 	return wrpc.CallResult(ctx, r.inv, Instance, InputStreamSkipFunctionName, e, (*wrpc.Decoder).U64, wrpc.Decode[StreamError])
 }
 
 func (r *inputStreamClient) BlockingSkip(ctx context.Context, len_ uint64) (uint64, error) {
-	e := wrpc.NewEncoder()
-	e.Bytes(r.handle)
+	e := wrpc.NewMethodEncoder(r.handle)
 	e.U64(len_)
 	return wrpc.CallResult(ctx, r.inv, Instance, InputStreamBlockingSkipFunctionName, e, (*wrpc.Decoder).U64, wrpc.Decode[StreamError])
 }
 
 func (r *inputStreamClient) Subscribe(ctx context.Context) (Pollable, error) {
-	e := wrpc.NewEncoder()
-	e.Bytes(r.handle)
+	e := wrpc.NewMethodEncoder(r.handle)
 	return wrpc.CallValue(ctx, r.inv, Instance, InputStreamSubscribeFunctionName, e, func(d *wrpc.Decoder) Pollable {
 		return wrpc.DecodeResource(d, poll.Instance, "pollable", wrpc.Own, poll.NewPollableClient)
 	})
@@ -299,70 +240,60 @@ func (r *outputStreamClient) WRPCHandle() []byte {
 }
 
 func (r *outputStreamClient) CheckWrite(ctx context.Context) (uint64, error) {
-	e := wrpc.NewEncoder()
-	e.Bytes(r.handle)
+	e := wrpc.NewMethodEncoder(r.handle)
 	return wrpc.CallResult(ctx, r.inv, Instance, OutputStreamCheckWriteFunctionName, e, (*wrpc.Decoder).U64, wrpc.Decode[StreamError])
 }
 
 func (r *outputStreamClient) Write(ctx context.Context, contents []byte) error {
-	e := wrpc.NewEncoder()
-	e.Bytes(r.handle)
+	e := wrpc.NewMethodEncoder(r.handle)
 	e.Bytes(contents)
 	return wrpc.CallError(ctx, r.inv, Instance, OutputStreamWriteFunctionName, e, wrpc.Decode[StreamError])
 }
 
 func (r *outputStreamClient) BlockingWriteAndFlush(ctx context.Context, contents []byte) error {
-	e := wrpc.NewEncoder()
-	e.Bytes(r.handle)
+	e := wrpc.NewMethodEncoder(r.handle)
 	e.Bytes(contents)
 	return wrpc.CallError(ctx, r.inv, Instance, OutputStreamBlockingWriteAndFlushFunctionName, e, wrpc.Decode[StreamError])
 }
 
 func (r *outputStreamClient) Flush(ctx context.Context) error {
-	e := wrpc.NewEncoder()
-	e.Bytes(r.handle)
+	e := wrpc.NewMethodEncoder(r.handle)
 	return wrpc.CallError(ctx, r.inv, Instance, OutputStreamFlushFunctionName, e, wrpc.Decode[StreamError])
 }
 
 func (r *outputStreamClient) BlockingFlush(ctx context.Context) error {
-	e := wrpc.NewEncoder()
-	e.Bytes(r.handle)
+	e := wrpc.NewMethodEncoder(r.handle)
 	return wrpc.CallError(ctx, r.inv, Instance, OutputStreamBlockingFlushFunctionName, e, wrpc.Decode[StreamError])
 }
 
 func (r *outputStreamClient) Subscribe(ctx context.Context) (Pollable, error) {
-	e := wrpc.NewEncoder()
-	e.Bytes(r.handle)
+	e := wrpc.NewMethodEncoder(r.handle)
 	return wrpc.CallValue(ctx, r.inv, Instance, OutputStreamSubscribeFunctionName, e, func(d *wrpc.Decoder) Pollable {
 		return wrpc.DecodeResource(d, poll.Instance, "pollable", wrpc.Own, poll.NewPollableClient)
 	})
 }
 
 func (r *outputStreamClient) WriteZeroes(ctx context.Context, len_ uint64) error {
-	e := wrpc.NewEncoder()
-	e.Bytes(r.handle)
+	e := wrpc.NewMethodEncoder(r.handle)
 	e.U64(len_)
 	return wrpc.CallError(ctx, r.inv, Instance, OutputStreamWriteZeroesFunctionName, e, wrpc.Decode[StreamError])
 }
 
 func (r *outputStreamClient) BlockingWriteZeroesAndFlush(ctx context.Context, len_ uint64) error {
-	e := wrpc.NewEncoder()
-	e.Bytes(r.handle)
+	e := wrpc.NewMethodEncoder(r.handle)
 	e.U64(len_)
 	return wrpc.CallError(ctx, r.inv, Instance, OutputStreamBlockingWriteZeroesAndFlushFunctionName, e, wrpc.Decode[StreamError])
 }
 
 func (r *outputStreamClient) Splice(ctx context.Context, src InputStream, len_ uint64) (uint64, error) {
-	e := wrpc.NewEncoder()
-	e.Bytes(r.handle)
+	e := wrpc.NewMethodEncoder(r.handle)
 	wrpc.EncodeResource(e, Instance, "input-stream", src)
 	e.U64(len_)
 	return wrpc.CallResult(ctx, r.inv, Instance, OutputStreamSpliceFunctionName, e, (*wrpc.Decoder).U64, wrpc.Decode[StreamError])
 }
 
 func (r *outputStreamClient) BlockingSplice(ctx context.Context, src InputStream, len_ uint64) (uint64, error) {
-	e := wrpc.NewEncoder()
-	e.Bytes(r.handle)
+	e := wrpc.NewMethodEncoder(r.handle)
 	wrpc.EncodeResource(e, Instance, "input-stream", src)
 	e.U64(len_)
 	return wrpc.CallResult(ctx, r.inv, Instance, OutputStreamBlockingSpliceFunctionName, e, (*wrpc.Decoder).U64, wrpc.Decode[StreamError])

@@ -12,7 +12,7 @@ import (
 )
 
 // The generated code below requires the runtime it was generated for.
-const _ = wrpc.SupportPackageIsVersion2
+const _ = wrpc.SupportPackageIsVersion3
 
 // Instance is the wRPC instance name of the WIT interface
 // "wasi:keyvalue/atomic@0.2.0-draft".
@@ -86,11 +86,7 @@ func Register(s *wrpc.Server, impl Interface) {
 		bucket := wrpc.DecodeResource(d, types.Instance, "bucket", wrpc.Borrow, types.NewBucketClient)
 		key := d.ReadString()
 		delta := d.U64()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := impl.Increment(ctx, bucket, key, delta)
-		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).U64, func(e *wrpc.Encoder, v cm.Err[Error]) {
+		return wrpc.ReplyResult(d, func() (uint64, error) { return impl.Increment(ctx, bucket, key, delta) }, (*wrpc.Encoder).U64, func(e *wrpc.Encoder, v cm.Err[Error]) {
 			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
 		})
 	})
@@ -99,11 +95,7 @@ func Register(s *wrpc.Server, impl Interface) {
 		key := d.ReadString()
 		old := d.U64()
 		new_ := d.U64()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := impl.CompareAndSwap(ctx, bucket, key, old, new_)
-		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).Bool, func(e *wrpc.Encoder, v cm.Err[Error]) {
+		return wrpc.ReplyResult(d, func() (bool, error) { return impl.CompareAndSwap(ctx, bucket, key, old, new_) }, (*wrpc.Encoder).Bool, func(e *wrpc.Encoder, v cm.Err[Error]) {
 			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
 		})
 	})

@@ -12,7 +12,7 @@ import (
 )
 
 // The generated code below requires the runtime it was generated for.
-const _ = wrpc.SupportPackageIsVersion2
+const _ = wrpc.SupportPackageIsVersion3
 
 // Instance is the wRPC instance name of the WIT interface
 // "wasi:keyvalue/eventual-batch@0.2.0-draft".
@@ -132,11 +132,7 @@ func Register(s *wrpc.Server, impl Interface) {
 		keys := wrpc.DecodeList(d, 1 /* min wire bytes per element */, func(d *wrpc.Decoder) Key {
 			return d.ReadString()
 		})
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := impl.GetMany(ctx, bucket, keys)
-		return wrpc.ReplyResult(d, res, err, func(e *wrpc.Encoder, v []*IncomingValue) {
+		return wrpc.ReplyResult(d, func() ([]*IncomingValue, error) { return impl.GetMany(ctx, bucket, keys) }, func(e *wrpc.Encoder, v []*IncomingValue) {
 			wrpc.EncodeList(e, v, func(e *wrpc.Encoder, v *IncomingValue) {
 				wrpc.EncodeOption(e, v, func(e *wrpc.Encoder, v IncomingValue) {
 					wrpc.EncodeResource(e, types.Instance, "incoming-value", v)
@@ -148,11 +144,7 @@ func Register(s *wrpc.Server, impl Interface) {
 	})
 	s.Handle(Instance, KeysFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := wrpc.DecodeResource(d, types.Instance, "bucket", wrpc.Borrow, types.NewBucketClient)
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := impl.Keys(ctx, bucket)
-		return wrpc.ReplyResult(d, res, err, func(e *wrpc.Encoder, v []Key) {
+		return wrpc.ReplyResult(d, func() ([]Key, error) { return impl.Keys(ctx, bucket) }, func(e *wrpc.Encoder, v []Key) {
 			wrpc.EncodeList(e, v, func(e *wrpc.Encoder, v Key) {
 				e.String(v)
 			})
@@ -168,10 +160,7 @@ func Register(s *wrpc.Server, impl Interface) {
 				F1: wrpc.DecodeResource(d, types.Instance, "outgoing-value", wrpc.Borrow, types.NewOutgoingValueClient),
 			}
 		})
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		return wrpc.ReplyError(d, impl.SetMany(ctx, bucket, keyValues), func(e *wrpc.Encoder, v cm.Err[Error]) {
+		return wrpc.ReplyError(d, func() error { return impl.SetMany(ctx, bucket, keyValues) }, func(e *wrpc.Encoder, v cm.Err[Error]) {
 			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
 		})
 	})
@@ -180,10 +169,7 @@ func Register(s *wrpc.Server, impl Interface) {
 		keys := wrpc.DecodeList(d, 1 /* min wire bytes per element */, func(d *wrpc.Decoder) Key {
 			return d.ReadString()
 		})
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		return wrpc.ReplyError(d, impl.DeleteMany(ctx, bucket, keys), func(e *wrpc.Encoder, v cm.Err[Error]) {
+		return wrpc.ReplyError(d, func() error { return impl.DeleteMany(ctx, bucket, keys) }, func(e *wrpc.Encoder, v cm.Err[Error]) {
 			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
 		})
 	})

@@ -12,7 +12,7 @@ import (
 )
 
 // The generated code below requires the runtime it was generated for.
-const _ = wrpc.SupportPackageIsVersion2
+const _ = wrpc.SupportPackageIsVersion3
 
 // Instance is the wRPC instance name of the WIT interface
 // "wasi:keyvalue/eventual@0.2.0-draft".
@@ -115,11 +115,7 @@ func Register(s *wrpc.Server, impl Interface) {
 	s.Handle(Instance, GetFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := wrpc.DecodeResource(d, types.Instance, "bucket", wrpc.Borrow, types.NewBucketClient)
 		key := d.ReadString()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, ok, err := impl.Get(ctx, bucket, key)
-		return wrpc.ReplyResultOption(d, res, ok, err, func(e *wrpc.Encoder, v IncomingValue) {
+		return wrpc.ReplyResultOption(d, func() (IncomingValue, bool, error) { return impl.Get(ctx, bucket, key) }, func(e *wrpc.Encoder, v IncomingValue) {
 			wrpc.EncodeResource(e, types.Instance, "incoming-value", v)
 		}, func(e *wrpc.Encoder, v cm.Err[Error]) {
 			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
@@ -129,31 +125,21 @@ func Register(s *wrpc.Server, impl Interface) {
 		bucket := wrpc.DecodeResource(d, types.Instance, "bucket", wrpc.Borrow, types.NewBucketClient)
 		key := d.ReadString()
 		outgoingValue := wrpc.DecodeResource(d, types.Instance, "outgoing-value", wrpc.Borrow, types.NewOutgoingValueClient)
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		return wrpc.ReplyError(d, impl.Set(ctx, bucket, key, outgoingValue), func(e *wrpc.Encoder, v cm.Err[Error]) {
+		return wrpc.ReplyError(d, func() error { return impl.Set(ctx, bucket, key, outgoingValue) }, func(e *wrpc.Encoder, v cm.Err[Error]) {
 			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
 		})
 	})
 	s.Handle(Instance, DeleteFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := wrpc.DecodeResource(d, types.Instance, "bucket", wrpc.Borrow, types.NewBucketClient)
 		key := d.ReadString()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		return wrpc.ReplyError(d, impl.Delete(ctx, bucket, key), func(e *wrpc.Encoder, v cm.Err[Error]) {
+		return wrpc.ReplyError(d, func() error { return impl.Delete(ctx, bucket, key) }, func(e *wrpc.Encoder, v cm.Err[Error]) {
 			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
 		})
 	})
 	s.Handle(Instance, ExistsFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := wrpc.DecodeResource(d, types.Instance, "bucket", wrpc.Borrow, types.NewBucketClient)
 		key := d.ReadString()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := impl.Exists(ctx, bucket, key)
-		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).Bool, func(e *wrpc.Encoder, v cm.Err[Error]) {
+		return wrpc.ReplyResult(d, func() (bool, error) { return impl.Exists(ctx, bucket, key) }, (*wrpc.Encoder).Bool, func(e *wrpc.Encoder, v cm.Err[Error]) {
 			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
 		})
 	})

@@ -12,7 +12,7 @@ import (
 )
 
 // The generated code below requires the runtime it was generated for.
-const _ = wrpc.SupportPackageIsVersion2
+const _ = wrpc.SupportPackageIsVersion3
 
 // Instance is the wRPC instance name of the WIT interface
 // "wasi:keyvalue/types@0.2.0-draft".
@@ -125,42 +125,26 @@ func Register(s *wrpc.Server, impl Interface) {
 	}
 	s.Handle(Instance, BucketOpenBucketFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		name := d.ReadString()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := impl.BucketOpenBucket(ctx, name)
-		return wrpc.ReplyResult(d, res, err, func(e *wrpc.Encoder, v Bucket) {
+		return wrpc.ReplyResult(d, func() (Bucket, error) { return impl.BucketOpenBucket(ctx, name) }, func(e *wrpc.Encoder, v Bucket) {
 			wrpc.EncodeResource(e, Instance, "bucket", v)
 		}, func(e *wrpc.Encoder, v cm.Err[Error]) {
 			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
 		})
 	})
 	s.Handle(Instance, OutgoingValueNewOutgoingValueFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := impl.OutgoingValueNewOutgoingValue(ctx)
-		return wrpc.ReplyValue(d, res, err, func(e *wrpc.Encoder, v OutgoingValue) {
+		return wrpc.ReplyValue(d, func() (OutgoingValue, error) { return impl.OutgoingValueNewOutgoingValue(ctx) }, func(e *wrpc.Encoder, v OutgoingValue) {
 			wrpc.EncodeResource(e, Instance, "outgoing-value", v)
 		})
 	})
 	s.Handle(Instance, IncomingValueIncomingValueConsumeSyncFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		this := wrpc.DecodeResource(d, Instance, "incoming-value", wrpc.Own, NewIncomingValueClient)
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := impl.IncomingValueIncomingValueConsumeSync(ctx, this)
-		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).Bytes, func(e *wrpc.Encoder, v cm.Err[Error]) {
+		return wrpc.ReplyResult(d, func() (IncomingValueSyncBody, error) { return impl.IncomingValueIncomingValueConsumeSync(ctx, this) }, (*wrpc.Encoder).Bytes, func(e *wrpc.Encoder, v cm.Err[Error]) {
 			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
 		})
 	})
 	s.Handle(Instance, IncomingValueIncomingValueConsumeAsyncFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		this := wrpc.DecodeResource(d, Instance, "incoming-value", wrpc.Own, NewIncomingValueClient)
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := impl.IncomingValueIncomingValueConsumeAsync(ctx, this)
-		return wrpc.ReplyResult(d, res, err, func(e *wrpc.Encoder, v IncomingValueAsyncBody) {
+		return wrpc.ReplyResult(d, func() (IncomingValueAsyncBody, error) { return impl.IncomingValueIncomingValueConsumeAsync(ctx, this) }, func(e *wrpc.Encoder, v IncomingValueAsyncBody) {
 			wrpc.EncodeResource(e, streams.Instance, "input-stream", v)
 		}, func(e *wrpc.Encoder, v cm.Err[Error]) {
 			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
@@ -168,11 +152,7 @@ func Register(s *wrpc.Server, impl Interface) {
 	})
 	s.Handle(Instance, OutgoingValueOutgoingValueWriteBodyAsyncFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[OutgoingValue](d, Instance, "outgoing-value", wrpc.Borrow, nil)
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := self.OutgoingValueWriteBodyAsync(ctx)
-		return wrpc.ReplyResult(d, res, err, func(e *wrpc.Encoder, v OutgoingValueBodyAsync) {
+		return wrpc.ReplyResult(d, func() (OutgoingValueBodyAsync, error) { return self.OutgoingValueWriteBodyAsync(ctx) }, func(e *wrpc.Encoder, v OutgoingValueBodyAsync) {
 			wrpc.EncodeResource(e, streams.Instance, "output-stream", v)
 		}, func(e *wrpc.Encoder, v cm.Err[Error]) {
 			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
@@ -181,20 +161,13 @@ func Register(s *wrpc.Server, impl Interface) {
 	s.Handle(Instance, OutgoingValueOutgoingValueWriteBodySyncFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[OutgoingValue](d, Instance, "outgoing-value", wrpc.Borrow, nil)
 		value := d.Bytes()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		return wrpc.ReplyError(d, self.OutgoingValueWriteBodySync(ctx, value), func(e *wrpc.Encoder, v cm.Err[Error]) {
+		return wrpc.ReplyError(d, func() error { return self.OutgoingValueWriteBodySync(ctx, value) }, func(e *wrpc.Encoder, v cm.Err[Error]) {
 			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
 		})
 	})
 	s.Handle(Instance, IncomingValueIncomingValueSizeFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[IncomingValue](d, Instance, "incoming-value", wrpc.Borrow, nil)
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := self.IncomingValueSize(ctx)
-		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).U64, func(e *wrpc.Encoder, v cm.Err[Error]) {
+		return wrpc.ReplyResult(d, func() (uint64, error) { return self.IncomingValueSize(ctx) }, (*wrpc.Encoder).U64, func(e *wrpc.Encoder, v cm.Err[Error]) {
 			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
 		})
 	})
@@ -243,8 +216,7 @@ func (r *outgoingValueClient) WRPCHandle() []byte {
 }
 
 func (r *outgoingValueClient) OutgoingValueWriteBodyAsync(ctx context.Context) (OutgoingValueBodyAsync, error) {
-	e := wrpc.NewEncoder()
-	e.Bytes(r.handle)
+	e := wrpc.NewMethodEncoder(r.handle)
 	return wrpc.CallResult(ctx, r.inv, Instance, OutgoingValueOutgoingValueWriteBodyAsyncFunctionName, e, func(d *wrpc.Decoder) OutgoingValueBodyAsync {
 		return wrpc.DecodeResource(d, streams.Instance, "output-stream", wrpc.Own, streams.NewOutputStreamClient)
 	}, func(d *wrpc.Decoder) cm.Err[Error] {
@@ -253,8 +225,7 @@ func (r *outgoingValueClient) OutgoingValueWriteBodyAsync(ctx context.Context) (
 }
 
 func (r *outgoingValueClient) OutgoingValueWriteBodySync(ctx context.Context, value OutgoingValueBodySync) error {
-	e := wrpc.NewEncoder()
-	e.Bytes(r.handle)
+	e := wrpc.NewMethodEncoder(r.handle)
 	e.Bytes(value)
 	return wrpc.CallError(ctx, r.inv, Instance, OutgoingValueOutgoingValueWriteBodySyncFunctionName, e, func(d *wrpc.Decoder) cm.Err[Error] {
 		return cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
@@ -297,8 +268,7 @@ func (r *incomingValueClient) WRPCHandle() []byte {
 }
 
 func (r *incomingValueClient) IncomingValueSize(ctx context.Context) (uint64, error) {
-	e := wrpc.NewEncoder()
-	e.Bytes(r.handle)
+	e := wrpc.NewMethodEncoder(r.handle)
 	return wrpc.CallResult(ctx, r.inv, Instance, IncomingValueIncomingValueSizeFunctionName, e, (*wrpc.Decoder).U64, func(d *wrpc.Decoder) cm.Err[Error] {
 		return cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
 	})

@@ -11,7 +11,7 @@ import (
 )
 
 // The generated code below requires the runtime it was generated for.
-const _ = wrpc.SupportPackageIsVersion2
+const _ = wrpc.SupportPackageIsVersion3
 
 // Instance is the wRPC instance name of the WIT interface
 // "wasi:keyvalue/batch@0.2.0-draft".
@@ -102,11 +102,7 @@ func Register(s *wrpc.Server, impl Interface) {
 	s.Handle(Instance, GetManyFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := wrpc.DecodeResource(d, store.Instance, "bucket", wrpc.Borrow, store.NewBucketClient)
 		keys := wrpc.DecodeList(d, 1 /* min wire bytes per element */, (*wrpc.Decoder).ReadString)
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := impl.GetMany(ctx, bucket, keys)
-		return wrpc.ReplyResult(d, res, err, func(e *wrpc.Encoder, v []*cm.Tuple2[string, []byte]) {
+		return wrpc.ReplyResult(d, func() ([]*cm.Tuple2[string, []byte], error) { return impl.GetMany(ctx, bucket, keys) }, func(e *wrpc.Encoder, v []*cm.Tuple2[string, []byte]) {
 			wrpc.EncodeList(e, v, func(e *wrpc.Encoder, v *cm.Tuple2[string, []byte]) {
 				wrpc.EncodeOption(e, v, func(e *wrpc.Encoder, v cm.Tuple2[string, []byte]) {
 					e.String(v.F0)
@@ -123,17 +119,11 @@ func Register(s *wrpc.Server, impl Interface) {
 				F1: d.Bytes(),
 			}
 		})
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		return wrpc.ReplyError(d, impl.SetMany(ctx, bucket, keyValues), wrpc.Encode[Error])
+		return wrpc.ReplyError(d, func() error { return impl.SetMany(ctx, bucket, keyValues) }, wrpc.Encode[Error])
 	})
 	s.Handle(Instance, DeleteManyFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := wrpc.DecodeResource(d, store.Instance, "bucket", wrpc.Borrow, store.NewBucketClient)
 		keys := wrpc.DecodeList(d, 1 /* min wire bytes per element */, (*wrpc.Decoder).ReadString)
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		return wrpc.ReplyError(d, impl.DeleteMany(ctx, bucket, keys), wrpc.Encode[Error])
+		return wrpc.ReplyError(d, func() error { return impl.DeleteMany(ctx, bucket, keys) }, wrpc.Encode[Error])
 	})
 }

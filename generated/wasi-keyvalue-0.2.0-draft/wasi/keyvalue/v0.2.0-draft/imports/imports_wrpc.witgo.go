@@ -20,7 +20,7 @@ import (
 )
 
 // The generated code below requires the runtime it was generated for.
-const _ = wrpc.SupportPackageIsVersion2
+const _ = wrpc.SupportPackageIsVersion3
 
 // World holds one implementation of each interface of the WIT world
 // "wasi:keyvalue/imports@0.2.0-draft". NewClient fills it with clients of a

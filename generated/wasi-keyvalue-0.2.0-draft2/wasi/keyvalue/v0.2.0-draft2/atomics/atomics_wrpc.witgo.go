@@ -34,7 +34,7 @@ func (v *CasError) DecodeWRPC(d *wrpc.Decoder) {
 }
 
 // The generated code below requires the runtime it was generated for.
-const _ = wrpc.SupportPackageIsVersion2
+const _ = wrpc.SupportPackageIsVersion3
 
 // Instance is the wRPC instance name of the WIT interface
 // "wasi:keyvalue/atomics@0.2.0-draft2".
@@ -120,11 +120,7 @@ func Register(s *wrpc.Server, impl Interface) {
 	s.Handle(Instance, CasNewFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := wrpc.DecodeResource(d, store.Instance, "bucket", wrpc.Borrow, store.NewBucketClient)
 		key := d.ReadString()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := impl.CasNew(ctx, bucket, key)
-		return wrpc.ReplyResult(d, res, err, func(e *wrpc.Encoder, v Cas) {
+		return wrpc.ReplyResult(d, func() (Cas, error) { return impl.CasNew(ctx, bucket, key) }, func(e *wrpc.Encoder, v Cas) {
 			wrpc.EncodeResource(e, Instance, "cas", v)
 		}, wrpc.Encode[Error])
 	})
@@ -132,27 +128,16 @@ func Register(s *wrpc.Server, impl Interface) {
 		bucket := wrpc.DecodeResource(d, store.Instance, "bucket", wrpc.Borrow, store.NewBucketClient)
 		key := d.ReadString()
 		delta := d.S64()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := impl.Increment(ctx, bucket, key, delta)
-		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).S64, wrpc.Encode[Error])
+		return wrpc.ReplyResult(d, func() (int64, error) { return impl.Increment(ctx, bucket, key, delta) }, (*wrpc.Encoder).S64, wrpc.Encode[Error])
 	})
 	s.Handle(Instance, SwapFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		cas := wrpc.DecodeResource(d, Instance, "cas", wrpc.Own, NewCasClient)
 		value := d.Bytes()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		return wrpc.ReplyError(d, impl.Swap(ctx, cas, value), wrpc.Encode[CasError])
+		return wrpc.ReplyError(d, func() error { return impl.Swap(ctx, cas, value) }, wrpc.Encode[CasError])
 	})
 	s.Handle(Instance, CasCurrentFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[Cas](d, Instance, "cas", wrpc.Borrow, nil)
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, ok, err := self.Current(ctx)
-		return wrpc.ReplyResultOption(d, res, ok, err, (*wrpc.Encoder).Bytes, wrpc.Encode[Error])
+		return wrpc.ReplyResultOption(d, func() ([]byte, bool, error) { return self.Current(ctx) }, (*wrpc.Encoder).Bytes, wrpc.Encode[Error])
 	})
 }
 
@@ -175,8 +160,7 @@ func (r *casClient) WRPCHandle() []byte {
 }
 
 func (r *casClient) Current(ctx context.Context) ([]byte, bool, error) {
-	e := wrpc.NewEncoder()
-	e.Bytes(r.handle)
+	e := wrpc.NewMethodEncoder(r.handle)
 	return wrpc.CallResultOption(ctx, r.inv, Instance, CasCurrentFunctionName, e, (*wrpc.Decoder).Bytes, wrpc.Decode[Error])
 }
 

@@ -40,7 +40,7 @@ func (v *KeyResponse) DecodeWRPC(d *wrpc.Decoder) {
 }
 
 // The generated code below requires the runtime it was generated for.
-const _ = wrpc.SupportPackageIsVersion2
+const _ = wrpc.SupportPackageIsVersion3
 
 // Instance is the wRPC instance name of the WIT interface
 // "wasi:keyvalue/store@0.2.0-draft2".
@@ -101,57 +101,35 @@ func Register(s *wrpc.Server, impl Interface) {
 	}
 	s.Handle(Instance, OpenFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		identifier := d.ReadString()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := impl.Open(ctx, identifier)
-		return wrpc.ReplyResult(d, res, err, func(e *wrpc.Encoder, v Bucket) {
+		return wrpc.ReplyResult(d, func() (Bucket, error) { return impl.Open(ctx, identifier) }, func(e *wrpc.Encoder, v Bucket) {
 			wrpc.EncodeResource(e, Instance, "bucket", v)
 		}, wrpc.Encode[Error])
 	})
 	s.Handle(Instance, BucketGetFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[Bucket](d, Instance, "bucket", wrpc.Borrow, nil)
 		key := d.ReadString()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, ok, err := self.Get(ctx, key)
-		return wrpc.ReplyResultOption(d, res, ok, err, (*wrpc.Encoder).Bytes, wrpc.Encode[Error])
+		return wrpc.ReplyResultOption(d, func() ([]byte, bool, error) { return self.Get(ctx, key) }, (*wrpc.Encoder).Bytes, wrpc.Encode[Error])
 	})
 	s.Handle(Instance, BucketSetFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[Bucket](d, Instance, "bucket", wrpc.Borrow, nil)
 		key := d.ReadString()
 		value := d.Bytes()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		return wrpc.ReplyError(d, self.Set(ctx, key, value), wrpc.Encode[Error])
+		return wrpc.ReplyError(d, func() error { return self.Set(ctx, key, value) }, wrpc.Encode[Error])
 	})
 	s.Handle(Instance, BucketDeleteFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[Bucket](d, Instance, "bucket", wrpc.Borrow, nil)
 		key := d.ReadString()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		return wrpc.ReplyError(d, self.Delete(ctx, key), wrpc.Encode[Error])
+		return wrpc.ReplyError(d, func() error { return self.Delete(ctx, key) }, wrpc.Encode[Error])
 	})
 	s.Handle(Instance, BucketExistsFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[Bucket](d, Instance, "bucket", wrpc.Borrow, nil)
 		key := d.ReadString()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := self.Exists(ctx, key)
-		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).Bool, wrpc.Encode[Error])
+		return wrpc.ReplyResult(d, func() (bool, error) { return self.Exists(ctx, key) }, (*wrpc.Encoder).Bool, wrpc.Encode[Error])
 	})
 	s.Handle(Instance, BucketListKeysFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[Bucket](d, Instance, "bucket", wrpc.Borrow, nil)
 		cursor := wrpc.DecodeOption(d, (*wrpc.Decoder).ReadString)
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := self.ListKeys(ctx, cursor)
-		return wrpc.ReplyResult(d, res, err, wrpc.Encode[KeyResponse], wrpc.Encode[Error])
+		return wrpc.ReplyResult(d, func() (KeyResponse, error) { return self.ListKeys(ctx, cursor) }, wrpc.Encode[KeyResponse], wrpc.Encode[Error])
 	})
 }
 
@@ -174,37 +152,32 @@ func (r *bucketClient) WRPCHandle() []byte {
 }
 
 func (r *bucketClient) Get(ctx context.Context, key string) ([]byte, bool, error) {
-	e := wrpc.NewEncoder()
-	e.Bytes(r.handle)
+	e := wrpc.NewMethodEncoder(r.handle)
 	e.String(key)
 	return wrpc.CallResultOption(ctx, r.inv, Instance, BucketGetFunctionName, e, (*wrpc.Decoder).Bytes, wrpc.Decode[Error])
 }
 
 func (r *bucketClient) Set(ctx context.Context, key string, value []byte) error {
-	e := wrpc.NewEncoder()
-	e.Bytes(r.handle)
+	e := wrpc.NewMethodEncoder(r.handle)
 	e.String(key)
 	e.Bytes(value)
 	return wrpc.CallError(ctx, r.inv, Instance, BucketSetFunctionName, e, wrpc.Decode[Error])
 }
 
 func (r *bucketClient) Delete(ctx context.Context, key string) error {
-	e := wrpc.NewEncoder()
-	e.Bytes(r.handle)
+	e := wrpc.NewMethodEncoder(r.handle)
 	e.String(key)
 	return wrpc.CallError(ctx, r.inv, Instance, BucketDeleteFunctionName, e, wrpc.Decode[Error])
 }
 
 func (r *bucketClient) Exists(ctx context.Context, key string) (bool, error) {
-	e := wrpc.NewEncoder()
-	e.Bytes(r.handle)
+	e := wrpc.NewMethodEncoder(r.handle)
 	e.String(key)
 	return wrpc.CallResult(ctx, r.inv, Instance, BucketExistsFunctionName, e, (*wrpc.Decoder).Bool, wrpc.Decode[Error])
 }
 
 func (r *bucketClient) ListKeys(ctx context.Context, cursor *string) (KeyResponse, error) {
-	e := wrpc.NewEncoder()
-	e.Bytes(r.handle)
+	e := wrpc.NewMethodEncoder(r.handle)
 	wrpc.EncodeOption(e, cursor, (*wrpc.Encoder).String)
 	return wrpc.CallResult(ctx, r.inv, Instance, BucketListKeysFunctionName, e, wrpc.Decode[KeyResponse], wrpc.Decode[Error])
 }

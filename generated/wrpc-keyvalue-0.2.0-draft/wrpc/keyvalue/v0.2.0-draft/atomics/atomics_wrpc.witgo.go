@@ -9,7 +9,7 @@ import (
 )
 
 // The generated code below requires the runtime it was generated for.
-const _ = wrpc.SupportPackageIsVersion2
+const _ = wrpc.SupportPackageIsVersion3
 
 // Instance is the wRPC instance name of the WIT interface
 // "wrpc:keyvalue/atomics@0.2.0-draft".
@@ -64,10 +64,6 @@ func Register(s *wrpc.Server, impl Interface) {
 		bucket := d.ReadString()
 		key := d.ReadString()
 		delta := d.U64()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := impl.Increment(ctx, bucket, key, delta)
-		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).U64, wrpc.Encode[Error])
+		return wrpc.ReplyResult(d, func() (uint64, error) { return impl.Increment(ctx, bucket, key, delta) }, (*wrpc.Encoder).U64, wrpc.Encode[Error])
 	})
 }

@@ -40,7 +40,7 @@ func (v *KeyResponse) DecodeWRPC(d *wrpc.Decoder) {
 }
 
 // The generated code below requires the runtime it was generated for.
-const _ = wrpc.SupportPackageIsVersion2
+const _ = wrpc.SupportPackageIsVersion3
 
 // Instance is the wRPC instance name of the WIT interface
 // "wrpc:keyvalue/store@0.2.0-draft".
@@ -146,45 +146,27 @@ func Register(s *wrpc.Server, impl Interface) {
 	s.Handle(Instance, GetFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := d.ReadString()
 		key := d.ReadString()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, ok, err := impl.Get(ctx, bucket, key)
-		return wrpc.ReplyResultOption(d, res, ok, err, (*wrpc.Encoder).Bytes, wrpc.Encode[Error])
+		return wrpc.ReplyResultOption(d, func() ([]byte, bool, error) { return impl.Get(ctx, bucket, key) }, (*wrpc.Encoder).Bytes, wrpc.Encode[Error])
 	})
 	s.Handle(Instance, SetFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := d.ReadString()
 		key := d.ReadString()
 		value := d.Bytes()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		return wrpc.ReplyError(d, impl.Set(ctx, bucket, key, value), wrpc.Encode[Error])
+		return wrpc.ReplyError(d, func() error { return impl.Set(ctx, bucket, key, value) }, wrpc.Encode[Error])
 	})
 	s.Handle(Instance, DeleteFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := d.ReadString()
 		key := d.ReadString()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		return wrpc.ReplyError(d, impl.Delete(ctx, bucket, key), wrpc.Encode[Error])
+		return wrpc.ReplyError(d, func() error { return impl.Delete(ctx, bucket, key) }, wrpc.Encode[Error])
 	})
 	s.Handle(Instance, ExistsFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := d.ReadString()
 		key := d.ReadString()
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := impl.Exists(ctx, bucket, key)
-		return wrpc.ReplyResult(d, res, err, (*wrpc.Encoder).Bool, wrpc.Encode[Error])
+		return wrpc.ReplyResult(d, func() (bool, error) { return impl.Exists(ctx, bucket, key) }, (*wrpc.Encoder).Bool, wrpc.Encode[Error])
 	})
 	s.Handle(Instance, ListKeysFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := d.ReadString()
 		cursor := wrpc.DecodeOption(d, (*wrpc.Decoder).U64)
-		if err := d.Finish(); err != nil {
-			return nil, err
-		}
-		res, err := impl.ListKeys(ctx, bucket, cursor)
-		return wrpc.ReplyResult(d, res, err, wrpc.Encode[KeyResponse], wrpc.Encode[Error])
+		return wrpc.ReplyResult(d, func() (KeyResponse, error) { return impl.ListKeys(ctx, bucket, cursor) }, wrpc.Encode[KeyResponse], wrpc.Encode[Error])
 	})
 }
