@@ -209,31 +209,30 @@ func (g *gen) enumConv(n *witparser.Named) *convData {
 	return c
 }
 
-// errorResourceConv returns the conversion into an error resource: a
-// resource with at least one method that takes nothing and returns a
-// string (trace, to-debug-string). Such a resource gets the error role.
+// errorResourceConv returns the conversion into an error resource, or nil
+// if r is not one. assignRoles has decided which resources are (roles.go,
+// errWalk, which walks the types as convFor does), so r has the error role
+// if convFor can reach it as one.
 func (g *gen) errorResourceConv(r *wit.TypeDef) *convData {
 	if c, seen := g.convs[r]; seen {
 		return c
 	}
 	n := g.m.Named(r)
-	role := g.roles[r]
-	if n == nil || (role != "" && role != roleError) {
+	if n == nil {
 		return nil
 	}
-	ok := false
-	for _, fn := range n.Methods {
-		if len(fn.Params) == 0 && valueIs(fn, isString) {
-			ok = true
+	switch g.roles[r] {
+	case roleError:
+	case "":
+		if hasStringMethod(n) {
+			panic("BUG: kvbackend: the error resource " + n.WITName + " was not given its role by assignRoles")
 		}
-	}
-	if !ok {
-		g.convs[r] = nil
+		return nil
+	default:
 		return nil
 	}
-	g.roles[r] = roleError
 	c := g.newConv(n)
-	c.Doc, c.Fallback = "(a resource that carries the message)", "&"+g.declareResource(n)+"{msg: err.Error()}"
+	c.Doc, c.Fallback = "(a resource that carries the message)", "&"+g.typeName(r)+"{msg: err.Error()}"
 	g.convs[r] = c
 	g.convList = append(g.convList, c)
 	return c

@@ -35,25 +35,6 @@ const (
 	wrpcPkg    = "github.com/witgo-dev/witgo/runtime/wrpc"
 )
 
-// Roles of resources.
-const (
-	roleBucket   = "bucket"
-	roleCas      = "cas"
-	roleIncoming = "incoming"
-	roleOutgoing = "outgoing"
-	roleIn       = "input-stream"
-	roleOut      = "output-stream"
-	rolePollable = "pollable"
-	roleError    = "error"
-)
-
-// stateless reports whether values of a role are rebuilt from their handle
-// alone (so a HandleResolver needs no state for them). Values of the other
-// roles live in the wRPC server's handle table.
-func stateless(role string) bool {
-	return role == roleBucket || role == rolePollable || role == roleError
-}
-
 // Generate returns the backend package of m's world: one file,
 // <world package dir>/backend/backend.witgo.go, whose New(engine.Engine)
 // returns the world's World struct with every field implemented. It returns
@@ -112,9 +93,10 @@ type gen struct {
 	im    *generator.Imports
 	names *witparser.Scope // the backend package's names (names.go)
 
-	roles      map[*wit.TypeDef]string
-	structName map[*wit.TypeDef]string
-	resolver   map[*witparser.Package]bool
+	roles    map[*wit.TypeDef]string    // roles.go
+	resOrder []*witparser.Named         // the resources with a role, in the order their methods are built (roles.go)
+	resNames map[*wit.TypeDef]*resNames // names.go
+	resolver map[*witparser.Package]bool
 
 	convs      map[*wit.TypeDef]*convData
 	convList   []*convData
@@ -151,15 +133,15 @@ var (
 
 func newGen(m *witparser.Model, opts generator.Options) (*gen, error) {
 	g := &gen{
-		m:          m,
-		opts:       opts,
-		alias:      make(map[*witparser.Package]string),
-		im:         generator.NewImports(),
-		roles:      make(map[*wit.TypeDef]string),
-		structName: make(map[*wit.TypeDef]string),
-		resolver:   make(map[*witparser.Package]bool),
-		convs:      make(map[*wit.TypeDef]*convData),
-		errFuncs:   make(map[string]*errFuncData),
+		m:        m,
+		opts:     opts,
+		alias:    make(map[*witparser.Package]string),
+		im:       generator.NewImports(),
+		roles:    make(map[*wit.TypeDef]string),
+		resNames: make(map[*wit.TypeDef]*resNames),
+		resolver: make(map[*witparser.Package]bool),
+		convs:    make(map[*wit.TypeDef]*convData),
+		errFuncs: make(map[string]*errFuncData),
 	}
 	g.names = newNames()
 	for _, s := range stdImports {
@@ -177,7 +159,7 @@ func newGen(m *witparser.Model, opts generator.Options) (*gen, error) {
 		g.alias[p] = a
 		g.im.Add(p.ImportPath, a)
 	}
-	funcs := template.FuncMap{"short": short, "comment": generator.CommentText, "article": generator.Article, "returnErr": returnErr, "q": g.std}
+	funcs := template.FuncMap{"comment": generator.CommentText, "article": generator.Article, "returnErr": returnErr, "q": g.std}
 	tmpl, err := template.New("kvbackend").Funcs(funcs).ParseFS(templates.KVBackend, "kvbackend/*.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("BUG: parsing the kvbackend templates: %w", err)
@@ -194,10 +176,6 @@ func hasGeneratedPrefix(s string) bool {
 	}
 	return false
 }
-
-// short returns the name of a resource type without its "res" prefix, for
-// the names of its helper functions ("openStoreBucket").
-func short(s string) string { return strings.TrimPrefix(s, "res") }
 
 // exported returns s with its first letter in upper case.
 func exported(s string) string {
@@ -242,90 +220,6 @@ func normName(fn *witparser.Func) string {
 	return name
 }
 
-// assignRoles finds the resources the backend implements: the bucket (what
-// an open function returns), the CAS (what a static new(bucket, key)
-// returns), and value, stream and pollable resources by name.
-func (g *gen) assignRoles() {
-	byName := map[string]string{
-		"incoming-value": roleIncoming,
-		"outgoing-value": roleOutgoing,
-		"input-stream":   roleIn,
-		"output-stream":  roleOut,
-		"pollable":       rolePollable,
-	}
-	for _, p := range g.m.Packages {
-		for _, n := range p.Types {
-			if r := byName[n.WITName]; r != "" && n.Kind == witparser.KindResource {
-				g.roles[n.TypeDef] = r
-			}
-		}
-	}
-	for _, p := range g.m.Packages {
-		for _, fn := range allFuncs(p) {
-			if fn.Kind == witparser.Method || fn.Kind == witparser.Constructor || normName(fn) != "open" ||
-				len(fn.Params) != 1 || !isString(fn.Params[0].Type) {
-				continue
-			}
-			if v, ok := valueResult(fn); ok {
-				if r := resourceOf(v); r != nil && g.roles[r] == "" {
-					g.roles[r] = roleBucket
-				}
-			}
-		}
-	}
-	for _, p := range g.m.Packages {
-		for _, fn := range allFuncs(p) {
-			if fn.Kind != witparser.Static || normName(fn) != "new" || g.roles[fn.Resource.TypeDef] != "" ||
-				len(fn.Params) != 2 || !g.bucketish(fn.Params[0]) || !isString(fn.Params[1].Type) {
-				continue
-			}
-			if v, ok := valueResult(fn); ok && resourceOf(v) == fn.Resource.TypeDef {
-				g.roles[fn.Resource.TypeDef] = roleCas
-			}
-		}
-	}
-	for _, p := range g.m.Packages {
-		for _, n := range p.Types {
-			if g.roles[n.TypeDef] != "" {
-				g.declareResource(n)
-			}
-		}
-	}
-	// The interfaces that declare stateless resources resolve their handles.
-	for _, fl := range g.m.World.Fields {
-		p := fl.Package
-		if p.Interface == nil {
-			continue // a world's own functions are registered without resolvers
-		}
-		for _, n := range p.Types {
-			if r := g.roles[n.TypeDef]; r == roleBucket || r == rolePollable {
-				g.resolver[p] = true
-			}
-		}
-	}
-}
-
-// bucketish reports whether a parameter is a bucket: a bucket resource, or
-// a string named bucket.
-func (g *gen) bucketish(p *witparser.Param) bool {
-	if r := resourceOf(p.Type); r != nil {
-		return g.roles[r] == roleBucket
-	}
-	return isString(p.Type) && p.WITName == "bucket"
-}
-
-func (g *gen) keyvalueLike() bool {
-	if g.stringBucket {
-		return true
-	}
-	for _, r := range g.roles {
-		if r == roleBucket {
-			return true
-		}
-	}
-	return false
-}
-
 // buildImpls builds one implementation per field of the World struct.
 func (g *gen) buildImpls() []*implType {
 	var impls []*implType
@@ -354,40 +248,31 @@ func (g *gen) buildImpls() []*implType {
 	return impls
 }
 
-// buildResources builds a type for every resource with a role, in model
-// order. Building methods can give more resources a role (an error
-// resource met as a function's error), so it repeats until none is new.
+// buildResources builds a type for every resource with a role: their
+// methods in the order assignRoles decided (g.resOrder), the list in model
+// order.
 func (g *gen) buildResources() []*resType {
 	built := make(map[*wit.TypeDef]*resType)
-	for {
-		added := false
-		for _, p := range g.m.Packages {
-			for _, n := range p.Types {
-				role := g.roles[n.TypeDef]
-				if role == "" || built[n.TypeDef] != nil {
-					continue
-				}
-				rt := &resType{
-					Name:  g.declareResource(n),
-					Iface: g.qual(p, n.GoName),
-					WIT:   fmt.Sprintf("the WIT resource %s of %q", n.WITName, p.WITName),
-					Role:  role,
-				}
-				built[n.TypeDef] = rt
-				for _, fn := range n.Methods {
-					rt.Methods = append(rt.Methods, g.method(rt.Name, fn))
-				}
-				switch role {
-				case roleOutgoing:
-					g.buffer = true
-				case roleIn:
-					g.reader = true
-				}
-				added = true
-			}
+	for _, n := range g.resOrder {
+		role := g.roles[n.TypeDef]
+		nm := g.resNames[n.TypeDef]
+		rt := &resType{
+			Name:     nm.Type,
+			Open:     nm.Open,
+			BucketOf: nm.BucketOf,
+			Iface:    g.qual(n.Package, n.GoName),
+			WIT:      fmt.Sprintf("the WIT resource %s of %q", n.WITName, n.Package.WITName),
+			Role:     role,
 		}
-		if !added {
-			break
+		built[n.TypeDef] = rt
+		for _, fn := range n.Methods {
+			rt.Methods = append(rt.Methods, g.method(rt.Name, fn))
+		}
+		switch role {
+		case roleOutgoing:
+			g.buffer = true
+		case roleIn:
+			g.reader = true
 		}
 	}
 	var list []*resType
@@ -417,7 +302,7 @@ func (g *gen) resolverCases(p *witparser.Package) []resolveCase {
 		if stateless(role) {
 			kind = role
 		}
-		cases = append(cases, resolveCase{WIT: n.WITName, Kind: kind, Type: g.structName[n.TypeDef]})
+		cases = append(cases, resolveCase{WIT: n.WITName, Kind: kind, Type: g.typeName(n.TypeDef)})
 	}
 	return cases
 }
@@ -538,11 +423,13 @@ type resolveCase struct {
 }
 
 type resType struct {
-	Name    string
-	Iface   string
-	WIT     string
-	Role    string
-	Methods []*method
+	Name     string
+	Open     string // a bucket's: the function that opens it by name
+	BucketOf string // a bucket's: the function that returns its engine bucket
+	Iface    string
+	WIT      string
+	Role     string
+	Methods  []*method
 }
 
 type method struct {

@@ -1,7 +1,10 @@
 package kvbackend
 
 import (
+	"strings"
+
 	witparser "github.com/witgo-dev/witgo/parser"
+	"go.bytecodealliance.org/wit"
 )
 
 // Names of the generated backend package. Every identifier the backend
@@ -11,12 +14,17 @@ import (
 // in templateIdents, which TestTemplateIdentsReserved keeps in step with
 // the templates), the import names (stdImports and one alias per bindings
 // package), and the names generated from the WIT: resource types
-// ("resStoreBucket"), implementations ("implStore"), conversions
-// ("toStoreError") and error functions ("errStoreError").
+// ("resStoreBucket") and the helpers of bucket types ("openStoreBucket",
+// "bucketOfStoreBucket", see resNames), implementations ("implStore"),
+// conversions ("toStoreError") and error functions ("errStoreError"). No
+// template composes a name: generated names reach the templates as fields
+// of their data, and TestTemplateIdentsReserved fails on an identifier
+// glued to an action.
 //
 // Method parameters are declared in a child scope of each method that
-// also keeps clear of generatedPrefixes, since the generated names are
-// declared as the methods that need them are built.
+// also keeps clear of generatedPrefixes, since conversions and error
+// functions are declared as the methods that need them are built (the
+// resources' names are declared before, with their roles: roles.go).
 
 // templateIdents are the identifiers that the templates of
 // templates/kvbackend write out themselves: locals, receivers, parameters
@@ -32,8 +40,9 @@ var templateIdents = []string{
 
 // generatedPrefixes start the package-level names the backend derives from
 // WIT names: "res" resource types, "impl" implementations, "open" and
-// "bucketOf" helpers of bucket types (open{{short .Name}} in the
-// templates), "to" conversions and "err" error functions.
+// "bucketOf" helpers of bucket types (resNames), "to" conversions and
+// "err" error functions. Import names and method parameters keep clear of
+// them.
 var generatedPrefixes = []string{"res", "impl", "open", "bucketOf", "to", "err"}
 
 // newNames returns the backend's package scope: the import names of the
@@ -47,18 +56,39 @@ func newNames() *witparser.Scope {
 	return sc
 }
 
-// declareResource returns the name of the backend type of resource n,
-// declared once: "res", the import name of n's package, and n's Go name.
-// The helpers that the templates derive from it (open…, bucketOf…) are
-// reserved with it.
-func (g *gen) declareResource(n *witparser.Named) string {
-	if s := g.structName[n.TypeDef]; s != "" {
-		return s
+// resNames are the names decided for a resource of the backend: its type
+// and the helpers file.go.tmpl declares for a bucket type, which the
+// templates print as they are (resType.Open, opData.Open,
+// bucketRef.Func).
+type resNames struct {
+	Type     string // "resStoreBucket"
+	Open     string // "openStoreBucket": opens a bucket by name
+	BucketOf string // "bucketOfStoreBucket": the engine bucket of a bucket value
+}
+
+// declareResource returns the names of the backend type of resource n,
+// declared once: "res", the import name of n's package, and n's Go name;
+// the helpers are "open" and "bucketOf" followed by the type's name
+// without "res", reserved with it (for every resource, bucket or not).
+func (g *gen) declareResource(n *witparser.Named) *resNames {
+	if nm := g.resNames[n.TypeDef]; nm != nil {
+		return nm
 	}
 	s := g.names.Declare("res" + exported(g.alias[n.Package]) + n.GoName)
-	g.names.Reserve("open"+short(s), "bucketOf"+short(s))
-	g.structName[n.TypeDef] = s
-	return s
+	short := strings.TrimPrefix(s, "res")
+	nm := &resNames{Type: s, Open: "open" + short, BucketOf: "bucketOf" + short}
+	g.names.Reserve(nm.Open, nm.BucketOf)
+	g.resNames[n.TypeDef] = nm
+	return nm
+}
+
+// typeName returns the name of the backend type of the resource r, or ""
+// if r has none (no role).
+func (g *gen) typeName(r *wit.TypeDef) string {
+	if nm := g.resNames[r]; nm != nil {
+		return nm.Type
+	}
+	return ""
 }
 
 // methodScope returns the scope of a method's parameters.

@@ -25,6 +25,7 @@ type opData struct {
 	Bucket  *bucketRef // where the engine bucket comes from, or nil
 	Zero    []string   // zero values of the Go results before the error
 	ErrFunc string     // maps a Go error to the WIT error type, or ""
+	Open    string     // open: the function that opens the bucket type it returns (resNames.Open)
 	Struct  string     // the type of the resource the operation makes or takes
 	Struct2 string     // a second such type (consume-async: the input stream)
 
@@ -42,7 +43,7 @@ type opData struct {
 type bucketRef struct {
 	From  string // "self" (a method of the bucket), "resource" (a bucket parameter) or "name" (a string parameter)
 	Param string // the bucket parameter
-	Type  string // "resource": the bucket's type
+	Func  string // "resource": the function that returns the parameter's engine bucket (resNames.BucketOf)
 }
 
 // valueResult returns T of a function whose result is T or result<T, E>.
@@ -148,7 +149,7 @@ func (g *gen) bucketOf(p *witparser.Param, param string) *bucketRef {
 		if g.roles[r] != roleBucket {
 			return nil
 		}
-		return &bucketRef{From: "resource", Param: param, Type: g.structName[r]}
+		return &bucketRef{From: "resource", Param: param, Func: g.resNames[r].BucketOf}
 	}
 	if isString(p.Type) && p.WITName == "bucket" {
 		return &bucketRef{From: "name", Param: param}

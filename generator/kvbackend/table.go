@@ -81,7 +81,7 @@ func optional(s shape) result { return result{kind: resOption, shape: s} }
 var ops = []pattern{
 	// Buckets and the functions of the resources the backend implements.
 	{Kind: "open", Engine: "Engine.Open", On: onFunc, Names: names("open"),
-		Params: shapes(str), Result: value(resource(roleBucket, intoStruct))},
+		Params: shapes(str), Result: value(resource(roleBucket, intoOpen))},
 	{Kind: "new-outgoing", Engine: "a new, empty outgoing value", On: onStatic, Of: roleOutgoing, Names: names("new"),
 		Result: value(self)},
 	{Kind: "consume-sync", Engine: "the value's bytes (a copy)", On: onStatic, Of: roleIncoming, Names: names("consume-sync"),
@@ -209,7 +209,7 @@ func self(m *match, t wit.Type) bool {
 	if r == nil || r != m.self {
 		return false
 	}
-	m.d.Struct = m.g.structName[r]
+	m.d.Struct = m.g.typeName(r)
 	return true
 }
 
@@ -220,6 +220,7 @@ const (
 	intoNone into = iota
 	intoStruct
 	intoStruct2
+	intoOpen // the bucket type's open function
 	intoResType
 	intoElemType
 )
@@ -234,9 +235,11 @@ func resource(role string, to into) shape {
 		}
 		switch to {
 		case intoStruct:
-			m.d.Struct = m.g.structName[r]
+			m.d.Struct = m.g.typeName(r)
 		case intoStruct2:
-			m.d.Struct2 = m.g.structName[r]
+			m.d.Struct2 = m.g.typeName(r)
+		case intoOpen:
+			m.d.Open = m.g.resNames[r].Open
 		}
 		return true
 	}
