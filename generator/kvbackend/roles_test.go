@@ -1,14 +1,11 @@
 package kvbackend
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/witgo-dev/witgo/generator"
-	"github.com/witgo-dev/witgo/parser"
 )
 
 // rolesWIT has error resources found only while the bucket's methods are
@@ -62,22 +59,7 @@ world kv {
 // the resources' methods are built: an error resource found in a round
 // comes in the next one.
 func TestAssignRoles(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "roles.wit")
-	if err := os.WriteFile(file, []byte(rolesWIT), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	res, err := parser.Load(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := parser.SelectWorld(res, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := parser.Build(res, w, parser.Options{PackageRoot: "example.com/roles"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := buildModel(t, rolesWIT, "example.com/roles")
 	g, err := newGen(m, generator.Options{})
 	if err != nil {
 		t.Fatal(err)

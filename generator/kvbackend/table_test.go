@@ -2,13 +2,10 @@ package kvbackend
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/witgo-dev/witgo/generator"
-	"github.com/witgo-dev/witgo/parser"
 )
 
 // matcherBase declares what the cases use: a bucket opened by open, the
@@ -138,22 +135,7 @@ func TestMatcher(t *testing.T) {
 		fmt.Fprintf(&src, "\timport c%d;\n", i)
 	}
 	src.WriteString("}\n")
-	file := filepath.Join(t.TempDir(), "m.wit")
-	if err := os.WriteFile(file, []byte(src.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	res, err := parser.Load(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := parser.SelectWorld(res, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := parser.Build(res, w, parser.Options{PackageRoot: "example.com/m"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := buildModel(t, src.String(), "example.com/m")
 	_, warnings, err := Generate(m, generator.Options{})
 	if err != nil {
 		t.Fatal(err)
