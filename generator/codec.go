@@ -118,8 +118,14 @@ func (g *gen) encodeFunc(t wit.Type) jen.Code {
 	if g.codecNamed(t) != nil {
 		return wrpcQual("Encode").Index(g.typ(t))
 	}
-	if k, ok := parser.Underlying(t).(*wit.List); ok && isU8(k.Type) {
-		return jen.Parens(jen.Op("*").Add(wrpcQual("Encoder"))).Dot("Bytes")
+	switch k := parser.Underlying(t).(type) {
+	case *wit.List:
+		if isU8(k.Type) {
+			return jen.Parens(jen.Op("*").Add(wrpcQual("Encoder"))).Dot("Bytes")
+		}
+	case *wit.Own, *wit.Borrow, *wit.Resource:
+		n := g.resourceOf(t)
+		return wrpcQual("ResourceEncoder").Index(g.typ(t)).Call(jen.Qual(n.Package.ImportPath, "Instance"), jen.Lit(n.WITName))
 	}
 	return jen.Func().Params(jen.Id("e").Op("*").Add(wrpcQual("Encoder")), jen.Id("v").Add(g.typ(t))).Block(g.encode(t, jen.Id("v"))...)
 }
@@ -176,12 +182,8 @@ func (g *gen) decode(t wit.Type) *jen.Statement {
 		return g.typ(t).Values(fields)
 	case *wit.Own, *wit.Borrow, *wit.Resource:
 		n := g.resourceOf(t)
-		own := "Own"
-		if _, ok := k.(*wit.Borrow); ok {
-			own = "Borrow"
-		}
 		return wrpcQual("DecodeResource").Call(jen.Id("d"), jen.Qual(n.Package.ImportPath, "Instance"), jen.Lit(n.WITName),
-			wrpcQual(own), jen.Qual(n.Package.ImportPath, n.ClientCtor))
+			wrpcQual(ownership(k)), jen.Qual(n.Package.ImportPath, n.ClientCtor))
 	case *wit.Stream:
 		return wrpcQual("DecodeStream").Call(jen.Id("d"), g.minSizeArg(k.Type), g.decodeFunc(k.Type))
 	case *wit.Future:
@@ -202,8 +204,15 @@ func (g *gen) decodeFunc(t wit.Type) jen.Code {
 	if g.codecNamed(t) != nil {
 		return wrpcQual("Decode").Index(g.typ(t))
 	}
-	if k, ok := parser.Underlying(t).(*wit.List); ok && isU8(k.Type) {
-		return jen.Parens(jen.Op("*").Add(wrpcQual("Decoder"))).Dot("Bytes")
+	switch k := parser.Underlying(t).(type) {
+	case *wit.List:
+		if isU8(k.Type) {
+			return jen.Parens(jen.Op("*").Add(wrpcQual("Decoder"))).Dot("Bytes")
+		}
+	case *wit.Own, *wit.Borrow, *wit.Resource:
+		n := g.resourceOf(t)
+		return wrpcQual("ResourceDecoder").Call(jen.Qual(n.Package.ImportPath, "Instance"), jen.Lit(n.WITName),
+			wrpcQual(ownership(k)), jen.Qual(n.Package.ImportPath, n.ClientCtor))
 	}
 	return jen.Func().Params(jen.Id("d").Op("*").Add(wrpcQual("Decoder"))).Add(g.typ(t)).Block(jen.Return(g.decode(t)))
 }
@@ -276,3 +285,12 @@ func (g *gen) minSizeArg(t wit.Type) jen.Code {
 
 // zero returns the zero value of the Go type of t (ZeroOf).
 func (g *gen) zero(t wit.Type) *jen.Statement { return ZeroOf(g.model, t).Code() }
+
+// ownership names the wrpc.Ownership of a resource type: Borrow for a
+// borrow<T>, Own for the rest.
+func ownership(k wit.TypeDefKind) string {
+	if _, ok := k.(*wit.Borrow); ok {
+		return "Borrow"
+	}
+	return "Own"
+}

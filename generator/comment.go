@@ -28,6 +28,19 @@ func comment(generated, docs string) *jen.Statement {
 	return jen.Comment(CommentText(text)).Line()
 }
 
+// origin renders the doc comment of a declaration: its WIT docs when it has
+// any, else the generated sentence that names the Go identifier and the WIT
+// declaration it comes from ("KeyResponse is the WIT record
+// "key-response"."). The Go name follows mechanically from the WIT name, so
+// the sentence only stands in for missing docs. Variants and flags keep
+// theirs (comment), which also says how to use the Go type.
+func origin(generated, docs string) *jen.Statement {
+	if docs = strings.TrimSpace(docs); docs != "" {
+		return jen.Comment(CommentText(docs)).Line()
+	}
+	return comment(generated, "")
+}
+
 // witDocs returns the WIT docs of a declaration, with a leading `wit-name`
 // (a code span naming the declaration itself) replaced by the Go name, so
 // that the first sentence starts with the Go identifier: "`get-many`

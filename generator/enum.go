@@ -12,7 +12,7 @@ import (
 func (g *gen) enum(n *parser.Named) []jen.Code {
 	base := discriminantType(len(n.Cases))
 	code := []jen.Code{
-		comment(fmt.Sprintf("%s is the WIT enum %q.", n.GoName, n.WITName), witDocs(n.GoName, n.WITName, n.Docs)).
+		origin(fmt.Sprintf("%s is the WIT enum %q.", n.GoName, n.WITName), witDocs(n.GoName, n.WITName, n.Docs)).
 			Type().Id(n.GoName).Add(base),
 		caseConsts(n.GoName, n.Cases),
 		stringer(n.GoName, "e", n.Cases),
@@ -35,34 +35,58 @@ func discriminantType(n int) *jen.Statement {
 	}
 }
 
-// caseConsts emits
+// caseConsts emits the constants of the cases, each with its WIT docs and
+// its WIT name as a line comment:
 //
 //	const (
-//		// TypeCaseA is the case "a".
-//		TypeCaseA Type = iota
-//		TypeCaseB
+//		// The docs of case a.
+//		TypeCaseA Type = iota // case "a"
+//		TypeCaseB             // case "b"
 //	)
 func caseConsts(typ string, cases []*parser.Case) jen.Code {
 	return jen.Const().DefsFunc(func(d *jen.Group) {
 		for i, c := range cases {
-			s := comment(fmt.Sprintf("%s is the case %q.", c.Const, c.WITName), witDocs(c.Const, c.WITName, c.Docs)).Id(c.Const)
+			s := jen.Id(c.Const)
+			if docs := witDocs(c.Const, c.WITName, c.Docs); docs != "" {
+				s = jen.Comment(CommentText(docs)).Line().Id(c.Const)
+			}
 			if i == 0 {
 				s.Id(typ).Op("=").Iota()
 			}
-			d.Add(s)
+			d.Add(s.Comment(fmt.Sprintf("case %q", c.WITName)))
 		}
 	})
 }
 
-// stringer emits a String method that returns the WIT name of a case.
+// stringer emits a String method that returns the WIT name of a case from
+// a table indexed by the case (the constants count from 0 with iota):
+//
+//	names := [...]string{"a", "b"}
+//	if int(t) < len(names) { return names[t] }
+//	return "Type(" + strconv.Itoa(int(t)) + ")"
+//
+// The table is written on one line when it fits in CommentWidth columns,
+// else one name a line.
 func stringer(typ, recv string, cases []*parser.Case) jen.Code {
+	names := make([]jen.Code, len(cases))
+	width := len("\tnames := [...]string{}")
+	for i, c := range cases {
+		names[i] = jen.Lit(c.WITName)
+		width += len(fmt.Sprintf("%q, ", c.WITName))
+	}
+	table := jen.Index(jen.Op("...")).String().Values(names...)
+	if width > CommentWidth {
+		table = jen.Index(jen.Op("...")).String().ValuesFunc(func(g *jen.Group) {
+			for _, n := range names {
+				g.Line().Add(n)
+			}
+			g.Line()
+		})
+	}
 	return comment("String returns the WIT name of the case.", "").
 		Func().Params(jen.Id(recv).Id(typ)).Id("String").Params().String().Block(
-		jen.Switch(jen.Id(recv)).BlockFunc(func(s *jen.Group) {
-			for _, c := range cases {
-				s.Case(jen.Id(c.Const)).Return(jen.Lit(c.WITName))
-			}
-		}),
+		jen.Id("names").Op(":=").Add(table),
+		jen.If(jen.Int().Call(jen.Id(recv)).Op("<").Len(jen.Id("names"))).Block(jen.Return(jen.Id("names").Index(jen.Id(recv)))),
 		jen.Return(jen.Lit(typ+"(").Op("+").Qual("strconv", "Itoa").Call(jen.Int().Call(jen.Id(recv))).Op("+").Lit(")")),
 	)
 }

@@ -13,7 +13,7 @@ import (
 func (g *gen) packageInterface(p *parser.Package) []jen.Code {
 	var code []jen.Code
 	if len(p.Funcs) > 0 {
-		doc := fmt.Sprintf("%s is the Go form of the WIT interface %q. The generated client, the in-memory backend and providers implement it.", p.InterfaceName, p.WITName)
+		doc := fmt.Sprintf("%s is the WIT interface in Go; clients and providers implement it.", p.InterfaceName)
 		if p.Interface == nil {
 			doc = fmt.Sprintf("%s holds the functions the WIT world %q imports.", p.InterfaceName, p.WITName)
 		}
@@ -35,19 +35,25 @@ func (g *gen) methodSpecs(fns []*parser.Func) []jen.Code {
 }
 
 // methodSpec emits one method of a Go interface with its docs: the WIT
-// docs first, then where the method comes from and its WIT signature:
+// docs first, then its WIT signature:
 //
 //	// Get the value associated with the specified `key`
 //	// ...
 //	//
-//	// Get is the WIT method "get" of resource "bucket":
-//	//
 //	//	get: func(key: string) -> result<option<list<u8>>, error>
 //	Get(ctx context.Context, key string) ([]byte, bool, error)
+//
+// A function without WIT docs gets a sentence that starts with its Go name
+// and says where it comes from ("Get is the WIT method "get" of resource
+// "bucket":") before the signature.
 func (g *gen) methodSpec(fn *parser.Func) jen.Code {
 	var owner wit.Node = g.model.World.WIT // a world's own function
 	if fn.Package.Interface != nil {
 		owner = fn.Package.Interface
+	}
+	sig := "\t" + witSignature(fn.WIT, owner)
+	if docs := witDocs(fn.GoName, fn.WITName, fn.Docs); docs != "" {
+		return comment(sig, docs).Id(fn.GoName).Params(g.params(fn)...).Add(g.results(fn))
 	}
 	var origin string
 	switch fn.Kind {
@@ -60,8 +66,7 @@ func (g *gen) methodSpec(fn *parser.Func) jen.Code {
 	case parser.Constructor:
 		origin = fmt.Sprintf("%s is the WIT constructor of resource %q:", fn.GoName, fn.Resource.WITName)
 	}
-	origin += "\n\n\t" + witSignature(fn.WIT, owner)
-	return comment(origin, witDocs(fn.GoName, fn.WITName, fn.Docs)).Id(fn.GoName).Params(g.params(fn)...).Add(g.results(fn))
+	return comment(origin+"\n\n"+sig, "").Id(fn.GoName).Params(g.params(fn)...).Add(g.results(fn))
 }
 
 // params returns ctx followed by the WIT parameters.

@@ -149,7 +149,7 @@ func (g *gen) packageDoc(p *parser.Package) string {
 	}
 	fmt.Fprintf(&b, "Package %s is the Go binding of the WIT %s %q", p.Name, kind, p.WITName)
 	if g.opts.Source != "" {
-		fmt.Fprintf(&b, ", generated from the WIT in %s", g.opts.Source)
+		fmt.Fprintf(&b, " in %s", g.opts.Source)
 	}
 	b.WriteString(".")
 	if p.Docs != "" {

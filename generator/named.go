@@ -33,7 +33,7 @@ func (g *gen) namedType(n *parser.Named) []jen.Code {
 //	type Key = string
 func (g *gen) alias(n *parser.Named) []jen.Code {
 	return []jen.Code{
-		comment(fmt.Sprintf("%s is the WIT type %q.", n.GoName, n.WITName), witDocs(n.GoName, n.WITName, n.Docs)).
+		origin(fmt.Sprintf("%s is the WIT type %q.", n.GoName, n.WITName), witDocs(n.GoName, n.WITName, n.Docs)).
 			Type().Id(n.GoName).Op("=").Add(g.kind(n.TypeDef.Kind)),
 	}
 }

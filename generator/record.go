@@ -18,7 +18,7 @@ func (g *gen) record(n *parser.Named) []jen.Code {
 		fields = append(fields, c.Id(f.GoName).Add(g.typ(f.Type)))
 	}
 	code := []jen.Code{
-		comment(fmt.Sprintf("%s is the WIT record %q.", n.GoName, n.WITName), witDocs(n.GoName, n.WITName, n.Docs)).
+		origin(fmt.Sprintf("%s is the WIT record %q.", n.GoName, n.WITName), witDocs(n.GoName, n.WITName, n.Docs)).
 			Type().Id(n.GoName).Struct(fields...),
 	}
 	if n.IsError {

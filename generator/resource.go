@@ -11,7 +11,7 @@ import (
 // constructor and static functions are methods of the package's Interface.
 func (g *gen) resource(n *parser.Named) []jen.Code {
 	return []jen.Code{
-		comment(fmt.Sprintf("%s is the WIT resource %q.", n.GoName, n.WITName), witDocs(n.GoName, n.WITName, n.Docs)).
+		origin(fmt.Sprintf("%s is the WIT resource %q.", n.GoName, n.WITName), witDocs(n.GoName, n.WITName, n.Docs)).
 			Type().Id(n.GoName).Interface(g.methodSpecs(n.Methods)...),
 	}
 }

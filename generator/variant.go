@@ -45,7 +45,6 @@ func (g *gen) variant(n *parser.Named) []jen.Code {
 	code = append(code, g.variantString(n))
 	if n.IsError {
 		code = append(code,
-			errorMethodString(n.GoName, "v"),
 			comment(fmt.Sprintf("Is reports whether target is %s %s of the same case, both without payload, so that errors.Is(err, %s) works.", Article(n.GoName), n.GoName, sentinelExample(n)), "").
 				Func().Params(jen.Id("v").Id(n.GoName)).Id("Is").Params(jen.Id("target").Error()).Bool().Block(
 				jen.List(jen.Id("t"), jen.Id("ok")).Op(":=").Id("target").Assert(jen.Id(n.GoName)),
@@ -55,12 +54,12 @@ func (g *gen) variant(n *parser.Named) []jen.Code {
 		var sentinels []jen.Code
 		for _, c := range n.Cases {
 			if c.Sentinel != "" {
-				sentinels = append(sentinels, comment(fmt.Sprintf("%s is the error %s(), for errors.Is.", c.Sentinel, c.Ctor), "").
-					Id(c.Sentinel).Op("=").Id(c.Ctor).Call())
+				sentinels = append(sentinels, jen.Id(c.Sentinel).Op("=").Id(c.Ctor).Call())
 			}
 		}
 		if len(sentinels) > 0 {
-			code = append(code, jen.Var().Defs(sentinels...))
+			code = append(code, comment(fmt.Sprintf("The errors of the cases of %s without payload, for errors.Is.", n.GoName), "").
+				Var().Defs(sentinels...))
 		}
 	}
 	return code
@@ -80,11 +79,11 @@ func (g *gen) variantCtor(n *parser.Named, c *parser.Case) jen.Code {
 	doc := comment(fmt.Sprintf("%s returns %s %s of case %q.", c.Ctor, Article(n.GoName), n.GoName, c.WITName), "")
 	if c.Type == nil {
 		return doc.Func().Id(c.Ctor).Params().Id(n.GoName).Block(
-			jen.Return(jen.Id(n.GoName).Values(jen.Dict{jen.Id("c"): jen.Id(c.Const)})),
+			jen.Return(jen.Id(n.GoName).Values(jen.Id("c").Op(":").Id(c.Const))),
 		)
 	}
 	return doc.Func().Id(c.Ctor).Params(jen.Id("v").Add(g.typ(c.Type))).Id(n.GoName).Block(
-		jen.Return(jen.Id(n.GoName).Values(jen.Dict{jen.Id("c"): jen.Id(c.Const), jen.Id("v"): jen.Id("v")})),
+		jen.Return(jen.Id(n.GoName).Values(jen.Id("c").Op(":").Id(c.Const), jen.Id("v").Op(":").Id("v"))),
 	)
 }
 
@@ -100,21 +99,31 @@ func (g *gen) variantGetter(n *parser.Named, c *parser.Case) jen.Code {
 }
 
 // variantString emits a String method: the case name, with its payload in
-// parentheses (strings quoted): other("disk full").
+// parentheses (strings quoted): other("disk full"). When every payload is a
+// Go string, it formats with %q directly instead of switching on the type.
+// A variant used as an error gets the same method named Error instead: fmt
+// prints an error with Error, so a String method would never be used.
 func (g *gen) variantString(n *parser.Named) jen.Code {
-	return comment(`String returns the WIT case name with its payload, as in other("disk full").`, "").
-		Func().Params(jen.Id("v").Id(n.GoName)).Id("String").Params().String().Block(
+	name, doc := "String", `String returns the WIT case name with its payload, as in other("disk full").`
+	if n.IsError {
+		name, doc = "Error", `Error returns the WIT case name with its payload, as in other("disk full").`
+	}
+	quoted := jen.Return(jen.Qual("fmt", "Sprintf").Call(jen.Lit("%s(%q)"), jen.Id("v").Dot("c"), jen.Id("v").Dot("v")))
+	for _, c := range n.Cases {
+		if c.Type == nil {
+			continue
+		}
+		if t := TypeOf(g.model, c.Type); t.Kind != GoIdent || t.Path != "" || t.Name != "string" {
+			quoted = jen.Switch(jen.Id("p").Op(":=").Id("v").Dot("v").Assert(jen.Type())).Block(
+				jen.Case(jen.String()).Return(jen.Qual("fmt", "Sprintf").Call(jen.Lit("%s(%q)"), jen.Id("v").Dot("c"), jen.Id("p"))),
+				jen.Default().Return(jen.Qual("fmt", "Sprintf").Call(jen.Lit("%s(%+v)"), jen.Id("v").Dot("c"), jen.Id("p"))),
+			)
+			break
+		}
+	}
+	return comment(doc, "").
+		Func().Params(jen.Id("v").Id(n.GoName)).Id(name).Params().String().Block(
 		jen.If(jen.Id("v").Dot("v").Op("==").Nil()).Block(jen.Return(jen.Id("v").Dot("c").Dot("String").Call())),
-		jen.Switch(jen.Id("p").Op(":=").Id("v").Dot("v").Assert(jen.Type())).Block(
-			jen.Case(jen.String()).Return(jen.Qual("fmt", "Sprintf").Call(jen.Lit("%s(%q)"), jen.Id("v").Dot("c"), jen.Id("p"))),
-			jen.Default().Return(jen.Qual("fmt", "Sprintf").Call(jen.Lit("%s(%+v)"), jen.Id("v").Dot("c"), jen.Id("p"))),
-		),
-	)
-}
-
-func errorMethodString(typ, recv string) jen.Code {
-	return comment(fmt.Sprintf("Error returns String(), so that %s can be returned as an error.", typ), "").
-		Func().Params(jen.Id(recv).Id(typ)).Id("Error").Params().String().Block(
-		jen.Return(jen.Id(recv).Dot("String").Call()),
+		quoted,
 	)
 }

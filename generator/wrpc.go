@@ -29,9 +29,7 @@ func (g *gen) wrpcFile(p *parser.Package, withDoc bool) (File, bool, error) {
 			Const().Id("_").Op("=").Add(wrpcQual("SupportPackageIsVersion3")))
 	}
 	if served {
-		code = append(code, comment(fmt.Sprintf("%s is the wRPC instance name of %s.", p.Wire.Instance, g.instanceDoc(p)), "").
-			Const().Id(p.Wire.Instance).Op("=").Lit(p.Instance))
-		code = append(code, g.functionNames(p)...)
+		code = append(code, g.wireNames(p))
 	}
 	w := &p.Wire
 	if len(p.Funcs) > 0 {
@@ -102,24 +100,31 @@ func (g *gen) codecMethods(n *parser.Named) []jen.Code {
 		dec = append(dec, jen.Op("*").Id("v").Op("=").Id(n.GoName).Call(jen.Id("d").Dot("Flags").Call(countArg(len(n.Flags), "flags"))))
 	case parser.KindVariant:
 		enc = append(enc, jen.Id("e").Dot("Discriminant").Call(jen.Uint32().Call(jen.Id("v").Dot("c"))))
-		var encCases, decCases []jen.Code
+		// A payload is written after the discriminant: with a switch on
+		// the case, or an if when only one case has a payload.
+		var payloads []*parser.Case
 		for _, c := range n.Cases {
-			if c.Type == nil {
-				continue
+			if c.Type != nil {
+				payloads = append(payloads, c)
 			}
-			encCases = append(encCases, jen.Case(jen.Id(c.Const)).Block(
-				append([]jen.Code{jen.List(jen.Id("p"), jen.Id("_")).Op(":=").Id("v").Dot(c.Getter).Call()},
-					g.encode(c.Type, jen.Id("p"))...)...))
-			decCases = append(decCases, jen.Case(jen.Id(c.Const)).Block(
-				jen.Id("v").Dot("v").Op("=").Add(g.decode(c.Type))))
-		}
-		if len(encCases) > 0 {
-			enc = append(enc, jen.Switch(jen.Id("v").Dot("c")).Block(encCases...))
 		}
 		dec = append(dec, jen.Op("*").Id("v").Op("=").Id(n.GoName).Values(jen.Dict{
 			jen.Id("c"): jen.Id(n.CaseType).Call(jen.Id("d").Dot("Discriminant").Call(countArg(len(n.Cases), "cases"))),
 		}))
-		if len(decCases) > 0 {
+		if len(payloads) == 1 {
+			c := payloads[0]
+			enc = append(enc, jen.If(jen.List(jen.Id("p"), jen.Id("ok")).Op(":=").Id("v").Dot(c.Getter).Call(), jen.Id("ok")).Block(g.encode(c.Type, jen.Id("p"))...))
+			dec = append(dec, jen.If(jen.Id("v").Dot("c").Op("==").Id(c.Const)).Block(jen.Id("v").Dot("v").Op("=").Add(g.decode(c.Type))))
+		} else if len(payloads) > 1 {
+			var encCases, decCases []jen.Code
+			for _, c := range payloads {
+				encCases = append(encCases, jen.Case(jen.Id(c.Const)).Block(
+					append([]jen.Code{jen.List(jen.Id("p"), jen.Id("_")).Op(":=").Id("v").Dot(c.Getter).Call()},
+						g.encode(c.Type, jen.Id("p"))...)...))
+				decCases = append(decCases, jen.Case(jen.Id(c.Const)).Block(
+					jen.Id("v").Dot("v").Op("=").Add(g.decode(c.Type))))
+			}
+			enc = append(enc, jen.Switch(jen.Id("v").Dot("c")).Block(encCases...))
 			dec = append(dec, jen.Switch(jen.Id("v").Dot("c")).Block(decCases...))
 		}
 	default:
@@ -146,26 +151,28 @@ func countArg(n int, what string) jen.Code {
 //	func (c *client) Open(ctx context.Context, identifier string) (Bucket, error) { ... }
 func (g *gen) client(p *parser.Package, fns []*parser.Func, iface, typ, ctor, unimpl string) []jen.Code {
 	code := []jen.Code{
-		comment(fmt.Sprintf("%s returns an implementation of %s that calls %s over wRPC through inv, such as wrpc.DialTCP(addr).", ctor, iface, g.instanceDoc(p)), "").
+		comment(fmt.Sprintf("%s returns %s %s that calls a server over wRPC through inv, such as wrpc.DialTCP(addr).", ctor, Article(iface), iface), "").
 			Func().Id(ctor).Params(jen.Id("inv").Add(wrpcQual("Invoker"))).Id(iface).Block(
 			jen.Return(jen.Op("&").Id(typ).Values(jen.Dict{jen.Id("inv"): jen.Id("inv")})),
 		),
 		jen.Type().Id(typ).Struct(jen.Id("inv").Add(wrpcQual("Invoker"))),
 	}
 	for _, fn := range fns {
-		code = append(code, g.clientMethod(fn, typ, "c", nil))
+		code = append(code, g.clientMethod(fn, typ, "c", jen.Id("c").Dot("inv"), nil))
 	}
-	return append(code, g.unimplemented(unimpl, iface, fmt.Sprintf("%s (every method returns an error wrapping wrpc.ErrUnimplemented)", g.instanceDoc(p)), fns)...)
+	return append(code, g.unimplemented(unimpl, iface, fns)...)
 }
 
-// functionNames emits one constant per wire function name of p:
+// wireNames emits the instance name of p and one constant per wire function
+// name:
 //
 //	const (
+//		Instance              = "wasi:keyvalue/store@0.2.0-draft2"
 //		OpenFunctionName      = "open"
 //		BucketGetFunctionName = "bucket.get"
 //	)
-func (g *gen) functionNames(p *parser.Package) []jen.Code {
-	var defs []jen.Code
+func (g *gen) wireNames(p *parser.Package) jen.Code {
+	defs := []jen.Code{jen.Id(p.Wire.Instance).Op("=").Lit(p.Instance)}
 	seen := map[string]bool{}
 	for _, fn := range packageFuncs(p) {
 		if seen[fn.WireConst] {
@@ -174,11 +181,8 @@ func (g *gen) functionNames(p *parser.Package) []jen.Code {
 		seen[fn.WireConst] = true
 		defs = append(defs, jen.Id(fn.WireConst).Op("=").Lit(fn.WireName))
 	}
-	if len(defs) == 0 {
-		return nil
-	}
-	return []jen.Code{comment(fmt.Sprintf("The wRPC function names of %s, as the generated client invokes them and Register serves them (Server.Register, Invoker.Invoke). Each is named after its Go method, with the resource's name first for a resource method.", g.instanceDoc(p)), "").
-		Const().Defs(defs...)}
+	return comment("The wRPC names: the instance, and the functions that the client invokes and Register serves.", "").
+		Const().Defs(defs...)
 }
 
 // packageFuncs lists the functions that p serves: its own, then its
@@ -213,16 +217,17 @@ func instanceRef(fn *parser.Func) jen.Code {
 }
 
 // unimplemented emits typ (Unimplemented<Iface>), whose methods return
-// wrpc.Unimplemented errors, for embedding in implementations of iface.
-func (g *gen) unimplemented(typ, iface, what string, fns []*parser.Func) []jen.Code {
+// wrpc.Unimplemented errors, for embedding in implementations of iface. Its
+// methods carry no docs of their own, as in gRPC's generated code: the type's
+// doc says what every one of them does.
+func (g *gen) unimplemented(typ, iface string, fns []*parser.Func) []jen.Code {
 	code := []jen.Code{
-		comment(fmt.Sprintf("%s implements %s. Embed it in an implementation so that it keeps compiling when the WIT grows: the methods it does not override fail. Served, such a failure ends the call without results (see wrpc.Unimplemented).", typ, what), "").
+		comment(fmt.Sprintf("%s implements %s: every method returns an error wrapping wrpc.ErrUnimplemented. Embed it to keep compiling when the WIT grows.", typ, iface), "").
 			Type().Id(typ).Struct(),
 	}
 	for _, fn := range fns {
 		ret := append(g.zeroResults(fn), wrpcQual("Unimplemented").Call(instanceRef(fn), g.functionNameRef(fn)))
-		code = append(code, comment(fmt.Sprintf("%s returns an error wrapping wrpc.ErrUnimplemented.", fn.GoName), "").
-			Func().Params(jen.Id(typ)).Id(fn.GoName).Params(g.localParams(fn)...).Add(g.results(fn)).Block(jen.Return(ret...)))
+		code = append(code, jen.Func().Params(jen.Id(typ)).Id(fn.GoName).Params(g.localParams(fn)...).Add(g.results(fn)).Block(jen.Return(ret...)))
 	}
 	return code
 }
@@ -232,24 +237,23 @@ func (g *gen) unimplemented(typ, iface, what string, fns []*parser.Func) []jen.C
 func (g *gen) resourceClient(n *parser.Named) []jen.Code {
 	typ := n.ClientType
 	code := []jen.Code{
-		comment(fmt.Sprintf("%s returns the %s that handle refers to on the server behind inv. Values that the server returns are made this way; call it yourself only with a handle from that server.", n.ClientCtor, n.GoName), "").
+		comment(fmt.Sprintf("%s returns the %s that handle refers to on the server behind inv; the values that the server returns are made this way.", n.ClientCtor, n.GoName), "").
 			Func().Id(n.ClientCtor).Params(jen.Id("inv").Add(wrpcQual("Invoker")), jen.Id("handle").Index().Byte()).Id(n.GoName).Block(
-			jen.Return(jen.Op("&").Id(typ).Values(jen.Id("inv"), jen.Id("handle"))),
+			jen.Return(jen.Op("&").Id(typ).Values(wrpcQual("RemoteResource").Values(jen.Id("Invoker").Op(":").Id("inv"), jen.Id("Handle").Op(":").Id("handle")))),
 		),
-		jen.Type().Id(typ).Struct(jen.Id("inv").Add(wrpcQual("Invoker")), jen.Id("handle").Index().Byte()),
-		comment("WRPCHandle returns the handle the server chose for the resource (wrpc.Resource).", "").
-			Func().Params(jen.Id("r").Op("*").Id(typ)).Id("WRPCHandle").Params().Index().Byte().Block(jen.Return(jen.Id("r").Dot("handle"))),
+		jen.Type().Id(typ).Struct(wrpcQual("RemoteResource")),
 	}
+	remote := jen.Id("r").Dot("RemoteResource")
 	for _, fn := range n.Methods {
-		code = append(code, g.clientMethod(fn, typ, "r", jen.Id("r").Dot("handle")))
+		code = append(code, g.clientMethod(fn, typ, "r", remote.Clone().Dot("Invoker"), remote.Clone().Dot("Handle")))
 	}
-	return append(code, g.unimplemented(n.Unimplemented, n.GoName, n.GoName+" (every method returns an error wrapping wrpc.ErrUnimplemented)", n.Methods)...)
+	return append(code, g.unimplemented(n.Unimplemented, n.GoName, n.Methods)...)
 }
 
 // clientMethod emits one method of a client type: encode the parameters
 // (after self, the handle, for resource methods: wrpc.NewMethodEncoder), then
-// call and decode the results with one of the wrpc.Call* helpers.
-func (g *gen) clientMethod(fn *parser.Func, typ, recv string, self jen.Code) jen.Code {
+// call through inv and decode the results with one of the wrpc.Call* helpers.
+func (g *gen) clientMethod(fn *parser.Func, typ, recv string, inv, self jen.Code) jen.Code {
 	sig := g.localParams(fn)
 	newEncoder := wrpcQual("NewEncoder").Call()
 	if self != nil {
@@ -259,7 +263,7 @@ func (g *gen) clientMethod(fn *parser.Func, typ, recv string, self jen.Code) jen
 	for _, p := range fn.Params {
 		body = append(body, g.encode(p.Type, jen.Id(p.Local))...)
 	}
-	args := []jen.Code{jen.Id("ctx"), jen.Id(recv).Dot("inv"), instanceRef(fn), g.functionNameRef(fn), jen.Id("e")}
+	args := []jen.Code{jen.Id("ctx"), inv, instanceRef(fn), g.functionNameRef(fn), jen.Id("e")}
 	r := fn.Results
 	var call *jen.Statement
 	switch r.Kind {
@@ -384,15 +388,16 @@ func (g *gen) server(p *parser.Package, fns []*parser.Func, iface, name string, 
 	if iface != "" {
 		sig = append(sig, jen.Id("impl").Id(iface))
 	}
-	var body []jen.Code
+	var body, resolve []jen.Code
 	if iface != "" && resources {
 		for _, n := range p.Types {
 			if n.Kind == parser.KindResource {
-				body = append(body, jen.If(jen.List(jen.Id("r"), jen.Id("ok")).Op(":=").Id("impl").Assert(wrpcQual("HandleResolver")), jen.Id("ok")).Block(
-					jen.Id("s").Dot("SetHandleResolver").Call(jen.Id(p.Wire.Instance), jen.Lit(n.WITName), jen.Id("r")),
-				))
+				resolve = append(resolve, jen.Id("s").Dot("SetHandleResolver").Call(jen.Id(p.Wire.Instance), jen.Lit(n.WITName), jen.Id("r")))
 			}
 		}
+	}
+	if len(resolve) > 0 {
+		body = append(body, jen.If(jen.List(jen.Id("r"), jen.Id("ok")).Op(":=").Id("impl").Assert(wrpcQual("HandleResolver")), jen.Id("ok")).Block(resolve...))
 	}
 	for _, fn := range fns {
 		body = append(body, g.handler(fn, jen.Id("impl")))
@@ -411,7 +416,10 @@ func (g *gen) server(p *parser.Package, fns []*parser.Func, iface, name string, 
 	case iface == "":
 		doc = fmt.Sprintf("%s serves the resource methods of %s on s. Resource values come from the server's handle table (see wrpc.WithHandleTable).", name, g.instanceDoc(p))
 	default:
-		doc = fmt.Sprintf("%s serves impl on s: every function of %s. Resource values that implement wrpc.Resource travel as their own, stateless handles, which impl, a wrpc.HandleResolver, turns back into values; the server keeps every other resource value in its handle table (see wrpc.WithHandleTable).", name, g.instanceDoc(p))
+		doc = fmt.Sprintf("%s serves every function of impl on s.", name)
+		if len(resolve) > 0 {
+			doc += " A resource value that implements wrpc.Resource travels as its own handle (see wrpc.HandleResolver)."
+		}
 	}
 	return comment(doc, "").Func().Id(name).Params(sig...).Block(body...)
 }

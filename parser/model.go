@@ -501,7 +501,8 @@ func (b *builder) declarePackage(p *Package) error {
 	}
 	for _, n := range p.Types {
 		if n.Kind == KindResource {
-			sc := NewScope(nil)
+			// The generated client value embeds wrpc.RemoteResource.
+			sc := NewScope(nil, "RemoteResource", "WRPCHandle")
 			for _, fn := range n.Methods {
 				fn.GoName = sc.Declare(fn.GoName)
 			}

@@ -291,7 +291,7 @@ func TestChar(t *testing.T) {
 func TestString(t *testing.T) {
 	for _, s := range []string{"", "a", "example", "ключ🔑", strings.Repeat("x", 200), "\x00nul"} {
 		b := AppendString(nil, s)
-		if got := decodeAll(t, b, (*Decoder).String); got != s {
+		if got := decodeAll(t, b, (*Decoder).ReadString); got != s {
 			t.Errorf("string %q: got %q", s, got)
 		}
 	}
@@ -299,12 +299,12 @@ func TestString(t *testing.T) {
 		t.Errorf("string foo = % x", b)
 	}
 	for _, bad := range []string{"\xff", "a\xc3", "\xed\xa0\x80" /* surrogate */, "\xc0\x80" /* overlong NUL */} {
-		err := decodeErr(AppendString(nil, bad), Limits{}, (*Decoder).String)
+		err := decodeErr(AppendString(nil, bad), Limits{}, (*Decoder).ReadString)
 		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "UTF-8") {
 			t.Errorf("string %q: err = %v", bad, err)
 		}
 	}
-	if err := decodeErr(h("05 61 62"), Limits{}, (*Decoder).String); !errors.Is(err, ErrTruncated) {
+	if err := decodeErr(h("05 61 62"), Limits{}, (*Decoder).ReadString); !errors.Is(err, ErrTruncated) {
 		t.Errorf("truncated string: %v", err)
 	}
 }
@@ -351,7 +351,7 @@ func TestBytesLimit(t *testing.T) {
 		t.Errorf("1001 bytes under MaxValue=1000: %v", err)
 	}
 	// Strings and lists obey the same limit.
-	if err := decodeErr(AppendString(nil, strings.Repeat("a", 1001)), lim, (*Decoder).String); !errors.Is(err, ErrLimit) ||
+	if err := decodeErr(AppendString(nil, strings.Repeat("a", 1001)), lim, (*Decoder).ReadString); !errors.Is(err, ErrLimit) ||
 		!strings.Contains(err.Error(), "string length 1001 exceeds limit MaxValue=1000") {
 		t.Errorf("string over limit: %v", err)
 	}
@@ -409,7 +409,7 @@ func TestHugeClaimCostsNothing(t *testing.T) {
 	var stats [2]runtime.MemStats
 	runtime.ReadMemStats(&stats[0])
 	for _, f := range []func(*Decoder){
-		func(d *Decoder) { _ = d.String() },
+		func(d *Decoder) { _ = d.ReadString() },
 		func(d *Decoder) { d.Bytes() },
 		func(d *Decoder) { d.Handle() },
 		func(d *Decoder) { d.Len() },
@@ -473,7 +473,7 @@ func TestBytesDoNotAlias(t *testing.T) {
 	in := AppendBytes(nil, []byte("hello"))
 	in = AppendString(in, "world")
 	d := NewDecoder(in, Limits{})
-	b, s := d.Bytes(), d.String()
+	b, s := d.Bytes(), d.ReadString()
 	for i := range in {
 		in[i] = 'X'
 	}
@@ -573,7 +573,7 @@ func TestStickyErrorAndFinish(t *testing.T) {
 		t.Errorf("message = %q", got)
 	}
 	off := d.Offset()
-	if s := d.String(); s != "" || d.Bytes() != nil || d.U64() != 0 || d.Char() != 0 || d.Len() != 0 || d.F64() != 0 {
+	if s := d.ReadString(); s != "" || d.Bytes() != nil || d.U64() != 0 || d.Char() != 0 || d.Len() != 0 || d.F64() != 0 {
 		t.Error("calls after an error returned values")
 	}
 	if d.Offset() != off || d.Err() != first || d.Finish() != first {
@@ -680,7 +680,7 @@ func TestAllocations(t *testing.T) {
 		_ = d.OptionTag()
 		_ = d.ResultTag()
 		_ = d.Len()
-		_ = d.String()
+		_ = d.ReadString()
 		_ = d.Bytes()
 		if d.Finish() != nil {
 			panic(d.Err())
@@ -728,16 +728,16 @@ func appendRecord(b []byte, r *record) []byte {
 
 func decodeRecord(d *Decoder) record {
 	var r record
-	r.Name = d.String()
+	r.Name = d.ReadString()
 	r.Size = d.U64()
 	if d.OptionTag() {
-		s := d.String()
+		s := d.ReadString()
 		r.Note = &s
 	}
 	if n := d.Len(); n > 0 {
 		r.Tags = make([]string, n)
 		for i := range r.Tags {
-			r.Tags[i] = d.String()
+			r.Tags[i] = d.ReadString()
 		}
 	}
 	return r
@@ -772,7 +772,7 @@ func decodeShape(d *Decoder) shape {
 	case 1:
 		s.Radius = d.F64()
 	case 2:
-		s.Label = d.String()
+		s.Label = d.ReadString()
 	case 3:
 		s.X, s.Y = d.S32(), d.S32()
 	}
@@ -804,7 +804,7 @@ func TestCompositeRoundTrip(t *testing.T) {
 
 func TestNewDecoderDoesNotPanicOnNil(t *testing.T) {
 	d := NewDecoder(nil, Limits{})
-	_ = d.String()
+	_ = d.ReadString()
 	_ = d.Flags(65)
 	if d.Err() == nil {
 		t.Error("no error on empty input")

@@ -13,7 +13,7 @@ import (
 // generated code decodes a whole parameter list and checks once:
 //
 //	d := wire.NewDecoder(params, lim)
-//	key := d.String()
+//	key := d.ReadString()
 //	value := d.Bytes()
 //	if err := d.Finish(); err != nil { ... }
 //
@@ -251,9 +251,9 @@ func (d *Decoder) Flags(n int) uint64 {
 	return v
 }
 
-// String reads a string; its length is checked against MaxValue and the bytes
+// ReadString reads a string; its length is checked against MaxValue and the bytes
 // left before anything is allocated, and invalid UTF-8 is an error.
-func (d *Decoder) String() string {
+func (d *Decoder) ReadString() string {
 	start := d.off
 	p, ok := d.span("string", "string length")
 	if !ok || len(p) == 0 {

@@ -46,8 +46,8 @@ func vectorMessages(tb testing.TB) (raw, data [][]byte) {
 			// Request: version, instance, name, frames. Response: frames.
 			d := NewDecoder(req, Limits{})
 			d.U8()
-			_ = d.String()
-			_ = d.String()
+			_ = d.ReadString()
+			_ = d.ReadString()
 			data = append(data, framesData(tb, d))
 			data = append(data, framesData(tb, NewDecoder(resp, Limits{})))
 		}
@@ -97,7 +97,7 @@ func op(d *Decoder, k byte, arg byte) []byte {
 	case 11:
 		return AppendChar(nil, d.Char())
 	case 12:
-		return AppendString(nil, d.String())
+		return AppendString(nil, d.ReadString())
 	case 13:
 		return AppendBytes(nil, d.Bytes())
 	case 14:
@@ -178,19 +178,19 @@ func FuzzDecoderKeyvalue(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		lim := Limits{MaxValue: 1 << 16}
 		decoders := []func(d *Decoder){
-			func(d *Decoder) { _ = d.String() },                        // open params
-			func(d *Decoder) { d.Handle(); _ = d.String() },            // get/delete/exists params
-			func(d *Decoder) { d.Handle(); _ = d.String(); d.Bytes() }, // set params
+			func(d *Decoder) { _ = d.ReadString() },                        // open params
+			func(d *Decoder) { d.Handle(); _ = d.ReadString() },            // get/delete/exists params
+			func(d *Decoder) { d.Handle(); _ = d.ReadString(); d.Bytes() }, // set params
 			func(d *Decoder) { // list-keys params
 				d.Handle()
 				if d.OptionTag() {
-					_ = d.String()
+					_ = d.ReadString()
 				}
 			},
 			func(d *Decoder) { // result<T, error>
 				if d.ResultTag() {
 					if d.Discriminant(3) == 2 {
-						_ = d.String()
+						_ = d.ReadString()
 					}
 					return
 				}
@@ -209,10 +209,10 @@ func FuzzDecoderKeyvalue(f *testing.F) {
 				n := d.Len()
 				keys := make([]string, n)
 				for i := range keys {
-					keys[i] = d.String()
+					keys[i] = d.ReadString()
 				}
 				if d.OptionTag() {
-					_ = d.String()
+					_ = d.ReadString()
 				}
 			},
 		}

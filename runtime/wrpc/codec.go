@@ -91,10 +91,6 @@ type Decoder struct {
 	instance, name string
 }
 
-// ReadString reads a string. (wire.Decoder calls it String; Decoder renames
-// it so that printing a *Decoder does not consume its input.)
-func (d *Decoder) ReadString() string { return d.Decoder.String() }
-
 // String describes d, for debugging: the function and the read position. It
 // consumes nothing; use ReadString to read a string.
 func (d *Decoder) String() string {

@@ -21,6 +21,18 @@ type Resource interface {
 	WRPCHandle() []byte
 }
 
+// RemoteResource is a resource value on the client side: the Invoker that
+// reaches the server holding the resource, and the handle that server chose.
+// The generated client value of every resource embeds it, which makes that
+// value a Resource.
+type RemoteResource struct {
+	Invoker Invoker
+	Handle  []byte
+}
+
+// WRPCHandle returns r.Handle (Resource).
+func (r RemoteResource) WRPCHandle() []byte { return r.Handle }
+
 // A HandleResolver turns stateless handles back into resource values. When
 // the implementation passed to a generated Register implements it, a
 // resource value of that interface that implements Resource travels as its
@@ -235,4 +247,18 @@ func DecodeResource[T any](d *Decoder, instance, resource string, own Ownership,
 		return zero
 	}
 	return t
+}
+
+// ResourceEncoder returns EncodeResource for the resource type T, as a
+// function that encodes one value: generated code passes it wherever a
+// resource nests (a result, a list element).
+func ResourceEncoder[T any](instance, resource string) func(*Encoder, T) {
+	return func(e *Encoder, v T) { EncodeResource(e, instance, resource, v) }
+}
+
+// ResourceDecoder returns DecodeResource for the resource type T, as a
+// function that decodes one value: generated code passes it wherever a
+// resource nests (a result, a list element).
+func ResourceDecoder[T any](instance, resource string, own Ownership, client func(Invoker, []byte) T) func(*Decoder) T {
+	return func(d *Decoder) T { return DecodeResource(d, instance, resource, own, client) }
 }

@@ -149,7 +149,7 @@ func decodeStoreResult(fn string, data []byte) (string, error) {
 		case 1:
 			out = "err(access-denied)"
 		case 2:
-			out = fmt.Sprintf("err(other(%q))", d.String())
+			out = fmt.Sprintf("err(other(%q))", d.ReadString())
 		}
 	} else {
 		switch fn {
@@ -172,11 +172,11 @@ func decodeStoreResult(fn string, data []byte) (string, error) {
 		case "bucket.list-keys":
 			keys := make([]string, d.Len())
 			for i := range keys {
-				keys[i] = fmt.Sprintf("%q", d.String())
+				keys[i] = fmt.Sprintf("%q", d.ReadString())
 			}
 			cursor := "none"
 			if d.OptionTag() {
-				cursor = fmt.Sprintf("some(%q)", d.String())
+				cursor = fmt.Sprintf("some(%q)", d.ReadString())
 			}
 			out = fmt.Sprintf("ok({keys: [%s], cursor: %s})", strings.Join(keys, ", "), cursor)
 		default:
@@ -212,7 +212,7 @@ func (kv *kvExample) register(s *Server) {
 	}
 	s.Register(storeInstance, "open", func(ctx context.Context, p []byte) ([]byte, error) {
 		d := wire.NewDecoder(p, wire.Limits{})
-		id := d.String()
+		id := d.ReadString()
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
@@ -229,7 +229,7 @@ func (kv *kvExample) register(s *Server) {
 			defer kv.mu.Unlock()
 			d := wire.NewDecoder(p, wire.Limits{})
 			b, ok := bucket(d)
-			key := d.String()
+			key := d.ReadString()
 			out := f(b, key, d, wire.AppendResultTag(nil, false))
 			if err := d.Finish(); err != nil {
 				return nil, err
@@ -270,7 +270,7 @@ func (kv *kvExample) register(s *Server) {
 		b, ok := bucket(d)
 		hasCursor := d.OptionTag()
 		if hasCursor {
-			_ = d.String()
+			_ = d.ReadString()
 		}
 		if err := d.Finish(); err != nil {
 			return nil, err

@@ -188,15 +188,10 @@ func (v *Failure) DecodeWRPC(d *wrpc.Decoder) {
 // The generated code below requires the runtime it was generated for.
 const _ = wrpc.SupportPackageIsVersion3
 
-// Instance is the wRPC instance name of the WIT interface
-// "witgo:roundtrip/kinds@0.1.0".
-const Instance = "witgo:roundtrip/kinds@0.1.0"
-
-// The wRPC function names of the WIT interface "witgo:roundtrip/kinds@0.1.0",
-// as the generated client invokes them and Register serves them
-// (Server.Register, Invoker.Invoke). Each is named after its Go method, with
-// the resource's name first for a resource method.
+// The wRPC names: the instance, and the functions that the client invokes and
+// Register serves.
 const (
+	Instance                    = "witgo:roundtrip/kinds@0.1.0"
 	NewCounterFunctionName      = "counter"
 	CounterDescribeFunctionName = "counter.describe"
 	CounterMergeFunctionName    = "counter.merge"
@@ -215,9 +210,8 @@ const (
 	CounterGetFunctionName      = "counter.get"
 )
 
-// NewClient returns an implementation of Interface that calls the WIT interface
-// "witgo:roundtrip/kinds@0.1.0" over wRPC through inv, such as
-// wrpc.DialTCP(addr).
+// NewClient returns an Interface that calls a server over wRPC through inv,
+// such as wrpc.DialTCP(addr).
 func NewClient(inv wrpc.Invoker) Interface {
 	return &client{inv: inv}
 }
@@ -229,9 +223,7 @@ type client struct {
 func (c *client) NewCounter(ctx context.Context, start uint64) (Counter, error) {
 	e := wrpc.NewEncoder()
 	e.U64(start)
-	return wrpc.CallValue(ctx, c.inv, Instance, NewCounterFunctionName, e, func(d *wrpc.Decoder) Counter {
-		return wrpc.DecodeResource(d, Instance, "counter", wrpc.Own, NewCounterClient)
-	})
+	return wrpc.CallValue(ctx, c.inv, Instance, NewCounterFunctionName, e, wrpc.ResourceDecoder(Instance, "counter", wrpc.Own, NewCounterClient))
 }
 
 func (c *client) CounterDescribe(ctx context.Context, c_ Counter) (string, error) {
@@ -244,9 +236,7 @@ func (c *client) CounterMerge(ctx context.Context, a Counter, b Counter) (Counte
 	e := wrpc.NewEncoder()
 	wrpc.EncodeResource(e, Instance, "counter", a)
 	wrpc.EncodeResource(e, Instance, "counter", b)
-	return wrpc.CallValue(ctx, c.inv, Instance, CounterMergeFunctionName, e, func(d *wrpc.Decoder) Counter {
-		return wrpc.DecodeResource(d, Instance, "counter", wrpc.Own, NewCounterClient)
-	})
+	return wrpc.CallValue(ctx, c.inv, Instance, CounterMergeFunctionName, e, wrpc.ResourceDecoder(Instance, "counter", wrpc.Own, NewCounterClient))
 }
 
 func (c *client) EchoEverything(ctx context.Context, v Everything) (Everything, error) {
@@ -346,97 +336,76 @@ func (c *client) Nothing(ctx context.Context) error {
 	return wrpc.CallEmpty(ctx, c.inv, Instance, NothingFunctionName, e)
 }
 
-// UnimplementedInterface implements the WIT interface
-// "witgo:roundtrip/kinds@0.1.0" (every method returns an error wrapping
-// wrpc.ErrUnimplemented). Embed it in an implementation so that it keeps
-// compiling when the WIT grows: the methods it does not override fail. Served,
-// such a failure ends the call without results (see wrpc.Unimplemented).
+// UnimplementedInterface implements Interface: every method returns an error
+// wrapping wrpc.ErrUnimplemented. Embed it to keep compiling when the WIT
+// grows.
 type UnimplementedInterface struct{}
 
-// NewCounter returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) NewCounter(ctx context.Context, start uint64) (Counter, error) {
 	return nil, wrpc.Unimplemented(Instance, NewCounterFunctionName)
 }
 
-// CounterDescribe returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) CounterDescribe(ctx context.Context, c_ Counter) (string, error) {
 	return "", wrpc.Unimplemented(Instance, CounterDescribeFunctionName)
 }
 
-// CounterMerge returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) CounterMerge(ctx context.Context, a Counter, b Counter) (Counter, error) {
 	return nil, wrpc.Unimplemented(Instance, CounterMergeFunctionName)
 }
 
-// EchoEverything returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) EchoEverything(ctx context.Context, v Everything) (Everything, error) {
 	return Everything{}, wrpc.Unimplemented(Instance, EchoEverythingFunctionName)
 }
 
-// EchoShapes returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) EchoShapes(ctx context.Context, v []Shape) ([]Shape, error) {
 	return nil, wrpc.Unimplemented(Instance, EchoShapesFunctionName)
 }
 
-// EchoOption returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) EchoOption(ctx context.Context, v **string) (*string, bool, error) {
 	return nil, false, wrpc.Unimplemented(Instance, EchoOptionFunctionName)
 }
 
-// EchoTuple returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) EchoTuple(ctx context.Context, v cm.Tuple4[uint8, string, float64, rune]) (cm.Tuple4[uint8, string, float64, rune], error) {
 	return cm.Tuple4[uint8, string, float64, rune]{}, wrpc.Unimplemented(Instance, EchoTupleFunctionName)
 }
 
-// EchoFloats returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) EchoFloats(ctx context.Context, a float32, b float64) (cm.Tuple2[float32, float64], error) {
 	return cm.Tuple2[float32, float64]{}, wrpc.Unimplemented(Instance, EchoFloatsFunctionName)
 }
 
-// EchoBytes returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) EchoBytes(ctx context.Context, v []byte) ([]byte, error) {
 	return nil, wrpc.Unimplemented(Instance, EchoBytesFunctionName)
 }
 
-// EchoFlags returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) EchoFlags(ctx context.Context, w Wide, s_ Small, c_ Color) (cm.Tuple3[Wide, Small, Color], error) {
 	return cm.Tuple3[Wide, Small, Color]{}, wrpc.Unimplemented(Instance, EchoFlagsFunctionName)
 }
 
-// Fail returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) Fail(ctx context.Context, v Failure) (uint32, error) {
 	return 0, wrpc.Unimplemented(Instance, FailFunctionName)
 }
 
-// FailString returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) FailString(ctx context.Context, v string) error {
 	return wrpc.Unimplemented(Instance, FailStringFunctionName)
 }
 
-// UnitResult returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) UnitResult(ctx context.Context, ok_ bool) error {
 	return wrpc.Unimplemented(Instance, UnitResultFunctionName)
 }
 
-// Nothing returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) Nothing(ctx context.Context) error {
 	return wrpc.Unimplemented(Instance, NothingFunctionName)
 }
 
-// Register serves impl on s: every function of the WIT interface
-// "witgo:roundtrip/kinds@0.1.0". Resource values that implement wrpc.Resource
-// travel as their own, stateless handles, which impl, a wrpc.HandleResolver,
-// turns back into values; the server keeps every other resource value in its
-// handle table (see wrpc.WithHandleTable).
+// Register serves every function of impl on s. A resource value that implements
+// wrpc.Resource travels as its own handle (see wrpc.HandleResolver).
 func Register(s *wrpc.Server, impl Interface) {
 	if r, ok := impl.(wrpc.HandleResolver); ok {
 		s.SetHandleResolver(Instance, "counter", r)
 	}
 	s.Handle(Instance, NewCounterFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		start := d.U64()
-		return wrpc.ReplyValue(d, func() (Counter, error) { return impl.NewCounter(ctx, start) }, func(e *wrpc.Encoder, v Counter) {
-			wrpc.EncodeResource(e, Instance, "counter", v)
-		})
+		return wrpc.ReplyValue(d, func() (Counter, error) { return impl.NewCounter(ctx, start) }, wrpc.ResourceEncoder[Counter](Instance, "counter"))
 	})
 	s.Handle(Instance, CounterDescribeFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		c_ := wrpc.DecodeResource(d, Instance, "counter", wrpc.Borrow, NewCounterClient)
@@ -445,9 +414,7 @@ func Register(s *wrpc.Server, impl Interface) {
 	s.Handle(Instance, CounterMergeFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		a := wrpc.DecodeResource(d, Instance, "counter", wrpc.Own, NewCounterClient)
 		b := wrpc.DecodeResource(d, Instance, "counter", wrpc.Borrow, NewCounterClient)
-		return wrpc.ReplyValue(d, func() (Counter, error) { return impl.CounterMerge(ctx, a, b) }, func(e *wrpc.Encoder, v Counter) {
-			wrpc.EncodeResource(e, Instance, "counter", v)
-		})
+		return wrpc.ReplyValue(d, func() (Counter, error) { return impl.CounterMerge(ctx, a, b) }, wrpc.ResourceEncoder[Counter](Instance, "counter"))
 	})
 	s.Handle(Instance, EchoEverythingFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		v := wrpc.Decode[Everything](d)
@@ -532,47 +499,35 @@ func Register(s *wrpc.Server, impl Interface) {
 }
 
 // NewCounterClient returns the Counter that handle refers to on the server
-// behind inv. Values that the server returns are made this way; call it
-// yourself only with a handle from that server.
+// behind inv; the values that the server returns are made this way.
 func NewCounterClient(inv wrpc.Invoker, handle []byte) Counter {
-	return &counterClient{inv, handle}
+	return &counterClient{wrpc.RemoteResource{Invoker: inv, Handle: handle}}
 }
 
 type counterClient struct {
-	inv    wrpc.Invoker
-	handle []byte
-}
-
-// WRPCHandle returns the handle the server chose for the resource
-// (wrpc.Resource).
-func (r *counterClient) WRPCHandle() []byte {
-	return r.handle
+	wrpc.RemoteResource
 }
 
 func (r *counterClient) Add(ctx context.Context, n uint64) (uint64, error) {
-	e := wrpc.NewMethodEncoder(r.handle)
+	e := wrpc.NewMethodEncoder(r.RemoteResource.Handle)
 	e.U64(n)
-	return wrpc.CallValue(ctx, r.inv, Instance, CounterAddFunctionName, e, (*wrpc.Decoder).U64)
+	return wrpc.CallValue(ctx, r.RemoteResource.Invoker, Instance, CounterAddFunctionName, e, (*wrpc.Decoder).U64)
 }
 
 func (r *counterClient) Get(ctx context.Context) (uint64, error) {
-	e := wrpc.NewMethodEncoder(r.handle)
-	return wrpc.CallValue(ctx, r.inv, Instance, CounterGetFunctionName, e, (*wrpc.Decoder).U64)
+	e := wrpc.NewMethodEncoder(r.RemoteResource.Handle)
+	return wrpc.CallValue(ctx, r.RemoteResource.Invoker, Instance, CounterGetFunctionName, e, (*wrpc.Decoder).U64)
 }
 
-// UnimplementedCounter implements Counter (every method returns an error
-// wrapping wrpc.ErrUnimplemented). Embed it in an implementation so that it
-// keeps compiling when the WIT grows: the methods it does not override fail.
-// Served, such a failure ends the call without results (see
-// wrpc.Unimplemented).
+// UnimplementedCounter implements Counter: every method returns an error
+// wrapping wrpc.ErrUnimplemented. Embed it to keep compiling when the WIT
+// grows.
 type UnimplementedCounter struct{}
 
-// Add returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedCounter) Add(ctx context.Context, n uint64) (uint64, error) {
 	return 0, wrpc.Unimplemented(Instance, CounterAddFunctionName)
 }
 
-// Get returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedCounter) Get(ctx context.Context) (uint64, error) {
 	return 0, wrpc.Unimplemented(Instance, CounterGetFunctionName)
 }

@@ -11,15 +11,10 @@ import (
 // The generated code below requires the runtime it was generated for.
 const _ = wrpc.SupportPackageIsVersion3
 
-// Instance is the wRPC instance name of the WIT interface
-// "wasi:io/error@0.2.0".
-const Instance = "wasi:io/error@0.2.0"
-
-// The wRPC function names of the WIT interface "wasi:io/error@0.2.0", as the
-// generated client invokes them and Register serves them (Server.Register,
-// Invoker.Invoke). Each is named after its Go method, with the resource's name
-// first for a resource method.
+// The wRPC names: the instance, and the functions that the client invokes and
+// Register serves.
 const (
+	Instance                       = "wasi:io/error@0.2.0"
 	ErrorToDebugStringFunctionName = "error.to-debug-string"
 )
 
@@ -34,35 +29,24 @@ func Register(s *wrpc.Server) {
 }
 
 // NewErrorClient returns the Error that handle refers to on the server behind
-// inv. Values that the server returns are made this way; call it yourself only
-// with a handle from that server.
+// inv; the values that the server returns are made this way.
 func NewErrorClient(inv wrpc.Invoker, handle []byte) Error {
-	return &errorClient{inv, handle}
+	return &errorClient{wrpc.RemoteResource{Invoker: inv, Handle: handle}}
 }
 
 type errorClient struct {
-	inv    wrpc.Invoker
-	handle []byte
-}
-
-// WRPCHandle returns the handle the server chose for the resource
-// (wrpc.Resource).
-func (r *errorClient) WRPCHandle() []byte {
-	return r.handle
+	wrpc.RemoteResource
 }
 
 func (r *errorClient) ToDebugString(ctx context.Context) (string, error) {
-	e := wrpc.NewMethodEncoder(r.handle)
-	return wrpc.CallValue(ctx, r.inv, Instance, ErrorToDebugStringFunctionName, e, (*wrpc.Decoder).ReadString)
+	e := wrpc.NewMethodEncoder(r.RemoteResource.Handle)
+	return wrpc.CallValue(ctx, r.RemoteResource.Invoker, Instance, ErrorToDebugStringFunctionName, e, (*wrpc.Decoder).ReadString)
 }
 
-// UnimplementedError implements Error (every method returns an error wrapping
-// wrpc.ErrUnimplemented). Embed it in an implementation so that it keeps
-// compiling when the WIT grows: the methods it does not override fail. Served,
-// such a failure ends the call without results (see wrpc.Unimplemented).
+// UnimplementedError implements Error: every method returns an error wrapping
+// wrpc.ErrUnimplemented. Embed it to keep compiling when the WIT grows.
 type UnimplementedError struct{}
 
-// ToDebugString returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedError) ToDebugString(ctx context.Context) (string, error) {
 	return "", wrpc.Unimplemented(Instance, ErrorToDebugStringFunctionName)
 }

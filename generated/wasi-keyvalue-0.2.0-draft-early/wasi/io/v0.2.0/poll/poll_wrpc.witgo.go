@@ -11,21 +11,17 @@ import (
 // The generated code below requires the runtime it was generated for.
 const _ = wrpc.SupportPackageIsVersion3
 
-// Instance is the wRPC instance name of the WIT interface "wasi:io/poll@0.2.0".
-const Instance = "wasi:io/poll@0.2.0"
-
-// The wRPC function names of the WIT interface "wasi:io/poll@0.2.0", as the
-// generated client invokes them and Register serves them (Server.Register,
-// Invoker.Invoke). Each is named after its Go method, with the resource's name
-// first for a resource method.
+// The wRPC names: the instance, and the functions that the client invokes and
+// Register serves.
 const (
+	Instance                  = "wasi:io/poll@0.2.0"
 	PollFunctionName          = "poll"
 	PollableReadyFunctionName = "pollable.ready"
 	PollableBlockFunctionName = "pollable.block"
 )
 
-// NewClient returns an implementation of Interface that calls the WIT interface
-// "wasi:io/poll@0.2.0" over wRPC through inv, such as wrpc.DialTCP(addr).
+// NewClient returns an Interface that calls a server over wRPC through inv,
+// such as wrpc.DialTCP(addr).
 func NewClient(inv wrpc.Invoker) Interface {
 	return &client{inv: inv}
 }
@@ -36,39 +32,29 @@ type client struct {
 
 func (c *client) Poll(ctx context.Context, in []Pollable) ([]uint32, error) {
 	e := wrpc.NewEncoder()
-	wrpc.EncodeList(e, in, func(e *wrpc.Encoder, v Pollable) {
-		wrpc.EncodeResource(e, Instance, "pollable", v)
-	})
+	wrpc.EncodeList(e, in, wrpc.ResourceEncoder[Pollable](Instance, "pollable"))
 	return wrpc.CallValue(ctx, c.inv, Instance, PollFunctionName, e, func(d *wrpc.Decoder) []uint32 {
 		return wrpc.DecodeList(d, 1 /* min wire bytes per element */, (*wrpc.Decoder).U32)
 	})
 }
 
-// UnimplementedInterface implements the WIT interface "wasi:io/poll@0.2.0"
-// (every method returns an error wrapping wrpc.ErrUnimplemented). Embed it in
-// an implementation so that it keeps compiling when the WIT grows: the methods
-// it does not override fail. Served, such a failure ends the call without
-// results (see wrpc.Unimplemented).
+// UnimplementedInterface implements Interface: every method returns an error
+// wrapping wrpc.ErrUnimplemented. Embed it to keep compiling when the WIT
+// grows.
 type UnimplementedInterface struct{}
 
-// Poll returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) Poll(ctx context.Context, in []Pollable) ([]uint32, error) {
 	return nil, wrpc.Unimplemented(Instance, PollFunctionName)
 }
 
-// Register serves impl on s: every function of the WIT interface
-// "wasi:io/poll@0.2.0". Resource values that implement wrpc.Resource travel as
-// their own, stateless handles, which impl, a wrpc.HandleResolver, turns back
-// into values; the server keeps every other resource value in its handle table
-// (see wrpc.WithHandleTable).
+// Register serves every function of impl on s. A resource value that implements
+// wrpc.Resource travels as its own handle (see wrpc.HandleResolver).
 func Register(s *wrpc.Server, impl Interface) {
 	if r, ok := impl.(wrpc.HandleResolver); ok {
 		s.SetHandleResolver(Instance, "pollable", r)
 	}
 	s.Handle(Instance, PollFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
-		in := wrpc.DecodeList(d, 1 /* min wire bytes per element */, func(d *wrpc.Decoder) Pollable {
-			return wrpc.DecodeResource(d, Instance, "pollable", wrpc.Borrow, NewPollableClient)
-		})
+		in := wrpc.DecodeList(d, 1 /* min wire bytes per element */, wrpc.ResourceDecoder(Instance, "pollable", wrpc.Borrow, NewPollableClient))
 		return wrpc.ReplyValue(d, func() ([]uint32, error) { return impl.Poll(ctx, in) }, func(e *wrpc.Encoder, v []uint32) {
 			wrpc.EncodeList(e, v, (*wrpc.Encoder).U32)
 		})
@@ -84,46 +70,34 @@ func Register(s *wrpc.Server, impl Interface) {
 }
 
 // NewPollableClient returns the Pollable that handle refers to on the server
-// behind inv. Values that the server returns are made this way; call it
-// yourself only with a handle from that server.
+// behind inv; the values that the server returns are made this way.
 func NewPollableClient(inv wrpc.Invoker, handle []byte) Pollable {
-	return &pollableClient{inv, handle}
+	return &pollableClient{wrpc.RemoteResource{Invoker: inv, Handle: handle}}
 }
 
 type pollableClient struct {
-	inv    wrpc.Invoker
-	handle []byte
-}
-
-// WRPCHandle returns the handle the server chose for the resource
-// (wrpc.Resource).
-func (r *pollableClient) WRPCHandle() []byte {
-	return r.handle
+	wrpc.RemoteResource
 }
 
 func (r *pollableClient) Ready(ctx context.Context) (bool, error) {
-	e := wrpc.NewMethodEncoder(r.handle)
-	return wrpc.CallValue(ctx, r.inv, Instance, PollableReadyFunctionName, e, (*wrpc.Decoder).Bool)
+	e := wrpc.NewMethodEncoder(r.RemoteResource.Handle)
+	return wrpc.CallValue(ctx, r.RemoteResource.Invoker, Instance, PollableReadyFunctionName, e, (*wrpc.Decoder).Bool)
 }
 
 func (r *pollableClient) Block(ctx context.Context) error {
-	e := wrpc.NewMethodEncoder(r.handle)
-	return wrpc.CallEmpty(ctx, r.inv, Instance, PollableBlockFunctionName, e)
+	e := wrpc.NewMethodEncoder(r.RemoteResource.Handle)
+	return wrpc.CallEmpty(ctx, r.RemoteResource.Invoker, Instance, PollableBlockFunctionName, e)
 }
 
-// UnimplementedPollable implements Pollable (every method returns an error
-// wrapping wrpc.ErrUnimplemented). Embed it in an implementation so that it
-// keeps compiling when the WIT grows: the methods it does not override fail.
-// Served, such a failure ends the call without results (see
-// wrpc.Unimplemented).
+// UnimplementedPollable implements Pollable: every method returns an error
+// wrapping wrpc.ErrUnimplemented. Embed it to keep compiling when the WIT
+// grows.
 type UnimplementedPollable struct{}
 
-// Ready returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedPollable) Ready(ctx context.Context) (bool, error) {
 	return false, wrpc.Unimplemented(Instance, PollableReadyFunctionName)
 }
 
-// Block returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedPollable) Block(ctx context.Context) error {
 	return wrpc.Unimplemented(Instance, PollableBlockFunctionName)
 }

@@ -13,9 +13,7 @@ import (
 // EncodeWRPC writes v in the component-model value encoding.
 func (v StreamError) EncodeWRPC(e *wrpc.Encoder) {
 	e.Discriminant(uint32(v.c))
-	switch v.c {
-	case StreamErrorCaseLastOperationFailed:
-		p, _ := v.LastOperationFailed()
+	if p, ok := v.LastOperationFailed(); ok {
 		wrpc.EncodeResource(e, ioerror.Instance, "error", p)
 	}
 }
@@ -23,8 +21,7 @@ func (v StreamError) EncodeWRPC(e *wrpc.Encoder) {
 // DecodeWRPC reads v from the component-model value encoding.
 func (v *StreamError) DecodeWRPC(d *wrpc.Decoder) {
 	*v = StreamError{c: StreamErrorCase(d.Discriminant(2 /* cases */))}
-	switch v.c {
-	case StreamErrorCaseLastOperationFailed:
+	if v.c == StreamErrorCaseLastOperationFailed {
 		v.v = wrpc.DecodeResource(d, ioerror.Instance, "error", wrpc.Own, ioerror.NewErrorClient)
 	}
 }
@@ -32,15 +29,10 @@ func (v *StreamError) DecodeWRPC(d *wrpc.Decoder) {
 // The generated code below requires the runtime it was generated for.
 const _ = wrpc.SupportPackageIsVersion3
 
-// Instance is the wRPC instance name of the WIT interface
-// "wasi:io/streams@0.2.0".
-const Instance = "wasi:io/streams@0.2.0"
-
-// The wRPC function names of the WIT interface "wasi:io/streams@0.2.0", as the
-// generated client invokes them and Register serves them (Server.Register,
-// Invoker.Invoke). Each is named after its Go method, with the resource's name
-// first for a resource method.
+// The wRPC names: the instance, and the functions that the client invokes and
+// Register serves.
 const (
+	Instance                                            = "wasi:io/streams@0.2.0"
 	InputStreamReadFunctionName                         = "input-stream.read"
 	InputStreamBlockingReadFunctionName                 = "input-stream.blocking-read"
 	InputStreamSkipFunctionName                         = "input-stream.skip"
@@ -84,9 +76,7 @@ func Register(s *wrpc.Server) {
 	})
 	s.Handle(Instance, InputStreamSubscribeFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[InputStream](d, Instance, "input-stream", wrpc.Borrow, nil)
-		return wrpc.ReplyValue(d, func() (Pollable, error) { return self.Subscribe(ctx) }, func(e *wrpc.Encoder, v Pollable) {
-			wrpc.EncodeResource(e, poll.Instance, "pollable", v)
-		})
+		return wrpc.ReplyValue(d, func() (Pollable, error) { return self.Subscribe(ctx) }, wrpc.ResourceEncoder[Pollable](poll.Instance, "pollable"))
 	})
 	s.Handle(Instance, OutputStreamCheckWriteFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[OutputStream](d, Instance, "output-stream", wrpc.Borrow, nil)
@@ -112,9 +102,7 @@ func Register(s *wrpc.Server) {
 	})
 	s.Handle(Instance, OutputStreamSubscribeFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[OutputStream](d, Instance, "output-stream", wrpc.Borrow, nil)
-		return wrpc.ReplyValue(d, func() (Pollable, error) { return self.Subscribe(ctx) }, func(e *wrpc.Encoder, v Pollable) {
-			wrpc.EncodeResource(e, poll.Instance, "pollable", v)
-		})
+		return wrpc.ReplyValue(d, func() (Pollable, error) { return self.Subscribe(ctx) }, wrpc.ResourceEncoder[Pollable](poll.Instance, "pollable"))
 	})
 	s.Handle(Instance, OutputStreamWriteZeroesFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[OutputStream](d, Instance, "output-stream", wrpc.Borrow, nil)
@@ -141,217 +129,178 @@ func Register(s *wrpc.Server) {
 }
 
 // NewInputStreamClient returns the InputStream that handle refers to on the
-// server behind inv. Values that the server returns are made this way; call it
-// yourself only with a handle from that server.
+// server behind inv; the values that the server returns are made this way.
 func NewInputStreamClient(inv wrpc.Invoker, handle []byte) InputStream {
-	return &inputStreamClient{inv, handle}
+	return &inputStreamClient{wrpc.RemoteResource{Invoker: inv, Handle: handle}}
 }
 
 type inputStreamClient struct {
-	inv    wrpc.Invoker
-	handle []byte
-}
-
-// WRPCHandle returns the handle the server chose for the resource
-// (wrpc.Resource).
-func (r *inputStreamClient) WRPCHandle() []byte {
-	return r.handle
+	wrpc.RemoteResource
 }
 
 func (r *inputStreamClient) Read(ctx context.Context, len_ uint64) ([]byte, error) {
-	e := wrpc.NewMethodEncoder(r.handle)
+	e := wrpc.NewMethodEncoder(r.RemoteResource.Handle)
 	e.U64(len_)
-	return wrpc.CallResult(ctx, r.inv, Instance, InputStreamReadFunctionName, e, (*wrpc.Decoder).Bytes, wrpc.Decode[StreamError])
+	return wrpc.CallResult(ctx, r.RemoteResource.Invoker, Instance, InputStreamReadFunctionName, e, (*wrpc.Decoder).Bytes, wrpc.Decode[StreamError])
 }
 
 func (r *inputStreamClient) BlockingRead(ctx context.Context, len_ uint64) ([]byte, error) {
-	e := wrpc.NewMethodEncoder(r.handle)
+	e := wrpc.NewMethodEncoder(r.RemoteResource.Handle)
 	e.U64(len_)
-	return wrpc.CallResult(ctx, r.inv, Instance, InputStreamBlockingReadFunctionName, e, (*wrpc.Decoder).Bytes, wrpc.Decode[StreamError])
+	return wrpc.CallResult(ctx, r.RemoteResource.Invoker, Instance, InputStreamBlockingReadFunctionName, e, (*wrpc.Decoder).Bytes, wrpc.Decode[StreamError])
 }
 
 func (r *inputStreamClient) Skip(ctx context.Context, len_ uint64) (uint64, error) {
-	e := wrpc.NewMethodEncoder(r.handle)
+	e := wrpc.NewMethodEncoder(r.RemoteResource.Handle)
 	e.U64(len_)
-	return wrpc.CallResult(ctx, r.inv, Instance, InputStreamSkipFunctionName, e, (*wrpc.Decoder).U64, wrpc.Decode[StreamError])
+	return wrpc.CallResult(ctx, r.RemoteResource.Invoker, Instance, InputStreamSkipFunctionName, e, (*wrpc.Decoder).U64, wrpc.Decode[StreamError])
 }
 
 func (r *inputStreamClient) BlockingSkip(ctx context.Context, len_ uint64) (uint64, error) {
-	e := wrpc.NewMethodEncoder(r.handle)
+	e := wrpc.NewMethodEncoder(r.RemoteResource.Handle)
 	e.U64(len_)
-	return wrpc.CallResult(ctx, r.inv, Instance, InputStreamBlockingSkipFunctionName, e, (*wrpc.Decoder).U64, wrpc.Decode[StreamError])
+	return wrpc.CallResult(ctx, r.RemoteResource.Invoker, Instance, InputStreamBlockingSkipFunctionName, e, (*wrpc.Decoder).U64, wrpc.Decode[StreamError])
 }
 
 func (r *inputStreamClient) Subscribe(ctx context.Context) (Pollable, error) {
-	e := wrpc.NewMethodEncoder(r.handle)
-	return wrpc.CallValue(ctx, r.inv, Instance, InputStreamSubscribeFunctionName, e, func(d *wrpc.Decoder) Pollable {
-		return wrpc.DecodeResource(d, poll.Instance, "pollable", wrpc.Own, poll.NewPollableClient)
-	})
+	e := wrpc.NewMethodEncoder(r.RemoteResource.Handle)
+	return wrpc.CallValue(ctx, r.RemoteResource.Invoker, Instance, InputStreamSubscribeFunctionName, e, wrpc.ResourceDecoder(poll.Instance, "pollable", wrpc.Own, poll.NewPollableClient))
 }
 
-// UnimplementedInputStream implements InputStream (every method returns an
-// error wrapping wrpc.ErrUnimplemented). Embed it in an implementation so that
-// it keeps compiling when the WIT grows: the methods it does not override fail.
-// Served, such a failure ends the call without results (see
-// wrpc.Unimplemented).
+// UnimplementedInputStream implements InputStream: every method returns an
+// error wrapping wrpc.ErrUnimplemented. Embed it to keep compiling when the WIT
+// grows.
 type UnimplementedInputStream struct{}
 
-// Read returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInputStream) Read(ctx context.Context, len_ uint64) ([]byte, error) {
 	return nil, wrpc.Unimplemented(Instance, InputStreamReadFunctionName)
 }
 
-// BlockingRead returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInputStream) BlockingRead(ctx context.Context, len_ uint64) ([]byte, error) {
 	return nil, wrpc.Unimplemented(Instance, InputStreamBlockingReadFunctionName)
 }
 
-// Skip returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInputStream) Skip(ctx context.Context, len_ uint64) (uint64, error) {
 	return 0, wrpc.Unimplemented(Instance, InputStreamSkipFunctionName)
 }
 
-// BlockingSkip returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInputStream) BlockingSkip(ctx context.Context, len_ uint64) (uint64, error) {
 	return 0, wrpc.Unimplemented(Instance, InputStreamBlockingSkipFunctionName)
 }
 
-// Subscribe returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInputStream) Subscribe(ctx context.Context) (Pollable, error) {
 	return nil, wrpc.Unimplemented(Instance, InputStreamSubscribeFunctionName)
 }
 
 // NewOutputStreamClient returns the OutputStream that handle refers to on the
-// server behind inv. Values that the server returns are made this way; call it
-// yourself only with a handle from that server.
+// server behind inv; the values that the server returns are made this way.
 func NewOutputStreamClient(inv wrpc.Invoker, handle []byte) OutputStream {
-	return &outputStreamClient{inv, handle}
+	return &outputStreamClient{wrpc.RemoteResource{Invoker: inv, Handle: handle}}
 }
 
 type outputStreamClient struct {
-	inv    wrpc.Invoker
-	handle []byte
-}
-
-// WRPCHandle returns the handle the server chose for the resource
-// (wrpc.Resource).
-func (r *outputStreamClient) WRPCHandle() []byte {
-	return r.handle
+	wrpc.RemoteResource
 }
 
 func (r *outputStreamClient) CheckWrite(ctx context.Context) (uint64, error) {
-	e := wrpc.NewMethodEncoder(r.handle)
-	return wrpc.CallResult(ctx, r.inv, Instance, OutputStreamCheckWriteFunctionName, e, (*wrpc.Decoder).U64, wrpc.Decode[StreamError])
+	e := wrpc.NewMethodEncoder(r.RemoteResource.Handle)
+	return wrpc.CallResult(ctx, r.RemoteResource.Invoker, Instance, OutputStreamCheckWriteFunctionName, e, (*wrpc.Decoder).U64, wrpc.Decode[StreamError])
 }
 
 func (r *outputStreamClient) Write(ctx context.Context, contents []byte) error {
-	e := wrpc.NewMethodEncoder(r.handle)
+	e := wrpc.NewMethodEncoder(r.RemoteResource.Handle)
 	e.Bytes(contents)
-	return wrpc.CallError(ctx, r.inv, Instance, OutputStreamWriteFunctionName, e, wrpc.Decode[StreamError])
+	return wrpc.CallError(ctx, r.RemoteResource.Invoker, Instance, OutputStreamWriteFunctionName, e, wrpc.Decode[StreamError])
 }
 
 func (r *outputStreamClient) BlockingWriteAndFlush(ctx context.Context, contents []byte) error {
-	e := wrpc.NewMethodEncoder(r.handle)
+	e := wrpc.NewMethodEncoder(r.RemoteResource.Handle)
 	e.Bytes(contents)
-	return wrpc.CallError(ctx, r.inv, Instance, OutputStreamBlockingWriteAndFlushFunctionName, e, wrpc.Decode[StreamError])
+	return wrpc.CallError(ctx, r.RemoteResource.Invoker, Instance, OutputStreamBlockingWriteAndFlushFunctionName, e, wrpc.Decode[StreamError])
 }
 
 func (r *outputStreamClient) Flush(ctx context.Context) error {
-	e := wrpc.NewMethodEncoder(r.handle)
-	return wrpc.CallError(ctx, r.inv, Instance, OutputStreamFlushFunctionName, e, wrpc.Decode[StreamError])
+	e := wrpc.NewMethodEncoder(r.RemoteResource.Handle)
+	return wrpc.CallError(ctx, r.RemoteResource.Invoker, Instance, OutputStreamFlushFunctionName, e, wrpc.Decode[StreamError])
 }
 
 func (r *outputStreamClient) BlockingFlush(ctx context.Context) error {
-	e := wrpc.NewMethodEncoder(r.handle)
-	return wrpc.CallError(ctx, r.inv, Instance, OutputStreamBlockingFlushFunctionName, e, wrpc.Decode[StreamError])
+	e := wrpc.NewMethodEncoder(r.RemoteResource.Handle)
+	return wrpc.CallError(ctx, r.RemoteResource.Invoker, Instance, OutputStreamBlockingFlushFunctionName, e, wrpc.Decode[StreamError])
 }
 
 func (r *outputStreamClient) Subscribe(ctx context.Context) (Pollable, error) {
-	e := wrpc.NewMethodEncoder(r.handle)
-	return wrpc.CallValue(ctx, r.inv, Instance, OutputStreamSubscribeFunctionName, e, func(d *wrpc.Decoder) Pollable {
-		return wrpc.DecodeResource(d, poll.Instance, "pollable", wrpc.Own, poll.NewPollableClient)
-	})
+	e := wrpc.NewMethodEncoder(r.RemoteResource.Handle)
+	return wrpc.CallValue(ctx, r.RemoteResource.Invoker, Instance, OutputStreamSubscribeFunctionName, e, wrpc.ResourceDecoder(poll.Instance, "pollable", wrpc.Own, poll.NewPollableClient))
 }
 
 func (r *outputStreamClient) WriteZeroes(ctx context.Context, len_ uint64) error {
-	e := wrpc.NewMethodEncoder(r.handle)
+	e := wrpc.NewMethodEncoder(r.RemoteResource.Handle)
 	e.U64(len_)
-	return wrpc.CallError(ctx, r.inv, Instance, OutputStreamWriteZeroesFunctionName, e, wrpc.Decode[StreamError])
+	return wrpc.CallError(ctx, r.RemoteResource.Invoker, Instance, OutputStreamWriteZeroesFunctionName, e, wrpc.Decode[StreamError])
 }
 
 func (r *outputStreamClient) BlockingWriteZeroesAndFlush(ctx context.Context, len_ uint64) error {
-	e := wrpc.NewMethodEncoder(r.handle)
+	e := wrpc.NewMethodEncoder(r.RemoteResource.Handle)
 	e.U64(len_)
-	return wrpc.CallError(ctx, r.inv, Instance, OutputStreamBlockingWriteZeroesAndFlushFunctionName, e, wrpc.Decode[StreamError])
+	return wrpc.CallError(ctx, r.RemoteResource.Invoker, Instance, OutputStreamBlockingWriteZeroesAndFlushFunctionName, e, wrpc.Decode[StreamError])
 }
 
 func (r *outputStreamClient) Splice(ctx context.Context, src InputStream, len_ uint64) (uint64, error) {
-	e := wrpc.NewMethodEncoder(r.handle)
+	e := wrpc.NewMethodEncoder(r.RemoteResource.Handle)
 	wrpc.EncodeResource(e, Instance, "input-stream", src)
 	e.U64(len_)
-	return wrpc.CallResult(ctx, r.inv, Instance, OutputStreamSpliceFunctionName, e, (*wrpc.Decoder).U64, wrpc.Decode[StreamError])
+	return wrpc.CallResult(ctx, r.RemoteResource.Invoker, Instance, OutputStreamSpliceFunctionName, e, (*wrpc.Decoder).U64, wrpc.Decode[StreamError])
 }
 
 func (r *outputStreamClient) BlockingSplice(ctx context.Context, src InputStream, len_ uint64) (uint64, error) {
-	e := wrpc.NewMethodEncoder(r.handle)
+	e := wrpc.NewMethodEncoder(r.RemoteResource.Handle)
 	wrpc.EncodeResource(e, Instance, "input-stream", src)
 	e.U64(len_)
-	return wrpc.CallResult(ctx, r.inv, Instance, OutputStreamBlockingSpliceFunctionName, e, (*wrpc.Decoder).U64, wrpc.Decode[StreamError])
+	return wrpc.CallResult(ctx, r.RemoteResource.Invoker, Instance, OutputStreamBlockingSpliceFunctionName, e, (*wrpc.Decoder).U64, wrpc.Decode[StreamError])
 }
 
-// UnimplementedOutputStream implements OutputStream (every method returns an
-// error wrapping wrpc.ErrUnimplemented). Embed it in an implementation so that
-// it keeps compiling when the WIT grows: the methods it does not override fail.
-// Served, such a failure ends the call without results (see
-// wrpc.Unimplemented).
+// UnimplementedOutputStream implements OutputStream: every method returns an
+// error wrapping wrpc.ErrUnimplemented. Embed it to keep compiling when the WIT
+// grows.
 type UnimplementedOutputStream struct{}
 
-// CheckWrite returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedOutputStream) CheckWrite(ctx context.Context) (uint64, error) {
 	return 0, wrpc.Unimplemented(Instance, OutputStreamCheckWriteFunctionName)
 }
 
-// Write returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedOutputStream) Write(ctx context.Context, contents []byte) error {
 	return wrpc.Unimplemented(Instance, OutputStreamWriteFunctionName)
 }
 
-// BlockingWriteAndFlush returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedOutputStream) BlockingWriteAndFlush(ctx context.Context, contents []byte) error {
 	return wrpc.Unimplemented(Instance, OutputStreamBlockingWriteAndFlushFunctionName)
 }
 
-// Flush returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedOutputStream) Flush(ctx context.Context) error {
 	return wrpc.Unimplemented(Instance, OutputStreamFlushFunctionName)
 }
 
-// BlockingFlush returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedOutputStream) BlockingFlush(ctx context.Context) error {
 	return wrpc.Unimplemented(Instance, OutputStreamBlockingFlushFunctionName)
 }
 
-// Subscribe returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedOutputStream) Subscribe(ctx context.Context) (Pollable, error) {
 	return nil, wrpc.Unimplemented(Instance, OutputStreamSubscribeFunctionName)
 }
 
-// WriteZeroes returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedOutputStream) WriteZeroes(ctx context.Context, len_ uint64) error {
 	return wrpc.Unimplemented(Instance, OutputStreamWriteZeroesFunctionName)
 }
 
-// BlockingWriteZeroesAndFlush returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedOutputStream) BlockingWriteZeroesAndFlush(ctx context.Context, len_ uint64) error {
 	return wrpc.Unimplemented(Instance, OutputStreamBlockingWriteZeroesAndFlushFunctionName)
 }
 
-// Splice returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedOutputStream) Splice(ctx context.Context, src InputStream, len_ uint64) (uint64, error) {
 	return 0, wrpc.Unimplemented(Instance, OutputStreamSpliceFunctionName)
 }
 
-// BlockingSplice returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedOutputStream) BlockingSplice(ctx context.Context, src InputStream, len_ uint64) (uint64, error) {
 	return 0, wrpc.Unimplemented(Instance, OutputStreamBlockingSpliceFunctionName)
 }

@@ -14,25 +14,18 @@ import (
 // The generated code below requires the runtime it was generated for.
 const _ = wrpc.SupportPackageIsVersion3
 
-// Instance is the wRPC instance name of the WIT interface
-// "wasi:keyvalue/eventual-batch@0.2.0-draft".
-const Instance = "wasi:keyvalue/eventual-batch@0.2.0-draft"
-
-// The wRPC function names of the WIT interface
-// "wasi:keyvalue/eventual-batch@0.2.0-draft", as the generated client invokes
-// them and Register serves them (Server.Register, Invoker.Invoke). Each is
-// named after its Go method, with the resource's name first for a resource
-// method.
+// The wRPC names: the instance, and the functions that the client invokes and
+// Register serves.
 const (
+	Instance               = "wasi:keyvalue/eventual-batch@0.2.0-draft"
 	GetManyFunctionName    = "get-many"
 	KeysFunctionName       = "keys"
 	SetManyFunctionName    = "set-many"
 	DeleteManyFunctionName = "delete-many"
 )
 
-// NewClient returns an implementation of Interface that calls the WIT interface
-// "wasi:keyvalue/eventual-batch@0.2.0-draft" over wRPC through inv, such as
-// wrpc.DialTCP(addr).
+// NewClient returns an Interface that calls a server over wRPC through inv,
+// such as wrpc.DialTCP(addr).
 func NewClient(inv wrpc.Invoker) Interface {
 	return &client{inv: inv}
 }
@@ -49,9 +42,7 @@ func (c *client) GetMany(ctx context.Context, bucket Bucket, keys []Key) ([]*Inc
 	})
 	return wrpc.CallResult(ctx, c.inv, Instance, GetManyFunctionName, e, func(d *wrpc.Decoder) []*IncomingValue {
 		return wrpc.DecodeList(d, 1 /* min wire bytes per element */, func(d *wrpc.Decoder) *IncomingValue {
-			return wrpc.DecodeOption(d, func(d *wrpc.Decoder) IncomingValue {
-				return wrpc.DecodeResource(d, types.Instance, "incoming-value", wrpc.Own, types.NewIncomingValueClient)
-			})
+			return wrpc.DecodeOption(d, wrpc.ResourceDecoder(types.Instance, "incoming-value", wrpc.Own, types.NewIncomingValueClient))
 		})
 	}, func(d *wrpc.Decoder) cm.Err[Error] {
 		return cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
@@ -93,39 +84,28 @@ func (c *client) DeleteMany(ctx context.Context, bucket Bucket, keys []Key) erro
 	})
 }
 
-// UnimplementedInterface implements the WIT interface
-// "wasi:keyvalue/eventual-batch@0.2.0-draft" (every method returns an error
-// wrapping wrpc.ErrUnimplemented). Embed it in an implementation so that it
-// keeps compiling when the WIT grows: the methods it does not override fail.
-// Served, such a failure ends the call without results (see
-// wrpc.Unimplemented).
+// UnimplementedInterface implements Interface: every method returns an error
+// wrapping wrpc.ErrUnimplemented. Embed it to keep compiling when the WIT
+// grows.
 type UnimplementedInterface struct{}
 
-// GetMany returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) GetMany(ctx context.Context, bucket Bucket, keys []Key) ([]*IncomingValue, error) {
 	return nil, wrpc.Unimplemented(Instance, GetManyFunctionName)
 }
 
-// Keys returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) Keys(ctx context.Context, bucket Bucket) ([]Key, error) {
 	return nil, wrpc.Unimplemented(Instance, KeysFunctionName)
 }
 
-// SetMany returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) SetMany(ctx context.Context, bucket Bucket, keyValues []cm.Tuple2[Key, OutgoingValue]) error {
 	return wrpc.Unimplemented(Instance, SetManyFunctionName)
 }
 
-// DeleteMany returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) DeleteMany(ctx context.Context, bucket Bucket, keys []Key) error {
 	return wrpc.Unimplemented(Instance, DeleteManyFunctionName)
 }
 
-// Register serves impl on s: every function of the WIT interface
-// "wasi:keyvalue/eventual-batch@0.2.0-draft". Resource values that implement
-// wrpc.Resource travel as their own, stateless handles, which impl, a
-// wrpc.HandleResolver, turns back into values; the server keeps every other
-// resource value in its handle table (see wrpc.WithHandleTable).
+// Register serves every function of impl on s.
 func Register(s *wrpc.Server, impl Interface) {
 	s.Handle(Instance, GetManyFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := wrpc.DecodeResource(d, types.Instance, "bucket", wrpc.Borrow, types.NewBucketClient)
@@ -134,9 +114,7 @@ func Register(s *wrpc.Server, impl Interface) {
 		})
 		return wrpc.ReplyResult(d, func() ([]*IncomingValue, error) { return impl.GetMany(ctx, bucket, keys) }, func(e *wrpc.Encoder, v []*IncomingValue) {
 			wrpc.EncodeList(e, v, func(e *wrpc.Encoder, v *IncomingValue) {
-				wrpc.EncodeOption(e, v, func(e *wrpc.Encoder, v IncomingValue) {
-					wrpc.EncodeResource(e, types.Instance, "incoming-value", v)
-				})
+				wrpc.EncodeOption(e, v, wrpc.ResourceEncoder[IncomingValue](types.Instance, "incoming-value"))
 			})
 		}, func(e *wrpc.Encoder, v cm.Err[Error]) {
 			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)

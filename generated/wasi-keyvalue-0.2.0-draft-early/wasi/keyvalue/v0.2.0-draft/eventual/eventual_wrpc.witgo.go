@@ -14,24 +14,18 @@ import (
 // The generated code below requires the runtime it was generated for.
 const _ = wrpc.SupportPackageIsVersion3
 
-// Instance is the wRPC instance name of the WIT interface
-// "wasi:keyvalue/eventual@0.2.0-draft".
-const Instance = "wasi:keyvalue/eventual@0.2.0-draft"
-
-// The wRPC function names of the WIT interface
-// "wasi:keyvalue/eventual@0.2.0-draft", as the generated client invokes them
-// and Register serves them (Server.Register, Invoker.Invoke). Each is named
-// after its Go method, with the resource's name first for a resource method.
+// The wRPC names: the instance, and the functions that the client invokes and
+// Register serves.
 const (
+	Instance           = "wasi:keyvalue/eventual@0.2.0-draft"
 	GetFunctionName    = "get"
 	SetFunctionName    = "set"
 	DeleteFunctionName = "delete"
 	ExistsFunctionName = "exists"
 )
 
-// NewClient returns an implementation of Interface that calls the WIT interface
-// "wasi:keyvalue/eventual@0.2.0-draft" over wRPC through inv, such as
-// wrpc.DialTCP(addr).
+// NewClient returns an Interface that calls a server over wRPC through inv,
+// such as wrpc.DialTCP(addr).
 func NewClient(inv wrpc.Invoker) Interface {
 	return &client{inv: inv}
 }
@@ -44,9 +38,7 @@ func (c *client) Get(ctx context.Context, bucket Bucket, key Key) (IncomingValue
 	e := wrpc.NewEncoder()
 	wrpc.EncodeResource(e, types.Instance, "bucket", bucket)
 	e.String(key)
-	return wrpc.CallResultOption(ctx, c.inv, Instance, GetFunctionName, e, func(d *wrpc.Decoder) IncomingValue {
-		return wrpc.DecodeResource(d, types.Instance, "incoming-value", wrpc.Own, types.NewIncomingValueClient)
-	}, func(d *wrpc.Decoder) cm.Err[Error] {
+	return wrpc.CallResultOption(ctx, c.inv, Instance, GetFunctionName, e, wrpc.ResourceDecoder(types.Instance, "incoming-value", wrpc.Own, types.NewIncomingValueClient), func(d *wrpc.Decoder) cm.Err[Error] {
 		return cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
 	})
 }
@@ -79,45 +71,33 @@ func (c *client) Exists(ctx context.Context, bucket Bucket, key Key) (bool, erro
 	})
 }
 
-// UnimplementedInterface implements the WIT interface
-// "wasi:keyvalue/eventual@0.2.0-draft" (every method returns an error wrapping
-// wrpc.ErrUnimplemented). Embed it in an implementation so that it keeps
-// compiling when the WIT grows: the methods it does not override fail. Served,
-// such a failure ends the call without results (see wrpc.Unimplemented).
+// UnimplementedInterface implements Interface: every method returns an error
+// wrapping wrpc.ErrUnimplemented. Embed it to keep compiling when the WIT
+// grows.
 type UnimplementedInterface struct{}
 
-// Get returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) Get(ctx context.Context, bucket Bucket, key Key) (IncomingValue, bool, error) {
 	return nil, false, wrpc.Unimplemented(Instance, GetFunctionName)
 }
 
-// Set returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) Set(ctx context.Context, bucket Bucket, key Key, outgoingValue OutgoingValue) error {
 	return wrpc.Unimplemented(Instance, SetFunctionName)
 }
 
-// Delete returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) Delete(ctx context.Context, bucket Bucket, key Key) error {
 	return wrpc.Unimplemented(Instance, DeleteFunctionName)
 }
 
-// Exists returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) Exists(ctx context.Context, bucket Bucket, key Key) (bool, error) {
 	return false, wrpc.Unimplemented(Instance, ExistsFunctionName)
 }
 
-// Register serves impl on s: every function of the WIT interface
-// "wasi:keyvalue/eventual@0.2.0-draft". Resource values that implement
-// wrpc.Resource travel as their own, stateless handles, which impl, a
-// wrpc.HandleResolver, turns back into values; the server keeps every other
-// resource value in its handle table (see wrpc.WithHandleTable).
+// Register serves every function of impl on s.
 func Register(s *wrpc.Server, impl Interface) {
 	s.Handle(Instance, GetFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := wrpc.DecodeResource(d, types.Instance, "bucket", wrpc.Borrow, types.NewBucketClient)
 		key := d.ReadString()
-		return wrpc.ReplyResultOption(d, func() (IncomingValue, bool, error) { return impl.Get(ctx, bucket, key) }, func(e *wrpc.Encoder, v IncomingValue) {
-			wrpc.EncodeResource(e, types.Instance, "incoming-value", v)
-		}, func(e *wrpc.Encoder, v cm.Err[Error]) {
+		return wrpc.ReplyResultOption(d, func() (IncomingValue, bool, error) { return impl.Get(ctx, bucket, key) }, wrpc.ResourceEncoder[IncomingValue](types.Instance, "incoming-value"), func(e *wrpc.Encoder, v cm.Err[Error]) {
 			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
 		})
 	})

@@ -14,15 +14,10 @@ import (
 // The generated code below requires the runtime it was generated for.
 const _ = wrpc.SupportPackageIsVersion3
 
-// Instance is the wRPC instance name of the WIT interface
-// "wasi:keyvalue/types@0.2.0-draft".
-const Instance = "wasi:keyvalue/types@0.2.0-draft"
-
-// The wRPC function names of the WIT interface
-// "wasi:keyvalue/types@0.2.0-draft", as the generated client invokes them and
-// Register serves them (Server.Register, Invoker.Invoke). Each is named after
-// its Go method, with the resource's name first for a resource method.
+// The wRPC names: the instance, and the functions that the client invokes and
+// Register serves.
 const (
+	Instance                                             = "wasi:keyvalue/types@0.2.0-draft"
 	BucketOpenBucketFunctionName                         = "bucket.open-bucket"
 	OutgoingValueNewOutgoingValueFunctionName            = "outgoing-value.new-outgoing-value"
 	IncomingValueIncomingValueConsumeSyncFunctionName    = "incoming-value.incoming-value-consume-sync"
@@ -32,9 +27,8 @@ const (
 	IncomingValueIncomingValueSizeFunctionName           = "incoming-value.incoming-value-size"
 )
 
-// NewClient returns an implementation of Interface that calls the WIT interface
-// "wasi:keyvalue/types@0.2.0-draft" over wRPC through inv, such as
-// wrpc.DialTCP(addr).
+// NewClient returns an Interface that calls a server over wRPC through inv,
+// such as wrpc.DialTCP(addr).
 func NewClient(inv wrpc.Invoker) Interface {
 	return &client{inv: inv}
 }
@@ -46,18 +40,14 @@ type client struct {
 func (c *client) BucketOpenBucket(ctx context.Context, name string) (Bucket, error) {
 	e := wrpc.NewEncoder()
 	e.String(name)
-	return wrpc.CallResult(ctx, c.inv, Instance, BucketOpenBucketFunctionName, e, func(d *wrpc.Decoder) Bucket {
-		return wrpc.DecodeResource(d, Instance, "bucket", wrpc.Own, NewBucketClient)
-	}, func(d *wrpc.Decoder) cm.Err[Error] {
+	return wrpc.CallResult(ctx, c.inv, Instance, BucketOpenBucketFunctionName, e, wrpc.ResourceDecoder(Instance, "bucket", wrpc.Own, NewBucketClient), func(d *wrpc.Decoder) cm.Err[Error] {
 		return cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
 	})
 }
 
 func (c *client) OutgoingValueNewOutgoingValue(ctx context.Context) (OutgoingValue, error) {
 	e := wrpc.NewEncoder()
-	return wrpc.CallValue(ctx, c.inv, Instance, OutgoingValueNewOutgoingValueFunctionName, e, func(d *wrpc.Decoder) OutgoingValue {
-		return wrpc.DecodeResource(d, Instance, "outgoing-value", wrpc.Own, NewOutgoingValueClient)
-	})
+	return wrpc.CallValue(ctx, c.inv, Instance, OutgoingValueNewOutgoingValueFunctionName, e, wrpc.ResourceDecoder(Instance, "outgoing-value", wrpc.Own, NewOutgoingValueClient))
 }
 
 func (c *client) IncomingValueIncomingValueConsumeSync(ctx context.Context, this IncomingValue) (IncomingValueSyncBody, error) {
@@ -71,70 +61,48 @@ func (c *client) IncomingValueIncomingValueConsumeSync(ctx context.Context, this
 func (c *client) IncomingValueIncomingValueConsumeAsync(ctx context.Context, this IncomingValue) (IncomingValueAsyncBody, error) {
 	e := wrpc.NewEncoder()
 	wrpc.EncodeResource(e, Instance, "incoming-value", this)
-	return wrpc.CallResult(ctx, c.inv, Instance, IncomingValueIncomingValueConsumeAsyncFunctionName, e, func(d *wrpc.Decoder) IncomingValueAsyncBody {
-		return wrpc.DecodeResource(d, streams.Instance, "input-stream", wrpc.Own, streams.NewInputStreamClient)
-	}, func(d *wrpc.Decoder) cm.Err[Error] {
+	return wrpc.CallResult(ctx, c.inv, Instance, IncomingValueIncomingValueConsumeAsyncFunctionName, e, wrpc.ResourceDecoder(streams.Instance, "input-stream", wrpc.Own, streams.NewInputStreamClient), func(d *wrpc.Decoder) cm.Err[Error] {
 		return cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
 	})
 }
 
-// UnimplementedInterface implements the WIT interface
-// "wasi:keyvalue/types@0.2.0-draft" (every method returns an error wrapping
-// wrpc.ErrUnimplemented). Embed it in an implementation so that it keeps
-// compiling when the WIT grows: the methods it does not override fail. Served,
-// such a failure ends the call without results (see wrpc.Unimplemented).
+// UnimplementedInterface implements Interface: every method returns an error
+// wrapping wrpc.ErrUnimplemented. Embed it to keep compiling when the WIT
+// grows.
 type UnimplementedInterface struct{}
 
-// BucketOpenBucket returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) BucketOpenBucket(ctx context.Context, name string) (Bucket, error) {
 	return nil, wrpc.Unimplemented(Instance, BucketOpenBucketFunctionName)
 }
 
-// OutgoingValueNewOutgoingValue returns an error wrapping
-// wrpc.ErrUnimplemented.
 func (UnimplementedInterface) OutgoingValueNewOutgoingValue(ctx context.Context) (OutgoingValue, error) {
 	return nil, wrpc.Unimplemented(Instance, OutgoingValueNewOutgoingValueFunctionName)
 }
 
-// IncomingValueIncomingValueConsumeSync returns an error wrapping
-// wrpc.ErrUnimplemented.
 func (UnimplementedInterface) IncomingValueIncomingValueConsumeSync(ctx context.Context, this IncomingValue) (IncomingValueSyncBody, error) {
 	return nil, wrpc.Unimplemented(Instance, IncomingValueIncomingValueConsumeSyncFunctionName)
 }
 
-// IncomingValueIncomingValueConsumeAsync returns an error wrapping
-// wrpc.ErrUnimplemented.
 func (UnimplementedInterface) IncomingValueIncomingValueConsumeAsync(ctx context.Context, this IncomingValue) (IncomingValueAsyncBody, error) {
 	return nil, wrpc.Unimplemented(Instance, IncomingValueIncomingValueConsumeAsyncFunctionName)
 }
 
-// Register serves impl on s: every function of the WIT interface
-// "wasi:keyvalue/types@0.2.0-draft". Resource values that implement
-// wrpc.Resource travel as their own, stateless handles, which impl, a
-// wrpc.HandleResolver, turns back into values; the server keeps every other
-// resource value in its handle table (see wrpc.WithHandleTable).
+// Register serves every function of impl on s. A resource value that implements
+// wrpc.Resource travels as its own handle (see wrpc.HandleResolver).
 func Register(s *wrpc.Server, impl Interface) {
 	if r, ok := impl.(wrpc.HandleResolver); ok {
 		s.SetHandleResolver(Instance, "bucket", r)
-	}
-	if r, ok := impl.(wrpc.HandleResolver); ok {
 		s.SetHandleResolver(Instance, "outgoing-value", r)
-	}
-	if r, ok := impl.(wrpc.HandleResolver); ok {
 		s.SetHandleResolver(Instance, "incoming-value", r)
 	}
 	s.Handle(Instance, BucketOpenBucketFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		name := d.ReadString()
-		return wrpc.ReplyResult(d, func() (Bucket, error) { return impl.BucketOpenBucket(ctx, name) }, func(e *wrpc.Encoder, v Bucket) {
-			wrpc.EncodeResource(e, Instance, "bucket", v)
-		}, func(e *wrpc.Encoder, v cm.Err[Error]) {
+		return wrpc.ReplyResult(d, func() (Bucket, error) { return impl.BucketOpenBucket(ctx, name) }, wrpc.ResourceEncoder[Bucket](Instance, "bucket"), func(e *wrpc.Encoder, v cm.Err[Error]) {
 			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
 		})
 	})
 	s.Handle(Instance, OutgoingValueNewOutgoingValueFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
-		return wrpc.ReplyValue(d, func() (OutgoingValue, error) { return impl.OutgoingValueNewOutgoingValue(ctx) }, func(e *wrpc.Encoder, v OutgoingValue) {
-			wrpc.EncodeResource(e, Instance, "outgoing-value", v)
-		})
+		return wrpc.ReplyValue(d, func() (OutgoingValue, error) { return impl.OutgoingValueNewOutgoingValue(ctx) }, wrpc.ResourceEncoder[OutgoingValue](Instance, "outgoing-value"))
 	})
 	s.Handle(Instance, IncomingValueIncomingValueConsumeSyncFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		this := wrpc.DecodeResource(d, Instance, "incoming-value", wrpc.Own, NewIncomingValueClient)
@@ -144,17 +112,13 @@ func Register(s *wrpc.Server, impl Interface) {
 	})
 	s.Handle(Instance, IncomingValueIncomingValueConsumeAsyncFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		this := wrpc.DecodeResource(d, Instance, "incoming-value", wrpc.Own, NewIncomingValueClient)
-		return wrpc.ReplyResult(d, func() (IncomingValueAsyncBody, error) { return impl.IncomingValueIncomingValueConsumeAsync(ctx, this) }, func(e *wrpc.Encoder, v IncomingValueAsyncBody) {
-			wrpc.EncodeResource(e, streams.Instance, "input-stream", v)
-		}, func(e *wrpc.Encoder, v cm.Err[Error]) {
+		return wrpc.ReplyResult(d, func() (IncomingValueAsyncBody, error) { return impl.IncomingValueIncomingValueConsumeAsync(ctx, this) }, wrpc.ResourceEncoder[IncomingValueAsyncBody](streams.Instance, "input-stream"), func(e *wrpc.Encoder, v cm.Err[Error]) {
 			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
 		})
 	})
 	s.Handle(Instance, OutgoingValueOutgoingValueWriteBodyAsyncFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[OutgoingValue](d, Instance, "outgoing-value", wrpc.Borrow, nil)
-		return wrpc.ReplyResult(d, func() (OutgoingValueBodyAsync, error) { return self.OutgoingValueWriteBodyAsync(ctx) }, func(e *wrpc.Encoder, v OutgoingValueBodyAsync) {
-			wrpc.EncodeResource(e, streams.Instance, "output-stream", v)
-		}, func(e *wrpc.Encoder, v cm.Err[Error]) {
+		return wrpc.ReplyResult(d, func() (OutgoingValueBodyAsync, error) { return self.OutgoingValueWriteBodyAsync(ctx) }, wrpc.ResourceEncoder[OutgoingValueBodyAsync](streams.Instance, "output-stream"), func(e *wrpc.Encoder, v cm.Err[Error]) {
 			wrpc.EncodeResource(e, wasikeyvalueerror.Instance, "error", v.Value)
 		})
 	})
@@ -174,114 +138,79 @@ func Register(s *wrpc.Server, impl Interface) {
 }
 
 // NewBucketClient returns the Bucket that handle refers to on the server behind
-// inv. Values that the server returns are made this way; call it yourself only
-// with a handle from that server.
+// inv; the values that the server returns are made this way.
 func NewBucketClient(inv wrpc.Invoker, handle []byte) Bucket {
-	return &bucketClient{inv, handle}
+	return &bucketClient{wrpc.RemoteResource{Invoker: inv, Handle: handle}}
 }
 
 type bucketClient struct {
-	inv    wrpc.Invoker
-	handle []byte
+	wrpc.RemoteResource
 }
 
-// WRPCHandle returns the handle the server chose for the resource
-// (wrpc.Resource).
-func (r *bucketClient) WRPCHandle() []byte {
-	return r.handle
-}
-
-// UnimplementedBucket implements Bucket (every method returns an error wrapping
-// wrpc.ErrUnimplemented). Embed it in an implementation so that it keeps
-// compiling when the WIT grows: the methods it does not override fail. Served,
-// such a failure ends the call without results (see wrpc.Unimplemented).
+// UnimplementedBucket implements Bucket: every method returns an error wrapping
+// wrpc.ErrUnimplemented. Embed it to keep compiling when the WIT grows.
 type UnimplementedBucket struct{}
 
 // NewOutgoingValueClient returns the OutgoingValue that handle refers to on the
-// server behind inv. Values that the server returns are made this way; call it
-// yourself only with a handle from that server.
+// server behind inv; the values that the server returns are made this way.
 func NewOutgoingValueClient(inv wrpc.Invoker, handle []byte) OutgoingValue {
-	return &outgoingValueClient{inv, handle}
+	return &outgoingValueClient{wrpc.RemoteResource{Invoker: inv, Handle: handle}}
 }
 
 type outgoingValueClient struct {
-	inv    wrpc.Invoker
-	handle []byte
-}
-
-// WRPCHandle returns the handle the server chose for the resource
-// (wrpc.Resource).
-func (r *outgoingValueClient) WRPCHandle() []byte {
-	return r.handle
+	wrpc.RemoteResource
 }
 
 func (r *outgoingValueClient) OutgoingValueWriteBodyAsync(ctx context.Context) (OutgoingValueBodyAsync, error) {
-	e := wrpc.NewMethodEncoder(r.handle)
-	return wrpc.CallResult(ctx, r.inv, Instance, OutgoingValueOutgoingValueWriteBodyAsyncFunctionName, e, func(d *wrpc.Decoder) OutgoingValueBodyAsync {
-		return wrpc.DecodeResource(d, streams.Instance, "output-stream", wrpc.Own, streams.NewOutputStreamClient)
-	}, func(d *wrpc.Decoder) cm.Err[Error] {
+	e := wrpc.NewMethodEncoder(r.RemoteResource.Handle)
+	return wrpc.CallResult(ctx, r.RemoteResource.Invoker, Instance, OutgoingValueOutgoingValueWriteBodyAsyncFunctionName, e, wrpc.ResourceDecoder(streams.Instance, "output-stream", wrpc.Own, streams.NewOutputStreamClient), func(d *wrpc.Decoder) cm.Err[Error] {
 		return cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
 	})
 }
 
 func (r *outgoingValueClient) OutgoingValueWriteBodySync(ctx context.Context, value OutgoingValueBodySync) error {
-	e := wrpc.NewMethodEncoder(r.handle)
+	e := wrpc.NewMethodEncoder(r.RemoteResource.Handle)
 	e.Bytes(value)
-	return wrpc.CallError(ctx, r.inv, Instance, OutgoingValueOutgoingValueWriteBodySyncFunctionName, e, func(d *wrpc.Decoder) cm.Err[Error] {
+	return wrpc.CallError(ctx, r.RemoteResource.Invoker, Instance, OutgoingValueOutgoingValueWriteBodySyncFunctionName, e, func(d *wrpc.Decoder) cm.Err[Error] {
 		return cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
 	})
 }
 
-// UnimplementedOutgoingValue implements OutgoingValue (every method returns an
-// error wrapping wrpc.ErrUnimplemented). Embed it in an implementation so that
-// it keeps compiling when the WIT grows: the methods it does not override fail.
-// Served, such a failure ends the call without results (see
-// wrpc.Unimplemented).
+// UnimplementedOutgoingValue implements OutgoingValue: every method returns an
+// error wrapping wrpc.ErrUnimplemented. Embed it to keep compiling when the WIT
+// grows.
 type UnimplementedOutgoingValue struct{}
 
-// OutgoingValueWriteBodyAsync returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedOutgoingValue) OutgoingValueWriteBodyAsync(ctx context.Context) (OutgoingValueBodyAsync, error) {
 	return nil, wrpc.Unimplemented(Instance, OutgoingValueOutgoingValueWriteBodyAsyncFunctionName)
 }
 
-// OutgoingValueWriteBodySync returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedOutgoingValue) OutgoingValueWriteBodySync(ctx context.Context, value OutgoingValueBodySync) error {
 	return wrpc.Unimplemented(Instance, OutgoingValueOutgoingValueWriteBodySyncFunctionName)
 }
 
 // NewIncomingValueClient returns the IncomingValue that handle refers to on the
-// server behind inv. Values that the server returns are made this way; call it
-// yourself only with a handle from that server.
+// server behind inv; the values that the server returns are made this way.
 func NewIncomingValueClient(inv wrpc.Invoker, handle []byte) IncomingValue {
-	return &incomingValueClient{inv, handle}
+	return &incomingValueClient{wrpc.RemoteResource{Invoker: inv, Handle: handle}}
 }
 
 type incomingValueClient struct {
-	inv    wrpc.Invoker
-	handle []byte
-}
-
-// WRPCHandle returns the handle the server chose for the resource
-// (wrpc.Resource).
-func (r *incomingValueClient) WRPCHandle() []byte {
-	return r.handle
+	wrpc.RemoteResource
 }
 
 func (r *incomingValueClient) IncomingValueSize(ctx context.Context) (uint64, error) {
-	e := wrpc.NewMethodEncoder(r.handle)
-	return wrpc.CallResult(ctx, r.inv, Instance, IncomingValueIncomingValueSizeFunctionName, e, (*wrpc.Decoder).U64, func(d *wrpc.Decoder) cm.Err[Error] {
+	e := wrpc.NewMethodEncoder(r.RemoteResource.Handle)
+	return wrpc.CallResult(ctx, r.RemoteResource.Invoker, Instance, IncomingValueIncomingValueSizeFunctionName, e, (*wrpc.Decoder).U64, func(d *wrpc.Decoder) cm.Err[Error] {
 		return cm.Err[Error]{Value: wrpc.DecodeResource(d, wasikeyvalueerror.Instance, "error", wrpc.Own, wasikeyvalueerror.NewErrorClient)}
 	})
 }
 
-// UnimplementedIncomingValue implements IncomingValue (every method returns an
-// error wrapping wrpc.ErrUnimplemented). Embed it in an implementation so that
-// it keeps compiling when the WIT grows: the methods it does not override fail.
-// Served, such a failure ends the call without results (see
-// wrpc.Unimplemented).
+// UnimplementedIncomingValue implements IncomingValue: every method returns an
+// error wrapping wrpc.ErrUnimplemented. Embed it to keep compiling when the WIT
+// grows.
 type UnimplementedIncomingValue struct{}
 
-// IncomingValueSize returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedIncomingValue) IncomingValueSize(ctx context.Context) (uint64, error) {
 	return 0, wrpc.Unimplemented(Instance, IncomingValueIncomingValueSizeFunctionName)
 }

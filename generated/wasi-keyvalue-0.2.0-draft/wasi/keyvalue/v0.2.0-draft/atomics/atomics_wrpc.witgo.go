@@ -12,21 +12,15 @@ import (
 // The generated code below requires the runtime it was generated for.
 const _ = wrpc.SupportPackageIsVersion3
 
-// Instance is the wRPC instance name of the WIT interface
-// "wasi:keyvalue/atomics@0.2.0-draft".
-const Instance = "wasi:keyvalue/atomics@0.2.0-draft"
-
-// The wRPC function names of the WIT interface
-// "wasi:keyvalue/atomics@0.2.0-draft", as the generated client invokes them and
-// Register serves them (Server.Register, Invoker.Invoke). Each is named after
-// its Go method, with the resource's name first for a resource method.
+// The wRPC names: the instance, and the functions that the client invokes and
+// Register serves.
 const (
+	Instance              = "wasi:keyvalue/atomics@0.2.0-draft"
 	IncrementFunctionName = "increment"
 )
 
-// NewClient returns an implementation of Interface that calls the WIT interface
-// "wasi:keyvalue/atomics@0.2.0-draft" over wRPC through inv, such as
-// wrpc.DialTCP(addr).
+// NewClient returns an Interface that calls a server over wRPC through inv,
+// such as wrpc.DialTCP(addr).
 func NewClient(inv wrpc.Invoker) Interface {
 	return &client{inv: inv}
 }
@@ -43,23 +37,16 @@ func (c *client) Increment(ctx context.Context, bucket Bucket, key string, delta
 	return wrpc.CallResult(ctx, c.inv, Instance, IncrementFunctionName, e, (*wrpc.Decoder).U64, wrpc.Decode[Error])
 }
 
-// UnimplementedInterface implements the WIT interface
-// "wasi:keyvalue/atomics@0.2.0-draft" (every method returns an error wrapping
-// wrpc.ErrUnimplemented). Embed it in an implementation so that it keeps
-// compiling when the WIT grows: the methods it does not override fail. Served,
-// such a failure ends the call without results (see wrpc.Unimplemented).
+// UnimplementedInterface implements Interface: every method returns an error
+// wrapping wrpc.ErrUnimplemented. Embed it to keep compiling when the WIT
+// grows.
 type UnimplementedInterface struct{}
 
-// Increment returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) Increment(ctx context.Context, bucket Bucket, key string, delta uint64) (uint64, error) {
 	return 0, wrpc.Unimplemented(Instance, IncrementFunctionName)
 }
 
-// Register serves impl on s: every function of the WIT interface
-// "wasi:keyvalue/atomics@0.2.0-draft". Resource values that implement
-// wrpc.Resource travel as their own, stateless handles, which impl, a
-// wrpc.HandleResolver, turns back into values; the server keeps every other
-// resource value in its handle table (see wrpc.WithHandleTable).
+// Register serves every function of impl on s.
 func Register(s *wrpc.Server, impl Interface) {
 	s.Handle(Instance, IncrementFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := wrpc.DecodeResource(d, store.Instance, "bucket", wrpc.Borrow, store.NewBucketClient)

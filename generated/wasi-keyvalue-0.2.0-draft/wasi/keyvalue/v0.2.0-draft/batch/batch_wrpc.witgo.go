@@ -13,23 +13,17 @@ import (
 // The generated code below requires the runtime it was generated for.
 const _ = wrpc.SupportPackageIsVersion3
 
-// Instance is the wRPC instance name of the WIT interface
-// "wasi:keyvalue/batch@0.2.0-draft".
-const Instance = "wasi:keyvalue/batch@0.2.0-draft"
-
-// The wRPC function names of the WIT interface
-// "wasi:keyvalue/batch@0.2.0-draft", as the generated client invokes them and
-// Register serves them (Server.Register, Invoker.Invoke). Each is named after
-// its Go method, with the resource's name first for a resource method.
+// The wRPC names: the instance, and the functions that the client invokes and
+// Register serves.
 const (
+	Instance               = "wasi:keyvalue/batch@0.2.0-draft"
 	GetManyFunctionName    = "get-many"
 	SetManyFunctionName    = "set-many"
 	DeleteManyFunctionName = "delete-many"
 )
 
-// NewClient returns an implementation of Interface that calls the WIT interface
-// "wasi:keyvalue/batch@0.2.0-draft" over wRPC through inv, such as
-// wrpc.DialTCP(addr).
+// NewClient returns an Interface that calls a server over wRPC through inv,
+// such as wrpc.DialTCP(addr).
 func NewClient(inv wrpc.Invoker) Interface {
 	return &client{inv: inv}
 }
@@ -71,33 +65,24 @@ func (c *client) DeleteMany(ctx context.Context, bucket Bucket, keys []string) e
 	return wrpc.CallError(ctx, c.inv, Instance, DeleteManyFunctionName, e, wrpc.Decode[Error])
 }
 
-// UnimplementedInterface implements the WIT interface
-// "wasi:keyvalue/batch@0.2.0-draft" (every method returns an error wrapping
-// wrpc.ErrUnimplemented). Embed it in an implementation so that it keeps
-// compiling when the WIT grows: the methods it does not override fail. Served,
-// such a failure ends the call without results (see wrpc.Unimplemented).
+// UnimplementedInterface implements Interface: every method returns an error
+// wrapping wrpc.ErrUnimplemented. Embed it to keep compiling when the WIT
+// grows.
 type UnimplementedInterface struct{}
 
-// GetMany returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) GetMany(ctx context.Context, bucket Bucket, keys []string) ([]*cm.Tuple2[string, []byte], error) {
 	return nil, wrpc.Unimplemented(Instance, GetManyFunctionName)
 }
 
-// SetMany returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) SetMany(ctx context.Context, bucket Bucket, keyValues []cm.Tuple2[string, []byte]) error {
 	return wrpc.Unimplemented(Instance, SetManyFunctionName)
 }
 
-// DeleteMany returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) DeleteMany(ctx context.Context, bucket Bucket, keys []string) error {
 	return wrpc.Unimplemented(Instance, DeleteManyFunctionName)
 }
 
-// Register serves impl on s: every function of the WIT interface
-// "wasi:keyvalue/batch@0.2.0-draft". Resource values that implement
-// wrpc.Resource travel as their own, stateless handles, which impl, a
-// wrpc.HandleResolver, turns back into values; the server keeps every other
-// resource value in its handle table (see wrpc.WithHandleTable).
+// Register serves every function of impl on s.
 func Register(s *wrpc.Server, impl Interface) {
 	s.Handle(Instance, GetManyFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := wrpc.DecodeResource(d, store.Instance, "bucket", wrpc.Borrow, store.NewBucketClient)

@@ -36,24 +36,18 @@ func (v *CasError) DecodeWRPC(d *wrpc.Decoder) {
 // The generated code below requires the runtime it was generated for.
 const _ = wrpc.SupportPackageIsVersion3
 
-// Instance is the wRPC instance name of the WIT interface
-// "wasi:keyvalue/atomics@0.2.0-draft2".
-const Instance = "wasi:keyvalue/atomics@0.2.0-draft2"
-
-// The wRPC function names of the WIT interface
-// "wasi:keyvalue/atomics@0.2.0-draft2", as the generated client invokes them
-// and Register serves them (Server.Register, Invoker.Invoke). Each is named
-// after its Go method, with the resource's name first for a resource method.
+// The wRPC names: the instance, and the functions that the client invokes and
+// Register serves.
 const (
+	Instance               = "wasi:keyvalue/atomics@0.2.0-draft2"
 	CasNewFunctionName     = "cas.new"
 	IncrementFunctionName  = "increment"
 	SwapFunctionName       = "swap"
 	CasCurrentFunctionName = "cas.current"
 )
 
-// NewClient returns an implementation of Interface that calls the WIT interface
-// "wasi:keyvalue/atomics@0.2.0-draft2" over wRPC through inv, such as
-// wrpc.DialTCP(addr).
+// NewClient returns an Interface that calls a server over wRPC through inv,
+// such as wrpc.DialTCP(addr).
 func NewClient(inv wrpc.Invoker) Interface {
 	return &client{inv: inv}
 }
@@ -66,9 +60,7 @@ func (c *client) CasNew(ctx context.Context, bucket Bucket, key string) (Cas, er
 	e := wrpc.NewEncoder()
 	wrpc.EncodeResource(e, store.Instance, "bucket", bucket)
 	e.String(key)
-	return wrpc.CallResult(ctx, c.inv, Instance, CasNewFunctionName, e, func(d *wrpc.Decoder) Cas {
-		return wrpc.DecodeResource(d, Instance, "cas", wrpc.Own, NewCasClient)
-	}, wrpc.Decode[Error])
+	return wrpc.CallResult(ctx, c.inv, Instance, CasNewFunctionName, e, wrpc.ResourceDecoder(Instance, "cas", wrpc.Own, NewCasClient), wrpc.Decode[Error])
 }
 
 func (c *client) Increment(ctx context.Context, bucket Bucket, key string, delta int64) (int64, error) {
@@ -86,33 +78,25 @@ func (c *client) Swap(ctx context.Context, cas Cas, value []byte) error {
 	return wrpc.CallError(ctx, c.inv, Instance, SwapFunctionName, e, wrpc.Decode[CasError])
 }
 
-// UnimplementedInterface implements the WIT interface
-// "wasi:keyvalue/atomics@0.2.0-draft2" (every method returns an error wrapping
-// wrpc.ErrUnimplemented). Embed it in an implementation so that it keeps
-// compiling when the WIT grows: the methods it does not override fail. Served,
-// such a failure ends the call without results (see wrpc.Unimplemented).
+// UnimplementedInterface implements Interface: every method returns an error
+// wrapping wrpc.ErrUnimplemented. Embed it to keep compiling when the WIT
+// grows.
 type UnimplementedInterface struct{}
 
-// CasNew returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) CasNew(ctx context.Context, bucket Bucket, key string) (Cas, error) {
 	return nil, wrpc.Unimplemented(Instance, CasNewFunctionName)
 }
 
-// Increment returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) Increment(ctx context.Context, bucket Bucket, key string, delta int64) (int64, error) {
 	return 0, wrpc.Unimplemented(Instance, IncrementFunctionName)
 }
 
-// Swap returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) Swap(ctx context.Context, cas Cas, value []byte) error {
 	return wrpc.Unimplemented(Instance, SwapFunctionName)
 }
 
-// Register serves impl on s: every function of the WIT interface
-// "wasi:keyvalue/atomics@0.2.0-draft2". Resource values that implement
-// wrpc.Resource travel as their own, stateless handles, which impl, a
-// wrpc.HandleResolver, turns back into values; the server keeps every other
-// resource value in its handle table (see wrpc.WithHandleTable).
+// Register serves every function of impl on s. A resource value that implements
+// wrpc.Resource travels as its own handle (see wrpc.HandleResolver).
 func Register(s *wrpc.Server, impl Interface) {
 	if r, ok := impl.(wrpc.HandleResolver); ok {
 		s.SetHandleResolver(Instance, "cas", r)
@@ -120,9 +104,7 @@ func Register(s *wrpc.Server, impl Interface) {
 	s.Handle(Instance, CasNewFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := wrpc.DecodeResource(d, store.Instance, "bucket", wrpc.Borrow, store.NewBucketClient)
 		key := d.ReadString()
-		return wrpc.ReplyResult(d, func() (Cas, error) { return impl.CasNew(ctx, bucket, key) }, func(e *wrpc.Encoder, v Cas) {
-			wrpc.EncodeResource(e, Instance, "cas", v)
-		}, wrpc.Encode[Error])
+		return wrpc.ReplyResult(d, func() (Cas, error) { return impl.CasNew(ctx, bucket, key) }, wrpc.ResourceEncoder[Cas](Instance, "cas"), wrpc.Encode[Error])
 	})
 	s.Handle(Instance, IncrementFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := wrpc.DecodeResource(d, store.Instance, "bucket", wrpc.Borrow, store.NewBucketClient)
@@ -141,36 +123,25 @@ func Register(s *wrpc.Server, impl Interface) {
 	})
 }
 
-// NewCasClient returns the Cas that handle refers to on the server behind inv.
-// Values that the server returns are made this way; call it yourself only with
-// a handle from that server.
+// NewCasClient returns the Cas that handle refers to on the server behind inv;
+// the values that the server returns are made this way.
 func NewCasClient(inv wrpc.Invoker, handle []byte) Cas {
-	return &casClient{inv, handle}
+	return &casClient{wrpc.RemoteResource{Invoker: inv, Handle: handle}}
 }
 
 type casClient struct {
-	inv    wrpc.Invoker
-	handle []byte
-}
-
-// WRPCHandle returns the handle the server chose for the resource
-// (wrpc.Resource).
-func (r *casClient) WRPCHandle() []byte {
-	return r.handle
+	wrpc.RemoteResource
 }
 
 func (r *casClient) Current(ctx context.Context) ([]byte, bool, error) {
-	e := wrpc.NewMethodEncoder(r.handle)
-	return wrpc.CallResultOption(ctx, r.inv, Instance, CasCurrentFunctionName, e, (*wrpc.Decoder).Bytes, wrpc.Decode[Error])
+	e := wrpc.NewMethodEncoder(r.RemoteResource.Handle)
+	return wrpc.CallResultOption(ctx, r.RemoteResource.Invoker, Instance, CasCurrentFunctionName, e, (*wrpc.Decoder).Bytes, wrpc.Decode[Error])
 }
 
-// UnimplementedCas implements Cas (every method returns an error wrapping
-// wrpc.ErrUnimplemented). Embed it in an implementation so that it keeps
-// compiling when the WIT grows: the methods it does not override fail. Served,
-// such a failure ends the call without results (see wrpc.Unimplemented).
+// UnimplementedCas implements Cas: every method returns an error wrapping
+// wrpc.ErrUnimplemented. Embed it to keep compiling when the WIT grows.
 type UnimplementedCas struct{}
 
-// Current returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedCas) Current(ctx context.Context) ([]byte, bool, error) {
 	return nil, false, wrpc.Unimplemented(Instance, CasCurrentFunctionName)
 }

@@ -11,9 +11,7 @@ import (
 // EncodeWRPC writes v in the component-model value encoding.
 func (v Error) EncodeWRPC(e *wrpc.Encoder) {
 	e.Discriminant(uint32(v.c))
-	switch v.c {
-	case ErrorCaseOther:
-		p, _ := v.Other()
+	if p, ok := v.Other(); ok {
 		e.String(p)
 	}
 }
@@ -21,8 +19,7 @@ func (v Error) EncodeWRPC(e *wrpc.Encoder) {
 // DecodeWRPC reads v from the component-model value encoding.
 func (v *Error) DecodeWRPC(d *wrpc.Decoder) {
 	*v = Error{c: ErrorCase(d.Discriminant(3 /* cases */))}
-	switch v.c {
-	case ErrorCaseOther:
+	if v.c == ErrorCaseOther {
 		v.v = d.ReadString()
 	}
 }
@@ -42,15 +39,10 @@ func (v *KeyResponse) DecodeWRPC(d *wrpc.Decoder) {
 // The generated code below requires the runtime it was generated for.
 const _ = wrpc.SupportPackageIsVersion3
 
-// Instance is the wRPC instance name of the WIT interface
-// "wasi:keyvalue/store@0.2.0-draft2".
-const Instance = "wasi:keyvalue/store@0.2.0-draft2"
-
-// The wRPC function names of the WIT interface
-// "wasi:keyvalue/store@0.2.0-draft2", as the generated client invokes them and
-// Register serves them (Server.Register, Invoker.Invoke). Each is named after
-// its Go method, with the resource's name first for a resource method.
+// The wRPC names: the instance, and the functions that the client invokes and
+// Register serves.
 const (
+	Instance                   = "wasi:keyvalue/store@0.2.0-draft2"
 	OpenFunctionName           = "open"
 	BucketGetFunctionName      = "bucket.get"
 	BucketSetFunctionName      = "bucket.set"
@@ -59,9 +51,8 @@ const (
 	BucketListKeysFunctionName = "bucket.list-keys"
 )
 
-// NewClient returns an implementation of Interface that calls the WIT interface
-// "wasi:keyvalue/store@0.2.0-draft2" over wRPC through inv, such as
-// wrpc.DialTCP(addr).
+// NewClient returns an Interface that calls a server over wRPC through inv,
+// such as wrpc.DialTCP(addr).
 func NewClient(inv wrpc.Invoker) Interface {
 	return &client{inv: inv}
 }
@@ -73,37 +64,27 @@ type client struct {
 func (c *client) Open(ctx context.Context, identifier string) (Bucket, error) {
 	e := wrpc.NewEncoder()
 	e.String(identifier)
-	return wrpc.CallResult(ctx, c.inv, Instance, OpenFunctionName, e, func(d *wrpc.Decoder) Bucket {
-		return wrpc.DecodeResource(d, Instance, "bucket", wrpc.Own, NewBucketClient)
-	}, wrpc.Decode[Error])
+	return wrpc.CallResult(ctx, c.inv, Instance, OpenFunctionName, e, wrpc.ResourceDecoder(Instance, "bucket", wrpc.Own, NewBucketClient), wrpc.Decode[Error])
 }
 
-// UnimplementedInterface implements the WIT interface
-// "wasi:keyvalue/store@0.2.0-draft2" (every method returns an error wrapping
-// wrpc.ErrUnimplemented). Embed it in an implementation so that it keeps
-// compiling when the WIT grows: the methods it does not override fail. Served,
-// such a failure ends the call without results (see wrpc.Unimplemented).
+// UnimplementedInterface implements Interface: every method returns an error
+// wrapping wrpc.ErrUnimplemented. Embed it to keep compiling when the WIT
+// grows.
 type UnimplementedInterface struct{}
 
-// Open returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) Open(ctx context.Context, identifier string) (Bucket, error) {
 	return nil, wrpc.Unimplemented(Instance, OpenFunctionName)
 }
 
-// Register serves impl on s: every function of the WIT interface
-// "wasi:keyvalue/store@0.2.0-draft2". Resource values that implement
-// wrpc.Resource travel as their own, stateless handles, which impl, a
-// wrpc.HandleResolver, turns back into values; the server keeps every other
-// resource value in its handle table (see wrpc.WithHandleTable).
+// Register serves every function of impl on s. A resource value that implements
+// wrpc.Resource travels as its own handle (see wrpc.HandleResolver).
 func Register(s *wrpc.Server, impl Interface) {
 	if r, ok := impl.(wrpc.HandleResolver); ok {
 		s.SetHandleResolver(Instance, "bucket", r)
 	}
 	s.Handle(Instance, OpenFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		identifier := d.ReadString()
-		return wrpc.ReplyResult(d, func() (Bucket, error) { return impl.Open(ctx, identifier) }, func(e *wrpc.Encoder, v Bucket) {
-			wrpc.EncodeResource(e, Instance, "bucket", v)
-		}, wrpc.Encode[Error])
+		return wrpc.ReplyResult(d, func() (Bucket, error) { return impl.Open(ctx, identifier) }, wrpc.ResourceEncoder[Bucket](Instance, "bucket"), wrpc.Encode[Error])
 	})
 	s.Handle(Instance, BucketGetFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[Bucket](d, Instance, "bucket", wrpc.Borrow, nil)
@@ -134,81 +115,66 @@ func Register(s *wrpc.Server, impl Interface) {
 }
 
 // NewBucketClient returns the Bucket that handle refers to on the server behind
-// inv. Values that the server returns are made this way; call it yourself only
-// with a handle from that server.
+// inv; the values that the server returns are made this way.
 func NewBucketClient(inv wrpc.Invoker, handle []byte) Bucket {
-	return &bucketClient{inv, handle}
+	return &bucketClient{wrpc.RemoteResource{Invoker: inv, Handle: handle}}
 }
 
 type bucketClient struct {
-	inv    wrpc.Invoker
-	handle []byte
-}
-
-// WRPCHandle returns the handle the server chose for the resource
-// (wrpc.Resource).
-func (r *bucketClient) WRPCHandle() []byte {
-	return r.handle
+	wrpc.RemoteResource
 }
 
 func (r *bucketClient) Get(ctx context.Context, key string) ([]byte, bool, error) {
-	e := wrpc.NewMethodEncoder(r.handle)
+	e := wrpc.NewMethodEncoder(r.RemoteResource.Handle)
 	e.String(key)
-	return wrpc.CallResultOption(ctx, r.inv, Instance, BucketGetFunctionName, e, (*wrpc.Decoder).Bytes, wrpc.Decode[Error])
+	return wrpc.CallResultOption(ctx, r.RemoteResource.Invoker, Instance, BucketGetFunctionName, e, (*wrpc.Decoder).Bytes, wrpc.Decode[Error])
 }
 
 func (r *bucketClient) Set(ctx context.Context, key string, value []byte) error {
-	e := wrpc.NewMethodEncoder(r.handle)
+	e := wrpc.NewMethodEncoder(r.RemoteResource.Handle)
 	e.String(key)
 	e.Bytes(value)
-	return wrpc.CallError(ctx, r.inv, Instance, BucketSetFunctionName, e, wrpc.Decode[Error])
+	return wrpc.CallError(ctx, r.RemoteResource.Invoker, Instance, BucketSetFunctionName, e, wrpc.Decode[Error])
 }
 
 func (r *bucketClient) Delete(ctx context.Context, key string) error {
-	e := wrpc.NewMethodEncoder(r.handle)
+	e := wrpc.NewMethodEncoder(r.RemoteResource.Handle)
 	e.String(key)
-	return wrpc.CallError(ctx, r.inv, Instance, BucketDeleteFunctionName, e, wrpc.Decode[Error])
+	return wrpc.CallError(ctx, r.RemoteResource.Invoker, Instance, BucketDeleteFunctionName, e, wrpc.Decode[Error])
 }
 
 func (r *bucketClient) Exists(ctx context.Context, key string) (bool, error) {
-	e := wrpc.NewMethodEncoder(r.handle)
+	e := wrpc.NewMethodEncoder(r.RemoteResource.Handle)
 	e.String(key)
-	return wrpc.CallResult(ctx, r.inv, Instance, BucketExistsFunctionName, e, (*wrpc.Decoder).Bool, wrpc.Decode[Error])
+	return wrpc.CallResult(ctx, r.RemoteResource.Invoker, Instance, BucketExistsFunctionName, e, (*wrpc.Decoder).Bool, wrpc.Decode[Error])
 }
 
 func (r *bucketClient) ListKeys(ctx context.Context, cursor *string) (KeyResponse, error) {
-	e := wrpc.NewMethodEncoder(r.handle)
+	e := wrpc.NewMethodEncoder(r.RemoteResource.Handle)
 	wrpc.EncodeOption(e, cursor, (*wrpc.Encoder).String)
-	return wrpc.CallResult(ctx, r.inv, Instance, BucketListKeysFunctionName, e, wrpc.Decode[KeyResponse], wrpc.Decode[Error])
+	return wrpc.CallResult(ctx, r.RemoteResource.Invoker, Instance, BucketListKeysFunctionName, e, wrpc.Decode[KeyResponse], wrpc.Decode[Error])
 }
 
-// UnimplementedBucket implements Bucket (every method returns an error wrapping
-// wrpc.ErrUnimplemented). Embed it in an implementation so that it keeps
-// compiling when the WIT grows: the methods it does not override fail. Served,
-// such a failure ends the call without results (see wrpc.Unimplemented).
+// UnimplementedBucket implements Bucket: every method returns an error wrapping
+// wrpc.ErrUnimplemented. Embed it to keep compiling when the WIT grows.
 type UnimplementedBucket struct{}
 
-// Get returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedBucket) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	return nil, false, wrpc.Unimplemented(Instance, BucketGetFunctionName)
 }
 
-// Set returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedBucket) Set(ctx context.Context, key string, value []byte) error {
 	return wrpc.Unimplemented(Instance, BucketSetFunctionName)
 }
 
-// Delete returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedBucket) Delete(ctx context.Context, key string) error {
 	return wrpc.Unimplemented(Instance, BucketDeleteFunctionName)
 }
 
-// Exists returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedBucket) Exists(ctx context.Context, key string) (bool, error) {
 	return false, wrpc.Unimplemented(Instance, BucketExistsFunctionName)
 }
 
-// ListKeys returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedBucket) ListKeys(ctx context.Context, cursor *string) (KeyResponse, error) {
 	return KeyResponse{}, wrpc.Unimplemented(Instance, BucketListKeysFunctionName)
 }

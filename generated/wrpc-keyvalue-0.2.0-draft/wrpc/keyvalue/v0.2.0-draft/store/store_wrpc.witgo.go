@@ -11,9 +11,7 @@ import (
 // EncodeWRPC writes v in the component-model value encoding.
 func (v Error) EncodeWRPC(e *wrpc.Encoder) {
 	e.Discriminant(uint32(v.c))
-	switch v.c {
-	case ErrorCaseOther:
-		p, _ := v.Other()
+	if p, ok := v.Other(); ok {
 		e.String(p)
 	}
 }
@@ -21,8 +19,7 @@ func (v Error) EncodeWRPC(e *wrpc.Encoder) {
 // DecodeWRPC reads v from the component-model value encoding.
 func (v *Error) DecodeWRPC(d *wrpc.Decoder) {
 	*v = Error{c: ErrorCase(d.Discriminant(3 /* cases */))}
-	switch v.c {
-	case ErrorCaseOther:
+	if v.c == ErrorCaseOther {
 		v.v = d.ReadString()
 	}
 }
@@ -42,15 +39,10 @@ func (v *KeyResponse) DecodeWRPC(d *wrpc.Decoder) {
 // The generated code below requires the runtime it was generated for.
 const _ = wrpc.SupportPackageIsVersion3
 
-// Instance is the wRPC instance name of the WIT interface
-// "wrpc:keyvalue/store@0.2.0-draft".
-const Instance = "wrpc:keyvalue/store@0.2.0-draft"
-
-// The wRPC function names of the WIT interface
-// "wrpc:keyvalue/store@0.2.0-draft", as the generated client invokes them and
-// Register serves them (Server.Register, Invoker.Invoke). Each is named after
-// its Go method, with the resource's name first for a resource method.
+// The wRPC names: the instance, and the functions that the client invokes and
+// Register serves.
 const (
+	Instance             = "wrpc:keyvalue/store@0.2.0-draft"
 	GetFunctionName      = "get"
 	SetFunctionName      = "set"
 	DeleteFunctionName   = "delete"
@@ -58,9 +50,8 @@ const (
 	ListKeysFunctionName = "list-keys"
 )
 
-// NewClient returns an implementation of Interface that calls the WIT interface
-// "wrpc:keyvalue/store@0.2.0-draft" over wRPC through inv, such as
-// wrpc.DialTCP(addr).
+// NewClient returns an Interface that calls a server over wRPC through inv,
+// such as wrpc.DialTCP(addr).
 func NewClient(inv wrpc.Invoker) Interface {
 	return &client{inv: inv}
 }
@@ -105,43 +96,32 @@ func (c *client) ListKeys(ctx context.Context, bucket string, cursor *uint64) (K
 	return wrpc.CallResult(ctx, c.inv, Instance, ListKeysFunctionName, e, wrpc.Decode[KeyResponse], wrpc.Decode[Error])
 }
 
-// UnimplementedInterface implements the WIT interface
-// "wrpc:keyvalue/store@0.2.0-draft" (every method returns an error wrapping
-// wrpc.ErrUnimplemented). Embed it in an implementation so that it keeps
-// compiling when the WIT grows: the methods it does not override fail. Served,
-// such a failure ends the call without results (see wrpc.Unimplemented).
+// UnimplementedInterface implements Interface: every method returns an error
+// wrapping wrpc.ErrUnimplemented. Embed it to keep compiling when the WIT
+// grows.
 type UnimplementedInterface struct{}
 
-// Get returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) Get(ctx context.Context, bucket string, key string) ([]byte, bool, error) {
 	return nil, false, wrpc.Unimplemented(Instance, GetFunctionName)
 }
 
-// Set returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) Set(ctx context.Context, bucket string, key string, value []byte) error {
 	return wrpc.Unimplemented(Instance, SetFunctionName)
 }
 
-// Delete returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) Delete(ctx context.Context, bucket string, key string) error {
 	return wrpc.Unimplemented(Instance, DeleteFunctionName)
 }
 
-// Exists returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) Exists(ctx context.Context, bucket string, key string) (bool, error) {
 	return false, wrpc.Unimplemented(Instance, ExistsFunctionName)
 }
 
-// ListKeys returns an error wrapping wrpc.ErrUnimplemented.
 func (UnimplementedInterface) ListKeys(ctx context.Context, bucket string, cursor *uint64) (KeyResponse, error) {
 	return KeyResponse{}, wrpc.Unimplemented(Instance, ListKeysFunctionName)
 }
 
-// Register serves impl on s: every function of the WIT interface
-// "wrpc:keyvalue/store@0.2.0-draft". Resource values that implement
-// wrpc.Resource travel as their own, stateless handles, which impl, a
-// wrpc.HandleResolver, turns back into values; the server keeps every other
-// resource value in its handle table (see wrpc.WithHandleTable).
+// Register serves every function of impl on s.
 func Register(s *wrpc.Server, impl Interface) {
 	s.Handle(Instance, GetFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		bucket := d.ReadString()
