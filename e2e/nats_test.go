@@ -7,11 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
 	natsio "github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/witgo-dev/witgo/internal/families"
+	"github.com/witgo-dev/witgo/internal/natstest"
 	"github.com/witgo-dev/witgo/kv/engine"
 	kvnats "github.com/witgo-dev/witgo/kv/nats"
 )
@@ -40,28 +40,7 @@ const natsMaxPayload = 8 << 20
 // on it; both stop when the test ends.
 func startNATS(t *testing.T) jetstream.JetStream {
 	t.Helper()
-	s, err := server.NewServer(&server.Options{
-		ServerName: "witgo-e2e",
-		Host:       "127.0.0.1",
-		Port:       server.RANDOM_PORT,
-		JetStream:  true,
-		StoreDir:   t.TempDir(),
-		MaxPayload: natsMaxPayload,
-		NoLog:      true,
-		NoSigs:     true,
-	})
-	if err != nil {
-		t.Fatalf("nats server: %v", err)
-	}
-	go s.Start()
-	if !s.ReadyForConnections(10 * time.Second) {
-		s.Shutdown()
-		t.Fatal("nats server not ready after 10 s")
-	}
-	t.Cleanup(func() {
-		s.Shutdown()
-		s.WaitForShutdown()
-	})
+	s := natstest.Start(t, natstest.Options{MaxPayload: natsMaxPayload})
 	nc, err := natsio.Connect(s.ClientURL())
 	if err != nil {
 		t.Fatalf("nats connect: %v", err)

@@ -14,15 +14,7 @@ import (
 // TypeOf and ZeroOf spell every type of the round-trip WIT alike, and that
 // Imports records exactly the packages the text names.
 func TestGoTypePrinters(t *testing.T) {
-	res, err := parser.Load("../generated/roundtrip/wit")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := parser.SelectWorld(res, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := parser.Build(res, w, parser.Options{PackageRoot: "example.com/gotype"})
+	m, err := parser.LoadModel("../generated/roundtrip/wit", "", parser.Options{PackageRoot: "example.com/gotype"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +24,7 @@ func TestGoTypePrinters(t *testing.T) {
 	}
 	im.Add("github.com/witgo-dev/witgo/runtime/cm", "cm")
 	n := 0
-	for _, td := range res.TypeDefs {
+	for _, td := range m.Resolve.TypeDefs {
 		type printed struct{ name, code, text string }
 		cases := []printed{
 			{"TypeOf", fmt.Sprintf("%#v", generator.TypeOf(m, td).Code()), generator.TypeOf(m, td).Text(im.Qual)},

@@ -158,3 +158,17 @@ func candidates(ws []*wit.World) string {
 	slices.Sort(names)
 	return strings.Join(names, ", ")
 }
+
+// LoadModel loads the WIT at path (as Load), selects world (as
+// SelectWorld) and builds its model (as Build).
+func LoadModel(path, world string, opts Options) (*Model, error) {
+	res, err := Load(path)
+	if err != nil {
+		return nil, err
+	}
+	w, err := SelectWorld(res, world)
+	if err != nil {
+		return nil, err
+	}
+	return Build(res, w, opts)
+}

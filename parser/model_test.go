@@ -20,17 +20,9 @@ func build(t *testing.T, src, world, root string) *parser.Model {
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	res, err := parser.Load(path)
+	m, err := parser.LoadModel(path, world, parser.Options{PackageRoot: root})
 	if err != nil {
-		t.Fatalf("Load: %v", err)
-	}
-	w, err := parser.SelectWorld(res, world)
-	if err != nil {
-		t.Fatalf("SelectWorld: %v", err)
-	}
-	m, err := parser.Build(res, w, parser.Options{PackageRoot: root})
-	if err != nil {
-		t.Fatalf("Build: %v", err)
+		t.Fatal(err)
 	}
 	return m
 }
@@ -601,15 +593,7 @@ func TestBuildErrors(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tt.src), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			res, err := parser.Load(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			w, err := parser.SelectWorld(res, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = parser.Build(res, w, parser.Options{})
+			_, err := parser.LoadModel(path, "", parser.Options{})
 			if err == nil || err.Error() != tt.want {
 				t.Errorf("Build error %v, want %q", err, tt.want)
 			}

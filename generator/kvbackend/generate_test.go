@@ -91,15 +91,7 @@ func TestBackend(t *testing.T) {
 
 func generate(t *testing.T, wit, root string) ([]generator.File, []generator.File, []string) {
 	t.Helper()
-	res, err := parser.Load(wit)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := parser.SelectWorld(res, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := parser.Build(res, w, parser.Options{PackageRoot: root})
+	m, err := parser.LoadModel(wit, "", parser.Options{PackageRoot: root})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,15 +16,7 @@ func buildModel(t *testing.T, src, root string) *parser.Model {
 	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	res, err := parser.Load(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := parser.SelectWorld(res, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := parser.Build(res, w, parser.Options{PackageRoot: root})
+	m, err := parser.LoadModel(file, "", parser.Options{PackageRoot: root})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,8 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
-
+	"github.com/witgo-dev/witgo/internal/natstest"
 	"github.com/witgo-dev/witgo/kv/engine"
 	"github.com/witgo-dev/witgo/kv/memory"
 	kvnats "github.com/witgo-dev/witgo/kv/nats"
@@ -40,7 +39,7 @@ type benchEngine struct {
 // server, both able to create buckets.
 func benchEngines(b *testing.B) []benchEngine {
 	b.Helper()
-	s := startServer(b, server.RANDOM_PORT, b.TempDir(), 0)
+	s := natstest.Start(b, natstest.Options{MaxPayload: testMaxPayload})
 	_, js := connect(b, s.ClientURL())
 	ne, err := kvnats.New(context.Background(), js, kvnats.BucketPrefix(uniquePrefix()), kvnats.EngineOptions(engine.CreateOnOpen(true)))
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	natsio "github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/witgo-dev/witgo/internal/natstest"
 	"github.com/witgo-dev/witgo/kv/engine"
 	"github.com/witgo-dev/witgo/kv/engine/enginetest"
 	kvnats "github.com/witgo-dev/witgo/kv/nats"
@@ -22,7 +23,7 @@ import (
 // TestEngine runs the conformance suite against one embedded server; every
 // engine the suite asks for gets its own bucket prefix, so it starts empty.
 func TestEngine(t *testing.T) {
-	s := startServer(t, server.RANDOM_PORT, t.TempDir(), 0)
+	s := natstest.Start(t, natstest.Options{MaxPayload: testMaxPayload})
 	_, js := connect(t, s.ClientURL())
 	enginetest.Run(t, func(t *testing.T, opts ...engine.Option) engine.Engine {
 		return newEngine(t, js, kvnats.EngineOptions(opts...))
@@ -34,7 +35,7 @@ var ctx = context.Background()
 // sharedServer starts one server for a test and returns a JetStream on it.
 func sharedServer(t *testing.T) (*server.Server, jetstream.JetStream) {
 	t.Helper()
-	s := startServer(t, server.RANDOM_PORT, t.TempDir(), 0)
+	s := natstest.Start(t, natstest.Options{MaxPayload: testMaxPayload})
 	_, js := connect(t, s.ClientURL())
 	return s, js
 }
@@ -284,7 +285,7 @@ func TestForeignWrites(t *testing.T) {
 }
 
 func TestNewChecks(t *testing.T) {
-	s := startServer(t, server.RANDOM_PORT, t.TempDir(), 1<<20) // the default max_payload
+	s := natstest.Start(t, natstest.Options{}) // the default max_payload, 1 MiB
 	_, js := connect(t, s.ClientURL())
 	if _, err := kvnats.New(ctx, js, kvnats.BucketPrefix("bad.prefix")); err == nil {
 		t.Fatal("New accepted a prefix with a dot")
@@ -326,7 +327,7 @@ func TestNewChecks(t *testing.T) {
 }
 
 func TestConnect(t *testing.T) {
-	s := startServer(t, server.RANDOM_PORT, t.TempDir(), 0)
+	s := natstest.Start(t, natstest.Options{MaxPayload: testMaxPayload})
 	e, err := kvnats.Connect(ctx, s.ClientURL(), kvnats.BucketPrefix(uniquePrefix()), kvnats.EngineOptions(engine.CreateOnOpen(true)),
 		kvnats.NATSOptions(natsio.Name("connect test")))
 	if err != nil {

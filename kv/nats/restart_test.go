@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
 	natsio "github.com/nats-io/nats.go"
 
+	"github.com/witgo-dev/witgo/internal/natstest"
 	"github.com/witgo-dev/witgo/kv/engine"
 	kvnats "github.com/witgo-dev/witgo/kv/nats"
 )
@@ -25,7 +25,7 @@ import (
 // that the client reconnects and writes again.
 func TestRestart(t *testing.T) {
 	dir := t.TempDir()
-	s1 := startServer(t, server.RANDOM_PORT, dir, 0)
+	s1 := natstest.Start(t, natstest.Options{Dir: dir, MaxPayload: testMaxPayload})
 	port := s1.Addr().(*net.TCPAddr).Port
 	var reconnected atomic.Int32
 	nc, js := connect(t, s1.ClientURL(),
@@ -125,7 +125,7 @@ func TestRestart(t *testing.T) {
 	}
 	time.Sleep(200 * time.Millisecond)
 
-	s2 := startServer(t, port, dir, 0)
+	s2 := natstest.Start(t, natstest.Options{Port: port, Dir: dir, MaxPayload: testMaxPayload})
 	deadline := time.Now().Add(15 * time.Second)
 	for !nc.IsConnected() || reconnected.Load() == 0 {
 		if time.Now().After(deadline) {

@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"sync/atomic"
 	"testing"
-	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
 	natsio "github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -18,40 +16,6 @@ import (
 // testMaxPayload is the max_payload of the test servers: room for a value
 // at engine.DefaultMaxValueBytes (4 MiB) plus headers and long keys.
 const testMaxPayload = 8 << 20
-
-// startServer starts an embedded NATS server with JetStream on loopback,
-// storing in dir, on port (server.RANDOM_PORT for any free port), and stops
-// it when the test ends. payload is its max_payload (0: testMaxPayload).
-func startServer(tb testing.TB, port int, dir string, payload int32) *server.Server {
-	tb.Helper()
-	if payload == 0 {
-		payload = testMaxPayload
-	}
-	opts := &server.Options{
-		ServerName: "witgo-test",
-		Host:       "127.0.0.1",
-		Port:       port,
-		JetStream:  true,
-		StoreDir:   dir,
-		MaxPayload: payload,
-		NoLog:      true,
-		NoSigs:     true,
-	}
-	s, err := server.NewServer(opts)
-	if err != nil {
-		tb.Fatalf("nats server: %v", err)
-	}
-	go s.Start()
-	if !s.ReadyForConnections(10 * time.Second) {
-		s.Shutdown()
-		tb.Fatal("nats server not ready after 10 s")
-	}
-	tb.Cleanup(func() {
-		s.Shutdown()
-		s.WaitForShutdown()
-	})
-	return s
-}
 
 // connect connects to s and closes the connection when the test ends.
 func connect(tb testing.TB, url string, opts ...natsio.Option) (*natsio.Conn, jetstream.JetStream) {
