@@ -228,10 +228,6 @@ type Func struct {
 	Params []Param
 	// Result is the one result, or nil.
 	Result Type
-	// Named are named results, "-> (a: T, b: U)", which older WIT allowed.
-	Named []Param
-	// HasNamed tells "-> ()" apart from no results at all.
-	HasNamed bool
 }
 
 // Param is a named parameter or result.

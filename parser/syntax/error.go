@@ -96,8 +96,8 @@ func printable(s string) string {
 	}, strings.ToValidUTF8(s, "\uFFFD"))
 }
 
-// errorf returns an Error at offset off of f.
-func (f *File) errorf(off int, format string, args ...any) *Error {
+// Errorf returns an Error at offset off of f.
+func (f *File) Errorf(off int, format string, args ...any) *Error {
 	p := f.Position(off)
 	return &Error{Pos: p, Msg: fmt.Sprintf(format, args...), src: f.line(p.Line)}
 }

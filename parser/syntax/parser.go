@@ -9,7 +9,7 @@ import (
 // MaxDepth bounds how deeply types nest (list<list<...>>) and how deeply
 // packages nest, so that hostile input cannot exhaust the stack: deeper
 // input is an error.
-const MaxDepth = 500
+const MaxDepth = 100
 
 // Parse parses the WIT source src of the file named name. The error, if
 // any, is an *Error: "name:line:col: message" with the source line and a
@@ -122,15 +122,11 @@ func (p *parser) file() (sf *SourceFile) {
 // docs returns the doc comments that precede the current token.
 func (p *parser) docs() string { return Docs(p.s.docs) }
 
-// docsAttrs parses the doc comments and attributes before an item; doc
-// comments may stand before and after the attributes.
+// docsAttrs parses the docs and the attributes before an item. Only the
+// comments before the attributes are docs.
 func (p *parser) docsAttrs() (string, []Attribute) {
-	docs := p.s.docs
-	attrs := p.attrs()
-	if len(attrs) > 0 {
-		docs = append(docs[:len(docs):len(docs)], p.s.docs...)
-	}
-	return Docs(docs), attrs
+	docs := p.docs()
+	return docs, p.attrs()
 }
 
 // topItem parses an item of a file (nested packages allowed) or of a
@@ -377,39 +373,29 @@ func (p *parser) attrs() []Attribute {
 			p.fail(pos+1, "unknown attribute %q", name)
 		}
 		p.want(tLParen)
-		for p.s.tok != tRParen {
-			if p.s.tok != tIdent {
-				p.expected("'version' or 'feature'")
+		key := func(want string) {
+			if p.s.tok != tIdent || p.s.lit != want {
+				p.fail(p.s.pos, "expected `%s`, found %s", want, p.found())
 			}
-			key, kpos := p.s.lit, p.s.pos
 			p.s.next()
 			p.want(tEquals)
-			switch key {
-			case "version", "since":
-				if a.Version != "" {
-					p.fail(kpos, "duplicate %q", key)
-				}
-				vpos := p.s.pos
-				a.Version = p.bareVersion(vpos)
-			case "feature":
-				if a.Feature != "" {
-					p.fail(kpos, "duplicate feature")
-				}
+		}
+		switch a.Kind {
+		case Since:
+			key("version")
+			a.Version = p.bareVersion(p.s.pos)
+			if p.got(tComma) && p.s.tok != tRParen {
+				key("feature")
 				a.Feature = p.ident().Name
-			default:
-				p.fail(kpos, "unknown attribute argument %q", key)
 			}
-			if !p.got(tComma) {
-				break
-			}
+		case Unstable:
+			key("feature")
+			a.Feature = p.ident().Name
+		case Deprecated:
+			key("version")
+			a.Version = p.bareVersion(p.s.pos)
 		}
 		p.want(tRParen)
-		switch {
-		case a.Kind == Since && a.Version == "":
-			p.fail(pos, "@since needs a version")
-		case a.Kind == Unstable && a.Feature == "":
-			p.fail(pos, "@unstable needs a feature")
-		}
 		attrs = append(attrs, a)
 	}
 	return attrs
@@ -704,12 +690,7 @@ func (p *parser) funcType() Func {
 	p.want(tFunc)
 	f.Params = p.params()
 	if p.got(tArrow) {
-		if p.s.tok == tLParen {
-			f.HasNamed = true
-			f.Named = p.params()
-		} else {
-			f.Result = p.typ()
-		}
+		f.Result = p.typ()
 	}
 	return f
 }
@@ -732,7 +713,7 @@ func (p *parser) typ() Type {
 	defer func() { p.depth-- }()
 	pos := p.s.pos
 	if p.depth > MaxDepth {
-		p.fail(pos, "types nest more than %d levels deep", MaxDepth)
+		p.fail(pos, "type nesting too deep (more than %d levels)", MaxDepth)
 	}
 	tok := p.s.tok
 	switch tok {
@@ -820,22 +801,47 @@ func (p *parser) typ() Type {
 	return nil
 }
 
-// Docs turns doc comments, as the scanner collected them, into text: the
-// comment markers removed, each line trimmed, lines joined with "\n".
+// Docs turns the comments before an item into its docs, as wasm-tools
+// does: a block comment "/** ... */" loses its delimiters, any other comment
+// its leading slashes ("/* x */" keeps "* x */"); trailing white space goes;
+// the smallest indentation of the non-empty comments is removed from the
+// start of each; the comments' lines are joined with "\n", an empty comment
+// giving an empty line, and trailing empty lines are dropped.
 func Docs(comments []string) string {
 	if len(comments) == 0 {
 		return ""
 	}
-	var lines []string
-	for _, c := range comments {
-		if rest, ok := strings.CutPrefix(c, "///"); ok {
-			lines = append(lines, strings.TrimSpace(rest))
-			continue
+	docs := make([]string, len(comments))
+	indent := -1
+	for i, c := range comments {
+		if rest, ok := strings.CutPrefix(c, "/**"); ok {
+			c = strings.TrimSuffix(rest, "*/")
+		} else {
+			c = strings.TrimLeft(c, "/")
 		}
-		body := strings.TrimSuffix(strings.TrimPrefix(c, "/**"), "*/")
-		for _, l := range strings.Split(body, "\n") {
-			lines = append(lines, strings.TrimSpace(l))
+		c = strings.TrimRight(c, " \t\n\r\f\v")
+		docs[i] = c
+		if c != "" {
+			n := len(c) - len(strings.TrimLeft(c, " \t\n\r\f\v"))
+			if indent < 0 || n < indent {
+				indent = n
+			}
 		}
 	}
-	return strings.Join(lines, "\n")
+	var b strings.Builder
+	for _, d := range docs {
+		if indent > 0 {
+			d = strings.TrimPrefix(d, strings.Repeat(" ", indent))
+		}
+		if d == "" {
+			b.WriteString("\n")
+			continue
+		}
+		for _, l := range strings.SplitAfter(d, "\n") {
+			l = strings.TrimSuffix(strings.TrimSuffix(l, "\n"), "\r")
+			b.WriteString(l)
+			b.WriteString("\n")
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
 }

@@ -6,9 +6,9 @@ import (
 	"unicode/utf8"
 )
 
-// A scanner splits WIT source into tokens. Comments are skipped; doc
-// comments ("///" lines and "/** */" blocks) are collected and handed to
-// the next token, which is the one they document.
+// A scanner splits WIT source into tokens. Comments are skipped, and
+// handed to the next token: as in wasm-tools, every comment right before an
+// item documents it, whatever its form (see Docs).
 type scanner struct {
 	file *File
 	src  string
@@ -35,7 +35,7 @@ func newScanner(f *File) *scanner {
 // most often consequences of the first. It stops the scan.
 func (s *scanner) errorAt(off int, format string, args ...any) {
 	if s.err == nil {
-		s.err = s.file.errorf(off, format, args...)
+		s.err = s.file.Errorf(off, format, args...)
 	}
 	s.failed = true
 }
@@ -161,19 +161,14 @@ func (s *scanner) skipSpace() {
 				end += s.off
 			}
 			s.off = end
-			line := strings.TrimSuffix(s.src[start:end], "\r")
-			if strings.HasPrefix(line, "///") {
-				s.pdocs = append(s.pdocs, line)
-			}
+			s.pdocs = append(s.pdocs, s.src[start:end])
 		case strings.HasPrefix(s.src[s.off:], "/*"):
 			start := s.off
 			if !s.blockComment() {
 				s.errorAt(start, "unterminated block comment")
 				return
 			}
-			if text := s.src[start:s.off]; strings.HasPrefix(text, "/**") && text != "/**/" {
-				s.pdocs = append(s.pdocs, text)
-			}
+			s.pdocs = append(s.pdocs, s.src[start:s.off])
 		default:
 			return
 		}

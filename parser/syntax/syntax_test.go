@@ -61,7 +61,9 @@ func TestSyntaxErrors(t *testing.T) {
 		{"package a:b;\nworld w { import x: 1; }", "x.wit:2:21: expected 'func', 'interface' or an interface path, found an integer 1"},
 		{"package a:b;\n@since(version = 1.0.0)\npackage c:d;", "x.wit:3:1: package declarations must come first in a file, before any other item"},
 		{"package a:b;\n@frob(x = y) interface i {}", "x.wit:2:2: unknown attribute \"frob\""},
-		{"package a:b;\n@unstable() interface i {}", "x.wit:2:1: @unstable needs a feature"},
+		{"package a:b;\n@unstable() interface i {}", "x.wit:2:11: expected `feature`, found ')'"},
+		{"package a:b;\n@since(feature = x, version = 1.0.0) interface i {}", "x.wit:2:8: expected `version`, found an identifier \"feature\""},
+		{"package a:b;\ninterface i { f: func() -> (a: u32); }", "x.wit:2:28: expected a type, found '('"},
 		{"package a:b;\ninterface i { f: func() -> ; }", "x.wit:2:28: expected a type, found ';'"},
 		{"package a:b;\ninterface i { type t = ключ; }", "x.wit:2:24: unexpected character 'к'"},
 		{"\xff", "x.wit:1:1: unexpected character (invalid UTF-8)"},
@@ -116,7 +118,7 @@ interface i {
     /// A field.
     x: u32,
   }
-  // not a doc comment
+  // a plain comment documents too
   f: async func(a: list<u8, 4>, b: map<string, u32>) -> result<_, string>;
 }
 
@@ -136,7 +138,7 @@ world w {
 		t.Errorf("package: docs %q version %q", sf.PackageDocs, sf.Package.Version)
 	}
 	it := sf.Items[0].(*Interface)
-	if it.Docs != "An interface.\nMore\ntext." {
+	if it.Docs != "An interface.\nMore\n    text." {
 		t.Errorf("interface docs %q", it.Docs)
 	}
 	if len(it.Attrs) != 2 || it.Attrs[0].Kind != Since || it.Attrs[0].Version != "1.0.0" || it.Attrs[1].Kind != Deprecated {
@@ -147,7 +149,7 @@ world w {
 		t.Errorf("record docs %q, field docs %q", rec.Docs, rec.Kind.(*Record).Fields[0].Docs)
 	}
 	f := it.Items[1].(*NamedFunc)
-	if f.Docs != "" || !f.Func.Async {
+	if f.Docs != "a plain comment documents too" || !f.Func.Async {
 		t.Errorf("f: docs %q, async %v", f.Docs, f.Func.Async)
 	}
 	if l := f.Func.Params[0].Type.(*ListType); !l.HasLen || l.Len != 4 {
@@ -179,7 +181,7 @@ world w {
 // an error or a result, fast, without a panic.
 func TestHostileInputs(t *testing.T) {
 	deep := "package a:b;\ninterface i { type t = " + strings.Repeat("list<", 100_000) + "u8" + strings.Repeat(">", 100_000) + "; }"
-	if _, err := Parse("deep.wit", deep); err == nil || !strings.Contains(err.Error(), "nest more than") {
+	if _, err := Parse("deep.wit", deep); err == nil || !strings.Contains(err.Error(), "type nesting too deep") {
 		t.Errorf("100,000 nested lists: %v", err)
 	}
 	var many strings.Builder

@@ -162,7 +162,5 @@ var keywordTokens = func() map[string]Token {
 	for t := tKeywords + 1; t < numTokens; t++ {
 		m[tokenNames[t]] = t
 	}
-	// Older spellings of the float types that wasm-tools still reads.
-	m["float32"], m["float64"] = tF32, tF64
 	return m
 }()
