@@ -375,48 +375,37 @@ func (ps *pkgState) topo() []*decl {
 			}
 		}
 	}
-	// Kahn's algorithm, taking the first ready declaration in source order
-	// each time, as wasm-tools does.
-	pending := map[*decl]int{}
-	users := map[*decl][]*decl{}
-	for _, d := range ps.order {
-		seen := map[*decl]bool{}
-		for _, dep := range deps[d] {
-			if !seen[dep] {
-				seen[dep] = true
-				pending[d]++
-				users[dep] = append(users[dep], d)
+	index := map[*decl]int{}
+	for i, d := range ps.order {
+		index[d] = i
+	}
+	order, ok := toposort(len(ps.order), func(i int) []int {
+		var out []int
+		for _, d := range deps[ps.order[i]] {
+			out = append(out, index[d])
+		}
+		return out
+	})
+	if !ok {
+		done := map[int]bool{}
+		for _, i := range order {
+			done[i] = true
+		}
+		for i, d := range ps.order {
+			if !done[i] {
+				var name syntax.Ident
+				if d.iface != nil {
+					name = d.iface.Name
+				} else {
+					name = d.world.Name
+				}
+				fail(d.file, name.Pos, "interface or world `%s` depends on itself", name.Name)
 			}
 		}
 	}
-	var out []*decl
-	done := map[*decl]bool{}
-	for len(out) < len(ps.order) {
-		var next *decl
-		for _, d := range ps.order {
-			if !done[d] && pending[d] == 0 {
-				next = d
-				break
-			}
-		}
-		if next == nil {
-			for _, d := range ps.order {
-				if !done[d] {
-					var name syntax.Ident
-					if d.iface != nil {
-						name = d.iface.Name
-					} else {
-						name = d.world.Name
-					}
-					fail(d.file, name.Pos, "interface or world `%s` depends on itself", name.Name)
-				}
-			}
-		}
-		done[next] = true
-		out = append(out, next)
-		for _, u := range users[next] {
-			pending[u]--
-		}
+	out := make([]*decl, len(order))
+	for i, j := range order {
+		out[i] = ps.order[j]
 	}
 	return out
 }
@@ -675,28 +664,35 @@ func (ps *pkgState) typeItems(f *syntax.File, sc *typeScope, owner TypeOwner, it
 		byName[t.Name.Name] = d
 		defs = append(defs, d)
 	}
-	state := map[*def]int{}
-	var visit func(d *def)
-	visit = func(d *def) {
-		switch state[d] {
-		case 1:
-			fail(f, d.syn.Name.Pos, "type `%s` depends on itself", d.syn.Name.Name)
-		case 2:
-			return
-		}
-		state[d] = 1
-		for _, ref := range typeRefs(d.syn) {
+	index := map[*def]int{}
+	for i, d := range defs {
+		index[d] = i
+	}
+	order, ok := toposort(len(defs), func(i int) []int {
+		var out []int
+		for _, ref := range typeRefs(defs[i].syn) {
 			if dep, ok := byName[ref]; ok {
-				visit(dep)
+				out = append(out, index[dep])
 			}
 		}
-		state[d] = 2
+		return out
+	})
+	if !ok {
+		done := map[int]bool{}
+		for _, i := range order {
+			done[i] = true
+		}
+		for i, d := range defs {
+			if !done[i] {
+				fail(f, d.syn.Name.Pos, "type `%s` depends on itself", d.syn.Name.Name)
+			}
+		}
+	}
+	for _, i := range order {
+		d := defs[i]
 		d.td.Kind = ps.kind(f, sc, d.syn)
 		ps.newType(d.td)
 		types = append(types, d.td)
-	}
-	for _, d := range defs {
-		visit(d)
 	}
 	return types
 }

@@ -318,41 +318,68 @@ func (ps *pkgState) elaborate(f *syntax.File, w *World) {
 			imports = append(imports, item)
 		}
 	}
-	exported := map[*Interface]bool{}
+	// Exports: functions as they are; then each exported interface after
+	// its dependencies, which are exported where the world exports them and
+	// imported otherwise. An interface cannot be both: one that an import
+	// needs must not be exported after it, nor exported before an import
+	// that needs it.
+	var exports []*WorldItem
+	var ifaceExports []*WorldItem
+	exportedKey := map[*Interface]bool{}
 	for _, e := range w.Exports {
-		if e.Interface != nil && e.Name == "" {
-			exported[e.Interface] = true
+		if e.Interface == nil {
+			exports = append(exports, e)
+			continue
+		}
+		ifaceExports = append(ifaceExports, e)
+		if e.Name == "" {
+			exportedKey[e.Interface] = true
 		}
 	}
-	var exports []*WorldItem
-	for _, e := range w.Exports {
-		if e.Interface != nil {
-			var walk func(it *Interface)
-			seen := map[*Interface]bool{}
-			walk = func(it *Interface) {
-				for _, d := range it.deps() {
-					if seen[d] {
-						continue
-					}
-					seen[d] = true
-					if exported[d] {
-						walk(d)
-						continue
-					}
-					// d is imported: nothing it depends on may be exported.
-					if dependsOnAny(d, exported) {
-						name := e.Name
-						if name == "" {
-							name = e.Interface.qualifiedName()
-						}
-						fail(f, w.syntax.Name.Pos, "interface `%s` transitively depends on an interface in incompatible ways", name)
-					}
-					add(d, e.Stability)
-				}
+	required := map[*Interface]bool{}
+	inExports := func(it *WorldItem) bool {
+		for _, x := range exports {
+			if it.Name != "" && x.Name == it.Name || it.Name == "" && x.Name == "" && x.Interface == it.Interface {
+				return true
 			}
-			walk(e.Interface)
 		}
-		exports = append(exports, e)
+		return false
+	}
+	var addExport func(item *WorldItem, asExport bool) bool
+	addExport = func(item *WorldItem, asExport bool) bool {
+		if inExports(item) {
+			return asExport
+		}
+		if !asExport && required[item.Interface] {
+			return true
+		}
+		for _, d := range item.Interface.deps() {
+			dep := &WorldItem{Interface: d, Stability: item.Stability}
+			if !addExport(dep, asExport && exportedKey[d]) {
+				return false
+			}
+		}
+		if asExport {
+			if required[item.Interface] {
+				return false
+			}
+			exports = append(exports, item)
+			return true
+		}
+		required[item.Interface] = true
+		if !has(item.Interface) {
+			imports = append(imports, item)
+		}
+		return true
+	}
+	for _, e := range ifaceExports {
+		if !addExport(e, true) {
+			name := e.Name
+			if name == "" {
+				name = e.Interface.qualifiedName()
+			}
+			fail(f, w.syntax.Name.Pos, "interface `%s` transitively depends on an interface in incompatible ways", name)
+		}
 	}
 	sortClass(imports)
 	w.Imports, w.Exports = imports, exports
@@ -372,27 +399,6 @@ func (ps *pkgState) elaborate(f *syntax.File, w *World) {
 			seen[low] = it.Name
 		}
 	}
-}
-
-// dependsOnAny reports whether it depends, transitively, on one of set.
-func dependsOnAny(it *Interface, set map[*Interface]bool) bool {
-	seen := map[*Interface]bool{}
-	var walk func(it *Interface) bool
-	walk = func(it *Interface) bool {
-		for _, d := range it.deps() {
-			if set[d] {
-				return true
-			}
-			if !seen[d] {
-				seen[d] = true
-				if walk(d) {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	return walk(it)
 }
 
 // qualifiedName is "ns:pkg/name" (version included) for a named interface.
