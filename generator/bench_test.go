@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/witgo-dev/witgo/generator"
+	"github.com/witgo-dev/witgo/internal/witoracle"
 	"github.com/witgo-dev/witgo/parser"
 )
 
@@ -30,11 +31,26 @@ func BenchmarkGenerate(b *testing.B) {
 	}
 }
 
-// BenchmarkLoad measures loading WIT through the embedded wasm-tools.
+// BenchmarkLoad compares loading the draft2 keyvalue WIT (4 files, one
+// package) through witgo's own parser and resolver (Native) and through the
+// embedded wasm-tools 1.227 that witgo used before (Embedded, warm: wazero
+// has compiled wasm-tools already).
 func BenchmarkLoad(b *testing.B) {
-	for b.Loop() {
-		if _, err := parser.Load("../wit/wasi-keyvalue-0.2.0-draft2"); err != nil {
-			b.Fatal(err)
+	const path = "../wit/wasi-keyvalue-0.2.0-draft2"
+	b.Run("Native", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := parser.Load(path); err != nil {
+				b.Fatal(err)
+			}
 		}
-	}
+	})
+	b.Run("Embedded", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := witoracle.Load(path); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -10,6 +10,7 @@ import (
 	"go.bytecodealliance.org/wit"
 
 	"github.com/witgo-dev/witgo/generator"
+	"github.com/witgo-dev/witgo/internal/witoracle"
 	"github.com/witgo-dev/witgo/parser"
 )
 
@@ -22,7 +23,7 @@ var knownDifferences = map[string]string{
 
 // TestNativeMatchesEmbedded is a differential test of witgo's WIT front
 // end: every WIT input in the repository that the embedded wasm-tools 1.227
-// (parser.LoadEmbedded) can read is also loaded by parser.Load, and every
+// (internal/witoracle) can read is also loaded by parser.Load, and every
 // world of it must generate byte-identical Go through both.
 func TestNativeMatchesEmbedded(t *testing.T) {
 	inputs := []string{}
@@ -49,7 +50,7 @@ func TestNativeMatchesEmbedded(t *testing.T) {
 		if fi, err := os.Stat(in); err != nil || !fi.IsDir() && !strings.HasSuffix(in, ".wit") {
 			continue
 		}
-		old, err := parser.LoadEmbedded(in)
+		old, err := witoracle.Load(in)
 		if err != nil {
 			oldCannot++ // newer WIT than wasm-tools 1.227 reads, or broken on purpose
 			continue

@@ -22,7 +22,9 @@ func (g *gen) wrpcFile(p *parser.Package, withDoc bool) (File, bool, error) {
 	for _, n := range p.Types {
 		code = append(code, g.codecMethods(n)...)
 	}
-	served := len(p.Funcs)+len(p.ExportFuncs) > 0 || hasMethods(p)
+	// A package with functions, or with resources (whose handles other
+	// packages' functions name by this package's Instance), has wire names.
+	served := len(p.Funcs)+len(p.ExportFuncs) > 0 || hasMethods(p) || hasResources(p)
 	world := p == g.model.World.Package
 	if served || world {
 		code = append(code, comment("The generated code below requires the runtime it was generated for.", "").
@@ -67,6 +69,15 @@ func (g *gen) instanceDoc(p *parser.Package) string {
 		return fmt.Sprintf("the functions of the WIT world %q", p.WITName)
 	}
 	return fmt.Sprintf("the WIT interface %q", p.WITName)
+}
+
+func hasResources(p *parser.Package) bool {
+	for _, n := range p.Types {
+		if n.Kind == parser.KindResource {
+			return true
+		}
+	}
+	return false
 }
 
 func hasMethods(p *parser.Package) bool {

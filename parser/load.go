@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -57,79 +55,6 @@ func LoadFeatures(path string, features []string) (*wit.Resolve, error) {
 	return wres, nil
 }
 
-// LoadEmbedded reads WIT with the wasm-tools embedded in
-// go.bytecodealliance.org/wit (version 1.227, run under wazero). witgo no
-// longer loads WIT this way; the tests use it as an oracle for Load.
-// Syntax and resolution errors are rewritten to start with
-// "file:line:col: ", with file relative to the working directory where
-// possible.
-func LoadEmbedded(path string) (*wit.Resolve, error) {
-	if _, err := os.Stat(path); err != nil {
-		return nil, err
-	}
-	res, err := wit.LoadWIT(path)
-	if err != nil {
-		return nil, wasmToolsError(err)
-	}
-	return res, nil
-}
-
-// location matches the " --> file:line:col" line of a wasm-tools diagnostic.
-var location = regexp.MustCompile(`(?m)^\s*--> (.+):(\d+):(\d+)\s*$`)
-
-// wasmToolsError turns a wasm-tools diagnostic into a Go-style error whose
-// first line is "file:line:col: message", keeping the source excerpt below.
-func wasmToolsError(err error) error {
-	msg := strings.TrimSpace(strings.TrimPrefix(err.Error(), "wasm-tools: "))
-	msg = strings.TrimPrefix(msg, "error: ")
-	m := location.FindStringSubmatchIndex(msg)
-	if m == nil {
-		return fmt.Errorf("wasm-tools: %s", strings.Join(strings.Fields(strings.ReplaceAll(msg, "Caused by:", ";")), " "))
-	}
-	file := msg[m[2]:m[3]]
-	if wd, err := os.Getwd(); err == nil && filepath.IsAbs(file) {
-		if rel, err := filepath.Rel(wd, file); err == nil && !strings.HasPrefix(rel, "..") {
-			file = rel
-		}
-	}
-	head := strings.TrimSpace(msg[:m[0]])
-	// "failed to parse package: DIR\n\nCaused by:\n    0: the real message"
-	if _, cause, ok := strings.Cut(head, "Caused by:"); ok {
-		lines := strings.Split(strings.TrimSpace(cause), "\n")
-		last := strings.TrimSpace(lines[len(lines)-1])
-		if _, after, ok := strings.Cut(last, ": "); ok && strings.Trim(last[:strings.Index(last, ":")], "0123456789") == "" {
-			last = after
-		}
-		head = last
-	}
-	excerpt := strings.TrimRight(msg[m[1]:], "\n ")
-	return &SourceError{File: file, Line: atoi(msg[m[4]:m[5]]), Col: atoi(msg[m[6]:m[7]]), Msg: head, Excerpt: excerpt}
-}
-
-func atoi(s string) int {
-	n := 0
-	for _, c := range s {
-		n = n*10 + int(c-'0')
-	}
-	return n
-}
-
-// SourceError is a WIT syntax or resolution error at a place in a file.
-type SourceError struct {
-	File      string
-	Line, Col int
-	Msg       string
-	Excerpt   string // the source lines wasm-tools quoted, may be empty
-}
-
-func (e *SourceError) Error() string {
-	s := fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
-	if e.Excerpt != "" {
-		s += "\n" + e.Excerpt
-	}
-	return s
-}
-
 // SelectWorld finds the world named by pattern: a short name ("imports"), a
 // qualified name ("wasi:keyvalue/imports") or a versioned one
 // ("wasi:keyvalue/imports@0.2.0-draft2"). An empty pattern selects the only
@@ -141,6 +66,20 @@ func SelectWorld(res *wit.Resolve, pattern string) (*wit.World, error) {
 	var main *wit.Package
 	if n := len(res.Packages); n > 0 {
 		main = res.Packages[n-1]
+	}
+	// A keyword used as a name is written with a %: "%type" selects the
+	// world named type.
+	pattern = unescapeName(pattern)
+	// An exact name wins: "ns:pkg/w" is the world of the unversioned
+	// package even when versioned packages of that name have one too.
+	var exact []*wit.World
+	for _, w := range res.Worlds {
+		if QualifiedWorldName(w) == pattern {
+			exact = append(exact, w)
+		}
+	}
+	if len(exact) == 1 {
+		return exact[0], nil
 	}
 	var matches []*wit.World
 	for _, w := range res.Worlds {
@@ -171,6 +110,22 @@ func SelectWorld(res *wit.Resolve, pattern string) (*wit.World, error) {
 	default:
 		return nil, fmt.Errorf("world %q is ambiguous: %s", pattern, candidates(matches))
 	}
+}
+
+// unescapeName drops the % that escapes a keyword at the start of each
+// part of a WIT name: "%import", "ns:pkg/%type@1.0.0".
+func unescapeName(s string) string {
+	var b strings.Builder
+	start := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '%' && start {
+			continue
+		}
+		start = c == ':' || c == '/'
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 func packageName(p *wit.Package) string {

@@ -57,7 +57,7 @@ func TestMessages(t *testing.T) {
 		return cmd + ": " + msg + "\nusage: " + usageLine + "\nRun '" + cmd + " -h' for details.\n"
 	}
 	const (
-		genUsage      = "witgo generate [--world W] [--out DIR] [--package-root IMPORT/PATH] [--backend=false] [--check] [-v] WIT_PATH"
+		genUsage      = "witgo generate [--world W] [--out DIR] [--package-root IMPORT/PATH] [--features F,...] [--backend=false] [--check] [-v] WIT_PATH"
 		serveUsage    = "witgo serve [--listen tcp://HOST:PORT | unix:///PATH] [--backend memory|nats] [flags]"
 		scaffoldUsage = "witgo scaffold provider [flags]"
 		witUsage      = "witgo wit list | witgo wit export FAMILY DIR"

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/witgo-dev/witgo/generator"
 	"github.com/witgo-dev/witgo/generator/kvbackend"
@@ -20,7 +21,9 @@ server; the world's wiring; and, for a keyvalue world, a backend on any
 kv/engine.Engine.
 
 WIT_PATH is a .wit file, a folder of .wit files (with its deps/), or WIT as
-JSON (.json).
+JSON (.json). Items marked @unstable(feature = F) are all kept unless
+--features lists the features to keep; the others are left out, as
+wasm-tools --features does.
 
 Output is gofmt'd and deterministic; only files whose bytes change are
 written. The list of files written is kept in --out/.witgo-manifest, by
@@ -33,13 +36,14 @@ is any.
 `
 
 func runGenerate(args []string, stdout, stderr io.Writer) int {
-	c := newCommand("witgo generate", "witgo generate [--world W] [--out DIR] [--package-root IMPORT/PATH] [--backend=false] [--check] [-v] WIT_PATH", generateHelp, stdout, stderr)
+	c := newCommand("witgo generate", "witgo generate [--world W] [--out DIR] [--package-root IMPORT/PATH] [--features F,...] [--backend=false] [--check] [-v] WIT_PATH", generateHelp, stdout, stderr)
 	world := c.fl.String("world", "", "world to generate: short (imports) or qualified (wasi:keyvalue/imports@0.2.0-draft2) name; may be omitted when the package has one world")
 	out := c.fl.String("out", ".", "output folder")
 	root := c.fl.String("package-root", "", "Go import path of the output folder (default: worked out from the go.mod above --out)")
 	check := c.fl.Bool("check", false, "write nothing; print a unified diff and exit 1 if the files on disk differ from what would be generated")
 	backend := c.fl.Bool("backend", true, "for a keyvalue world, also generate the package backend, which implements the world on any kv/engine.Engine")
 	verbose := c.fl.Bool("v", false, "list the files written and removed")
+	features := c.fl.String("features", "", "keep only the @unstable items of these features (comma-separated), as wasm-tools --features does; by default every @unstable item is kept")
 	if code, done := c.parse(args); done {
 		return code
 	}
@@ -53,7 +57,14 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	witPath := c.fl.Arg(0)
 
 	// The WIT first: its errors matter more than where the output goes.
-	res, err := parser.Load(witPath)
+	var keep []string // nil: all features
+	if *features != "" {
+		keep = strings.FieldsFunc(*features, func(r rune) bool { return r == ',' || r == ' ' })
+		if keep == nil {
+			keep = []string{}
+		}
+	}
+	res, err := parser.LoadFeatures(witPath, keep)
 	if err != nil {
 		return c.fail(err)
 	}
