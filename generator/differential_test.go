@@ -45,7 +45,7 @@ func TestNativeMatchesEmbedded(t *testing.T) {
 			}
 		}
 	}
-	compared, worlds, oldCannot := 0, 0, 0
+	compared, worlds, oldCannot, oldCannotWorlds := 0, 0, 0, 0
 	for _, in := range inputs {
 		if fi, err := os.Stat(in); err != nil || !fi.IsDir() && !strings.HasSuffix(in, ".wit") {
 			continue
@@ -76,6 +76,10 @@ func TestNativeMatchesEmbedded(t *testing.T) {
 			worlds++
 			a, aerr := generate(old, ow)
 			b, berr := generate(res, nw)
+			if aerr != nil && berr == nil && strings.Contains(aerr.Error(), "async functions are not modelled") {
+				oldCannotWorlds++ // Load reads async functions, the embedded loader does not
+				continue
+			}
 			if (aerr == nil) != (berr == nil) {
 				t.Errorf("%s, world %s: embedded error %v, native error %v", in, name, aerr, berr)
 				continue
@@ -110,7 +114,7 @@ func TestNativeMatchesEmbedded(t *testing.T) {
 	if compared < 50 {
 		t.Errorf("compared only %d inputs", compared)
 	}
-	t.Logf("%d inputs and %d worlds compared, %d known differences; %d inputs the embedded loader cannot read", compared, worlds, len(knownDifferences), oldCannot)
+	t.Logf("%d inputs and %d worlds compared, %d known differences; %d inputs and %d more worlds (async functions) the embedded loader cannot read", compared, worlds-oldCannotWorlds, len(knownDifferences), oldCannot, oldCannotWorlds)
 }
 
 func generate(res *wit.Resolve, w *wit.World) ([]generator.File, error) {

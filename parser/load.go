@@ -44,6 +44,13 @@ func LoadFeatures(path string, features []string) (*wit.Resolve, error) {
 	if i := slices.Index(res.Packages, main); i >= 0 {
 		res.Packages = append(slices.Delete(res.Packages, i, i+1), main)
 	}
+	// An async function is an ordinary Go method (ctx first) with the wire
+	// name of a sync one: wRPC's generators name and encode async and sync
+	// functions alike. The model of go.bytecodealliance.org/wit v0.7.0 has
+	// no async kinds, so it gets the sync kind.
+	for _, fn := range res.Functions() {
+		fn.Async = false
+	}
 	data, err := json.Marshal(res)
 	if err != nil {
 		return nil, err

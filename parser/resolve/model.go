@@ -21,6 +21,23 @@ type Resolve struct {
 	Types      []*TypeDef
 }
 
+// Functions lists every function: those of interfaces (resource functions
+// included), then those of worlds' imports and exports.
+func (r *Resolve) Functions() []*Function {
+	var fns []*Function
+	for _, it := range r.Interfaces {
+		fns = append(fns, it.Functions...)
+	}
+	for _, w := range r.Worlds {
+		for _, item := range append(append([]*WorldItem(nil), w.Imports...), w.Exports...) {
+			if item.Function != nil {
+				fns = append(fns, item.Function)
+			}
+		}
+	}
+	return fns
+}
+
 // PackageName is ns:name with an optional semver version.
 type PackageName struct {
 	Namespace, Name, Version string

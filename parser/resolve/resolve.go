@@ -217,7 +217,7 @@ func (r *resolver) stability(f *syntax.File, attrs []syntax.Attribute) (Stabilit
 }
 
 func attrName(k syntax.AttrKind) string {
-	return [...]string{"since", "unstable", "deprecated"}[k]
+	return [...]string{"since", "unstable", "deprecated", "external-id"}[k]
 }
 
 // A decl is a named interface or world of the package being resolved.

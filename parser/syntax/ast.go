@@ -33,13 +33,14 @@ type PackageName struct {
 	Version string // "" when absent
 }
 
-// Attribute is a feature gate before an item: @since, @unstable or
-// @deprecated.
+// Attribute is a feature gate before an item (@since, @unstable,
+// @deprecated), or @external-id.
 type Attribute struct {
-	Pos     int
-	Kind    AttrKind
-	Version string // @since, @deprecated
-	Feature string // @unstable
+	Pos        int
+	Kind       AttrKind
+	Version    string // @since, @deprecated
+	Feature    string // @unstable
+	ExternalID string // @external-id
 }
 
 // AttrKind is the kind of an Attribute.
@@ -49,6 +50,7 @@ const (
 	Since AttrKind = iota
 	Unstable
 	Deprecated
+	ExternalID
 )
 
 // UsePath names an interface: a local one (Name only) or one of another

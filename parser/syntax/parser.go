@@ -369,6 +369,8 @@ func (p *parser) attrs() []Attribute {
 			a.Kind = Unstable
 		case "deprecated":
 			a.Kind = Deprecated
+		case "external-id":
+			a.Kind = ExternalID
 		default:
 			p.fail(pos+1, "unknown attribute %q", name)
 		}
@@ -394,6 +396,12 @@ func (p *parser) attrs() []Attribute {
 		case Deprecated:
 			key("version")
 			a.Version = p.bareVersion(p.s.pos)
+		case ExternalID:
+			if p.s.tok != tStrLit {
+				p.expected("a string")
+			}
+			a.ExternalID = p.s.lit
+			p.s.next()
 		}
 		p.want(tRParen)
 		attrs = append(attrs, a)

@@ -2,6 +2,7 @@ package syntax
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -76,6 +77,10 @@ func (s *scanner) next() {
 			s.tok = tIdent
 			s.lit = word
 		}
+	case c == '"':
+		s.off++
+		s.str()
+		s.tok = tStrLit
 	case isDigit(c):
 		for s.off < len(s.src) && isDigit(s.src[s.off]) {
 			s.off++
@@ -131,6 +136,77 @@ func (s *scanner) next() {
 	}
 	s.end = s.off
 }
+
+// str reads the rest of a string literal (the opening quote is read) into
+// s.lit: escapes \" \' \\ \t \n \r, \u{hex} and \hh (a raw byte); the
+// result must be UTF-8 and have no control characters.
+func (s *scanner) str() {
+	var b strings.Builder
+	for {
+		if s.off >= len(s.src) {
+			s.errorAt(s.pos, "unterminated string literal")
+			return
+		}
+		c := s.src[s.off]
+		s.off++
+		switch {
+		case c == '"':
+			if !utf8.ValidString(b.String()) {
+				s.errorAt(s.pos, "invalid UTF-8 in string literal")
+				return
+			}
+			s.lit = b.String()
+			return
+		case c == '\\':
+			if s.off >= len(s.src) {
+				s.errorAt(s.pos, "unterminated string literal")
+				return
+			}
+			e := s.src[s.off]
+			s.off++
+			switch e {
+			case '"', '\'', '\\':
+				b.WriteByte(e)
+			case 't':
+				b.WriteByte('\t')
+			case 'n':
+				b.WriteByte('\n')
+			case 'r':
+				b.WriteByte('\r')
+			case 'u':
+				end := strings.IndexByte(s.src[s.off:], '}')
+				if !strings.HasPrefix(s.src[s.off:], "{") || end < 0 {
+					s.errorAt(s.off-2, "invalid string escape")
+					return
+				}
+				hex := strings.ReplaceAll(s.src[s.off+1:s.off+end], "_", "")
+				r, err := strconv.ParseUint(hex, 16, 32)
+				if err != nil || hex == "" || !utf8.ValidRune(rune(r)) {
+					s.errorAt(s.off-2, "invalid unicode escape")
+					return
+				}
+				b.WriteRune(rune(r))
+				s.off += end + 1
+			default:
+				if s.off < len(s.src) && isHex(e) && isHex(s.src[s.off]) {
+					v, _ := strconv.ParseUint(s.src[s.off-1:s.off+1], 16, 8)
+					b.WriteByte(byte(v))
+					s.off++
+					continue
+				}
+				s.errorAt(s.off-2, "invalid string escape %s", quoteRune(rune(e)))
+				return
+			}
+		case c < 0x20 || c == 0x7f:
+			s.errorAt(s.off-1, "invalid string character")
+			return
+		default:
+			b.WriteByte(c)
+		}
+	}
+}
+
+func isHex(c byte) bool { return isDigit(c) || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
 
 // ident reads the rest of an identifier-like word: letters, digits and
 // '-'. Whether it is a valid identifier is checked by the parser, which

@@ -2,6 +2,7 @@ package syntax
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -230,4 +231,25 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("no file and no error")
 		}
 	})
+}
+
+func TestExternalID(t *testing.T) {
+	sf, err := Parse("x.wit", "package a:b;\nworld w {\n  @external-id(\"com.example:ids/\\u{1F511}\\41\")\n  import kv: store;\n}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := sf.Items[0].(*World).Items[0].(*Extern)
+	if len(e.Attrs) != 1 || e.Attrs[0].Kind != ExternalID || e.Attrs[0].ExternalID != "com.example:ids/🔑A" {
+		t.Errorf("attributes %+v", e.Attrs)
+	}
+	for src, want := range map[string]string{
+		"package a:b;\n@external-id(\"open":   "x.wit:2:14: unterminated string literal",
+		"package a:b;\n@external-id(\"\\q\")": "x.wit:2:15: invalid string escape 'q'",
+		"package a:b;\n@external-id(x)":       "x.wit:2:14: expected a string, found an identifier \"x\"",
+	} {
+		_, err := Parse("x.wit", src)
+		if first, _, _ := strings.Cut(fmt.Sprint(err), "\n"); first != want {
+			t.Errorf("%q:\n got %s\nwant %s", src, first, want)
+		}
+	}
 }

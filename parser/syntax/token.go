@@ -10,6 +10,7 @@ const (
 
 	tIdent    // foo, %foo (Lit holds the name without %)
 	tInteger  // 123
+	tStrLit   // "text" (Lit holds the text, escapes decoded)
 	tEquals   // =
 	tComma    // ,
 	tColon    // :
@@ -81,6 +82,7 @@ var tokenNames = [numTokens]string{
 	tEOF:          "end of file",
 	tIdent:        "identifier",
 	tInteger:      "integer",
+	tStrLit:       "string literal",
 	tEquals:       "'='",
 	tComma:        "','",
 	tColon:        "':'",
