@@ -152,6 +152,35 @@ func (g *gen) sentinelErr(witName string) string {
 }
 
 func (g *gen) variantConv(n *witparser.Named, depth int) *convData {
+	// The fallback first: the "other" case if its payload can hold an
+	// error, else the first case whose payload can. Without one there is
+	// no conversion, and nothing of n's package is qualified (which would
+	// import it for nothing).
+	var fallback *witparser.Case
+	var fallbackInner *convData
+	try := func(cs *witparser.Case) bool {
+		if cs.Type == nil {
+			return false
+		}
+		if inner := g.convFor(cs.Type, depth+1); inner != nil {
+			fallback, fallbackInner = cs, inner
+			return true
+		}
+		return false
+	}
+	for _, cs := range n.Cases {
+		if cs.WITName == "other" && try(cs) {
+			break
+		}
+	}
+	for _, cs := range n.Cases {
+		if fallback != nil || try(cs) {
+			break
+		}
+	}
+	if fallback == nil {
+		return nil
+	}
 	c := g.newConv(n)
 	c.AsCheck = n.IsError
 	for _, cs := range n.Cases {
@@ -162,50 +191,35 @@ func (g *gen) variantConv(n *witparser.Named, depth int) *convData {
 			c.Sentinels = append(c.Sentinels, sentinel{Err: e, Expr: g.qual(n.Package, cs.Ctor) + "()"})
 		}
 	}
-	payload := func(cs *witparser.Case) string {
-		if cs.Type == nil {
-			return ""
-		}
-		inner := g.convFor(cs.Type, depth+1)
-		switch {
-		case inner == nil:
-			return ""
-		case inner == g.stringConv:
-			return g.qual(n.Package, cs.Ctor) + "(err.Error())"
-		default:
-			return g.qual(n.Package, cs.Ctor) + "(" + inner.Name + "(err))"
-		}
-	}
-	for _, cs := range n.Cases {
-		if cs.WITName == "other" {
-			c.Fallback = payload(cs)
-		}
-	}
-	for _, cs := range n.Cases {
-		if c.Fallback == "" {
-			c.Fallback = payload(cs)
-		}
-	}
-	if c.Fallback == "" {
-		return nil
+	if fallbackInner == g.stringConv {
+		c.Fallback = g.qual(n.Package, fallback.Ctor) + "(err.Error())"
+	} else {
+		c.Fallback = g.qual(n.Package, fallback.Ctor) + "(" + fallbackInner.Name + "(err))"
 	}
 	return c
 }
 
 func (g *gen) enumConv(n *witparser.Named) *convData {
+	// Only an enum with an "other" case can hold any error; without one,
+	// nothing of n's package is qualified (which would import it for
+	// nothing).
+	var other *witparser.Case
+	for _, cs := range n.Cases {
+		if cs.WITName == "other" {
+			other = cs
+		}
+	}
+	if other == nil {
+		return nil
+	}
 	c := g.newConv(n)
 	c.AsCheck, c.Doc = n.IsError, "(the message is lost)"
 	for _, cs := range n.Cases {
 		if e := g.sentinelErr(cs.WITName); e != "" {
 			c.Sentinels = append(c.Sentinels, sentinel{Err: e, Expr: g.qual(n.Package, cs.Const)})
 		}
-		if cs.WITName == "other" {
-			c.Fallback = g.qual(n.Package, cs.Const)
-		}
 	}
-	if c.Fallback == "" {
-		return nil
-	}
+	c.Fallback = g.qual(n.Package, other.Const)
 	return c
 }
 
