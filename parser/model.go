@@ -303,8 +303,10 @@ func Build(res *wit.Resolve, w *wit.World, opts Options) (*Model, error) {
 		byInterface: make(map[*wit.Interface]*Package),
 		named:       make(map[*wit.TypeDef]*Named),
 	}
-	if err := m.validate(); err != nil {
-		return nil, err
+	for f := range res.AllFunctions() {
+		if f.Kind == nil {
+			return nil, fmt.Errorf("function %q: unsupported WIT feature (async functions are not modelled by go.bytecodealliance.org/wit v0.7.0)", f.Name)
+		}
 	}
 	b := &builder{
 		m:      m,
@@ -323,6 +325,9 @@ func Build(res *wit.Resolve, w *wit.World, opts Options) (*Model, error) {
 		if err := b.declarePackage(p); err != nil {
 			return nil, err
 		}
+	}
+	if err := m.validate(); err != nil {
+		return nil, err
 	}
 	m.markErrors()
 	b.addWorldFields()
@@ -836,16 +841,79 @@ func reservedPackageName(name string) bool {
 }
 
 // validate rejects WIT that has no Go form in witgo, naming the WIT item.
+// Only what the world uses counts: a type the world never reaches may be of
+// any kind.
 func (m *Model) validate() error {
-	for f := range m.Resolve.AllFunctions() {
-		if f.Kind == nil {
-			return fmt.Errorf("function %q: unsupported WIT feature (async functions are not modelled by go.bytecodealliance.org/wit v0.7.0)", f.Name)
+	var fns []*wit.Function
+	for _, p := range m.Packages {
+		for _, f := range append(append([]*Func(nil), p.Funcs...), p.ExportFuncs...) {
+			fns = append(fns, f.WIT)
+		}
+		for _, n := range p.Types {
+			for _, f := range n.Methods {
+				fns = append(fns, f.WIT)
+			}
 		}
 	}
-	for _, td := range m.Resolve.TypeDefs {
+	reached := map[*wit.TypeDef]bool{}
+	var order []*wit.TypeDef
+	var walk func(t wit.Type)
+	walk = func(t wit.Type) {
+		td, ok := t.(*wit.TypeDef)
+		if !ok || td == nil || reached[td] {
+			return
+		}
+		reached[td] = true
+		order = append(order, td)
+		switch k := td.Kind.(type) {
+		case wit.Type:
+			walk(k)
+		case *wit.Record:
+			for _, f := range k.Fields {
+				walk(f.Type)
+			}
+		case *wit.Variant:
+			for _, c := range k.Cases {
+				walk(c.Type)
+			}
+		case *wit.Tuple:
+			for _, e := range k.Types {
+				walk(e)
+			}
+		case *wit.List:
+			walk(k.Type)
+		case *wit.Option:
+			walk(k.Type)
+		case *wit.Result:
+			walk(k.OK)
+			walk(k.Err)
+		case *wit.Own:
+			walk(k.Type)
+		case *wit.Borrow:
+			walk(k.Type)
+		case *wit.Future:
+			walk(k.Type)
+		case *wit.Stream:
+			walk(k.Type)
+		}
+	}
+	for _, f := range fns {
+		for _, p := range f.Params {
+			walk(p.Type)
+		}
+		for _, r := range f.Results {
+			walk(r.Type)
+		}
+	}
+	for _, p := range m.Packages {
+		for _, n := range p.Types {
+			walk(n.TypeDef)
+		}
+	}
+	for _, td := range order {
 		switch k := td.Kind.(type) {
 		case nil:
-			return fmt.Errorf("%s: unsupported WIT type (fixed-length lists and other newer kinds are not modelled by go.bytecodealliance.org/wit v0.7.0)", describe(td))
+			return fmt.Errorf("%s: unsupported WIT type (map<K, V>, list<T, N> and other newer kinds are not modelled by go.bytecodealliance.org/wit v0.7.0)", describe(td))
 		case *wit.Tuple:
 			if len(k.Types) > maxTuple {
 				return fmt.Errorf("%s: tuple of %d elements: witgo supports tuples of up to %d", describe(td), len(k.Types), maxTuple)
