@@ -24,8 +24,11 @@ import (
 	"sort"
 	"strings"
 
+	"go.bytecodealliance.org/wit"
+
 	"github.com/witgo-dev/witgo/generator"
 	"github.com/witgo-dev/witgo/generator/kvbackend"
+	"github.com/witgo-dev/witgo/internal/witoracle"
 	"github.com/witgo-dev/witgo/parser"
 )
 
@@ -47,6 +50,7 @@ func main() {
 	manifest := flag.String("manifest", "", "manifest (default: CORPUS/manifest.tsv)")
 	verbose := flag.Bool("v", false, "list every world that fails, with why")
 	noBuild := flag.Bool("nobuild", false, "stop after generating: do not build or vet")
+	diff := flag.Bool("diff", false, "also load every entry with the embedded wasm-tools 1.227 (internal/witoracle) and compare the Go of every world it can read")
 	flag.Parse()
 	if *corpus == "" {
 		flag.Usage()
@@ -81,6 +85,7 @@ func main() {
 
 	var worlds []*world
 	parseFailed := 0
+	diffSame, diffDiffer, diffOldCannot := 0, 0, 0
 	for i, e := range entries {
 		path := filepath.Join(*corpus, strings.ReplaceAll(e.repo, "/", "+"), e.path)
 		res, err := parser.Load(path)
@@ -121,7 +126,23 @@ func main() {
 				continue
 			}
 			wd.stage = stageGenerated
+			if *diff {
+				switch compareWithOracle(path, wd.name, res, w) {
+				case "same":
+					diffSame++
+				case "old-cannot":
+					diffOldCannot++
+				default:
+					diffDiffer++
+					if *verbose {
+						fmt.Printf("DIFF %s %s\n", e, wd.name)
+					}
+				}
+			}
 		}
+	}
+	if *diff {
+		fmt.Printf("differential: %d worlds generate the same Go through both loaders, %d differ, %d the embedded loader cannot read\n", diffSame, diffDiffer, diffOldCannot)
 	}
 	// Build and vet every generated world at once; a failing package is
 	// charged to the world whose folder holds it.
@@ -258,4 +279,43 @@ func reasonOf(err string) string {
 		s = s[:120]
 	}
 	return s
+}
+
+// compareWithOracle loads path with the embedded wasm-tools and compares the
+// Go generated for the world named name with the Go from res and w.
+func compareWithOracle(path, name string, res *wit.Resolve, w *wit.World) string {
+	old, err := witoracle.Load(path)
+	if err != nil {
+		return "old-cannot"
+	}
+	var ow *wit.World
+	for _, x := range old.Worlds {
+		if parser.QualifiedWorldName(x) == name {
+			ow = x
+		}
+	}
+	if ow == nil {
+		return "old-cannot"
+	}
+	gen := func(res *wit.Resolve, w *wit.World) ([]generator.File, error) {
+		m, err := parser.Build(res, w, parser.Options{PackageRoot: "sweep.example/diff"})
+		if err != nil {
+			return nil, err
+		}
+		return generator.Generate(m, generator.Options{})
+	}
+	a, aerr := gen(old, ow)
+	if aerr != nil {
+		return "old-cannot"
+	}
+	b, berr := gen(res, w)
+	if berr != nil || len(a) != len(b) {
+		return "differ"
+	}
+	for i := range a {
+		if a[i].Path != b[i].Path || !bytes.Equal(a[i].Content, b[i].Content) {
+			return "differ"
+		}
+	}
+	return "same"
 }

@@ -23,28 +23,13 @@ func (r *Resolve) MarshalJSON() ([]byte, error) {
 		t.index = i
 	}
 	var b bytes.Buffer
-	b.WriteString(`{"worlds":[`)
-	for i, w := range r.Worlds {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		writeWorld(&b, w)
-	}
-	b.WriteString(`],"interfaces":[`)
-	for i, it := range r.Interfaces {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		writeInterface(&b, it)
-	}
-	b.WriteString(`],"types":[`)
-	for i, t := range r.Types {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		writeTypeDef(&b, t)
-	}
-	b.WriteString(`],"packages":[`)
+	b.WriteString(`{"worlds":`)
+	writeArray(&b, r.Worlds, writeWorld)
+	b.WriteString(`,"interfaces":`)
+	writeArray(&b, r.Interfaces, writeInterface)
+	b.WriteString(`,"types":`)
+	writeArray(&b, r.Types, writeTypeDef)
+	b.WriteString(`,"packages":[`)
 	for i, p := range r.Packages {
 		if i > 0 {
 			b.WriteByte(',')
@@ -69,6 +54,18 @@ func (r *Resolve) MarshalJSON() ([]byte, error) {
 	}
 	b.WriteString(`]}`)
 	return b.Bytes(), nil
+}
+
+// writeArray writes a JSON array of the items, each written by write.
+func writeArray[T any](b *bytes.Buffer, items []T, write func(*bytes.Buffer, T)) {
+	b.WriteByte('[')
+	for i, it := range items {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		write(b, it)
+	}
+	b.WriteByte(']')
 }
 
 func str(s string) string {

@@ -790,23 +790,23 @@ func (p *parser) typ() Type {
 		return h
 	case tFuture:
 		p.s.next()
-		f := &FutureType{Pos: pos}
-		if p.got(tLess) {
-			f.Elem = p.typ()
-			p.want(tGreater)
-		}
-		return f
+		return &FutureType{Pos: pos, Elem: p.optElem()}
 	case tStream:
 		p.s.next()
-		s := &StreamType{Pos: pos}
-		if p.got(tLess) {
-			s.Elem = p.typ()
-			p.want(tGreater)
-		}
-		return s
+		return &StreamType{Pos: pos, Elem: p.optElem()}
 	}
 	p.expected("a type")
 	return nil
+}
+
+// optElem parses the optional "<T>" of future and stream.
+func (p *parser) optElem() Type {
+	if !p.got(tLess) {
+		return nil
+	}
+	t := p.typ()
+	p.want(tGreater)
+	return t
 }
 
 // Docs turns the comments before an item into its docs, as wasm-tools
