@@ -15,12 +15,8 @@ const uiDir = "../../testdata/wit-parser-ui"
 
 // uiSkip lists the wit-parser UI cases that witgo does not run, and why.
 var uiSkip = map[string]string{
-	"kinds-of-deps":         "a dependency is a compiled component (.wasm, .wat); witgo reads WIT text only",
-	"simple-wasm-text":      "the input is a compiled component in text form; witgo reads WIT text only",
-	"parse-fail/bad-pkg6":   "a dependency is a compiled component; witgo reads WIT text only",
-	"parse-fail/bad-deps4":  "",
-	"parse-fail/async.wit":  "",
-	"parse-fail/async1.wit": "",
+	"kinds-of-deps":    "a dependency is a compiled component (.wasm, .wat); witgo reads WIT text only",
+	"simple-wasm-text": "the input is a compiled component in text form; witgo reads WIT text only",
 }
 
 // TestUIResolve resolves every case of the wit-parser UI suite that
