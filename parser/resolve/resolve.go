@@ -765,12 +765,9 @@ func (ps *pkgState) kind(f *syntax.File, sc *typeScope, t *syntax.TypeDef) TypeK
 		return ps.anonKind(f, sc, k.Type)
 	case *syntax.Record:
 		r := &Record{}
-		seen := map[string]bool{}
+		once := names(f)
 		for _, fl := range k.Fields {
-			if seen[fl.Name.Name] {
-				fail(f, fl.Name.Pos, "name `%s` is defined more than once", fl.Name.Name)
-			}
-			seen[fl.Name.Name] = true
+			once(fl.Name)
 			r.Fields = append(r.Fields, Field{Name: fl.Name.Name, Type: ps.typ(f, sc, fl.Type), Docs: fl.Docs})
 		}
 		return r
@@ -779,12 +776,9 @@ func (ps *pkgState) kind(f *syntax.File, sc *typeScope, t *syntax.TypeDef) TypeK
 			fail(f, t.Name.Pos, "empty variant")
 		}
 		v := &Variant{}
-		seen := map[string]bool{}
+		once := names(f)
 		for _, c := range k.Cases {
-			if seen[c.Name.Name] {
-				fail(f, c.Name.Pos, "name `%s` is defined more than once", c.Name.Name)
-			}
-			seen[c.Name.Name] = true
+			once(c.Name)
 			var ct Type
 			if c.Type != nil {
 				ct = ps.typ(f, sc, c.Type)
@@ -797,23 +791,17 @@ func (ps *pkgState) kind(f *syntax.File, sc *typeScope, t *syntax.TypeDef) TypeK
 			fail(f, t.Name.Pos, "empty enum")
 		}
 		e := &Enum{}
-		seen := map[string]bool{}
+		once := names(f)
 		for _, c := range k.Cases {
-			if seen[c.Name.Name] {
-				fail(f, c.Name.Pos, "name `%s` is defined more than once", c.Name.Name)
-			}
-			seen[c.Name.Name] = true
+			once(c.Name)
 			e.Cases = append(e.Cases, Case{Name: c.Name.Name, Docs: c.Docs})
 		}
 		return e
 	case *syntax.Flags:
 		fl := &Flags{}
-		seen := map[string]bool{}
+		once := names(f)
 		for _, c := range k.Flags {
-			if seen[c.Name.Name] {
-				fail(f, c.Name.Pos, "name `%s` is defined more than once", c.Name.Name)
-			}
-			seen[c.Name.Name] = true
+			once(c.Name)
 			fl.Flags = append(fl.Flags, Case{Name: c.Name.Name, Docs: c.Docs})
 		}
 		return fl
@@ -821,6 +809,18 @@ func (ps *pkgState) kind(f *syntax.File, sc *typeScope, t *syntax.TypeDef) TypeK
 		return &ResourceKind{}
 	}
 	panic(fmt.Sprintf("BUG: type definition kind %T", t.Kind))
+}
+
+// names returns a function that refuses a name it has seen before: the
+// fields of a record, the cases of a variant or enum, the flags.
+func names(f *syntax.File) func(syntax.Ident) {
+	seen := map[string]bool{}
+	return func(id syntax.Ident) {
+		if seen[id.Name] {
+			fail(f, id.Pos, "name `%s` is defined more than once", id.Name)
+		}
+		seen[id.Name] = true
+	}
 }
 
 // named resolves a type name in scope.
