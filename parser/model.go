@@ -2,6 +2,7 @@ package parser
 
 import (
 	"fmt"
+	"iter"
 	"path"
 	"strings"
 
@@ -315,6 +316,9 @@ func Build(res *wit.Resolve, w *wit.World, opts Options) (*Model, error) {
 		dirs:   make(map[string]bool),
 		scopes: make(map[*Package]*Scope),
 	}
+	if err := labelledImports(w); err != nil {
+		return nil, err
+	}
 	b.addInterfacePackages()
 	b.addWorldPackage()
 	b.bodies = NewScope(nil, wireLocals...)
@@ -354,6 +358,29 @@ type builder struct {
 	worldTypes        []*wit.TypeDef
 	worldFuncs        []*wit.Function
 	worldFuncExported []bool
+}
+
+// labelledImports refuses a world that imports or exports a named
+// interface under a label of its own ("import hot-cache: wasi:keyvalue/store;"):
+// each label is an instance of its own, which the model does not represent
+// yet, and two labels of one interface must not be served as one.
+func labelledImports(w *wit.World) error {
+	for _, items := range []iter.Seq2[string, wit.WorldItem]{w.Imports.All(), w.Exports.All()} {
+		for key, item := range items {
+			ref, ok := item.(*wit.InterfaceRef)
+			if !ok || ref.Interface.Name == nil {
+				continue
+			}
+			id := ref.Interface.Package.Name
+			id.Extension = *ref.Interface.Name
+			// A path import's key is the interface's name, or
+			// "interface-N" in the JSON form.
+			if key != id.String() && !strings.HasPrefix(key, "interface-") {
+				return fmt.Errorf("world %s: %q is a labelled import or export of %s: unsupported WIT feature (witgo does not generate labelled imports yet)", QualifiedWorldName(w), key, id.String())
+			}
+		}
+	}
+	return nil
 }
 
 // addInterfacePackages adds a package for every interface the world imports
