@@ -1,6 +1,7 @@
 package resolve
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -32,8 +33,12 @@ func FuzzResolve(f *testing.F) {
 			}
 			return
 		}
-		if _, err := res.MarshalJSON(); err != nil {
+		data, err := res.MarshalJSON()
+		if err != nil {
 			t.Fatal(err)
+		}
+		if _, err := ReadJSON(bytes.NewReader(data)); err != nil {
+			t.Fatalf("the JSON of a resolved model does not read back: %v", err)
 		}
 	})
 }

@@ -157,6 +157,10 @@ func writeInterface(b *bytes.Buffer, it *Interface) {
 	b.WriteByte('}')
 	writeDocs(b, it.Docs)
 	writeStability(b, it.Stability)
+	if it.Package == nil {
+		b.WriteString(`,"package":null}`)
+		return
+	}
 	fmt.Fprintf(b, `,"package":%d}`, it.Package.index)
 }
 

@@ -1,6 +1,7 @@
 package resolve
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -48,6 +49,9 @@ func TestUIResolve(t *testing.T) {
 			got, err := json.Marshal(res)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if _, err := ReadJSON(bytes.NewReader(got)); err != nil {
+				t.Fatalf("the JSON written does not read back: %v", err)
 			}
 			wantJSON, err := os.ReadFile(want)
 			if err != nil {
