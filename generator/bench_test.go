@@ -1,11 +1,18 @@
 package generator_test
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
+
+	"go.bytecodealliance.org/wit"
 
 	"github.com/witgo-dev/witgo/generator"
 	"github.com/witgo-dev/witgo/internal/witoracle"
 	"github.com/witgo-dev/witgo/parser"
+	"github.com/witgo-dev/witgo/parser/resolve"
 )
 
 // BenchmarkGenerate measures model building and Go emission for the early
@@ -53,4 +60,62 @@ func BenchmarkLoad(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkLoadManyPackages compares the loaders on a world of 90 packages,
+// the size of Spin's platform world: 89 dependency packages in deps/, each
+// using types of the one before, and a root world that imports all of
+// them.
+func BenchmarkLoadManyPackages(b *testing.B) {
+	dir := b.TempDir()
+	const n = 89
+	var root strings.Builder
+	root.WriteString("package bench:root;\n\nworld w {\n")
+	for i := range n {
+		pkg := filepath.Join(dir, "deps", fmt.Sprintf("p%d", i))
+		if err := os.MkdirAll(pkg, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		var src strings.Builder
+		fmt.Fprintf(&src, "package bench:p%d@1.0.0;\n\ninterface i {\n", i)
+		if i > 0 {
+			fmt.Fprintf(&src, "  use bench:p%d/i@1.0.0.{t as prev};\n  record t { a: prev, b: list<string>, c: option<u64> }\n", i-1)
+		} else {
+			src.WriteString("  record t { a: u32, b: list<string>, c: option<u64> }\n")
+		}
+		src.WriteString("  variant e { none, other(string) }\n  resource r {\n    constructor(x: t);\n    get: func() -> result<t, e>;\n  }\n  f: func(x: t, y: borrow<r>) -> result<list<t>, e>;\n}\n")
+		if err := os.WriteFile(filepath.Join(pkg, "p.wit"), []byte(src.String()), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		fmt.Fprintf(&root, "  import bench:p%d/i@1.0.0;\n", i)
+	}
+	root.WriteString("}\n")
+	if err := os.WriteFile(filepath.Join(dir, "root.wit"), []byte(root.String()), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	for _, load := range []struct {
+		name string
+		load func(string) (*wit.Resolve, error)
+	}{{"Native", parser.Load}, {"Embedded", witoracle.Load}, {"ResolveOnly", func(path string) (*wit.Resolve, error) {
+		// witgo's resolver alone, without handing the model to
+		// go.bytecodealliance.org/wit.
+		res, _, err := resolve.LoadPath(path, resolve.Options{AllFeatures: true})
+		if err != nil {
+			return nil, err
+		}
+		return &wit.Resolve{Packages: make([]*wit.Package, len(res.Packages))}, nil
+	}}} {
+		b.Run(load.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				res, err := load.load(dir)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(res.Packages) != n+1 {
+					b.Fatalf("%d packages", len(res.Packages))
+				}
+			}
+		})
+	}
 }

@@ -16,6 +16,7 @@ type resolver struct {
 	all      bool
 	units    map[PackageName]*unit
 	pkgs     map[PackageName]*Package
+	borrows  map[*TypeDef]bool // containsBorrow's answers
 }
 
 func resolveGroups(groups []*group, opts Options) (*Resolve, *Package, error) {
@@ -25,6 +26,7 @@ func resolveGroups(groups []*group, opts Options) (*Resolve, *Package, error) {
 		all:      opts.AllFeatures,
 		units:    map[PackageName]*unit{},
 		pkgs:     map[PackageName]*Package{},
+		borrows:  map[*TypeDef]bool{},
 	}
 	for _, f := range opts.Features {
 		r.features[f] = true
@@ -940,59 +942,39 @@ func (ps *pkgState) function(f *syntax.File, sc *typeScope, name string, kind Fu
 	}
 	if ft.Result != nil {
 		fn.Result = ps.typ(f, sc, ft.Result)
-		if containsBorrow(fn.Result, map[*TypeDef]bool{}) {
+		if ps.r.containsBorrow(fn.Result) {
 			fail(f, pos, "function `%s` returns a type which contains a `borrow<T>` which is not supported", name)
 		}
 	}
 	return fn
 }
 
-func containsBorrow(t Type, seen map[*TypeDef]bool) bool {
+// containsBorrow reports whether t holds a borrow handle anywhere. Types
+// never change once made, so each answer is kept (r.borrows): a chain of
+// types that each hold the one before is walked once, not once per
+// function.
+func (r *resolver) containsBorrow(t Type) bool {
 	td, ok := t.(*TypeDef)
-	if !ok || seen[td] {
+	if !ok || td == nil {
 		return false
 	}
-	seen[td] = true
-	c := func(t Type) bool { return t != nil && containsBorrow(t, seen) }
-	switch k := td.Kind.(type) {
-	case *Handle:
-		return k.Borrow
-	case *Alias:
-		return c(k.Type)
-	case *Record:
-		for _, fl := range k.Fields {
-			if c(fl.Type) {
-				return true
-			}
-		}
-	case *Variant:
-		for _, cs := range k.Cases {
-			if c(cs.Type) {
-				return true
-			}
-		}
-	case *Tuple:
-		for _, e := range k.Types {
-			if c(e) {
-				return true
-			}
-		}
-	case *Option:
-		return c(k.Type)
-	case *Result:
-		return c(k.Ok) || c(k.Err)
-	case *List:
-		return c(k.Type)
-	case *FixedList:
-		return c(k.Type)
-	case *Map:
-		return c(k.Key) || c(k.Value)
-	case *Future:
-		return c(k.Type)
-	case *Stream:
-		return c(k.Type)
+	if v, ok := r.borrows[td]; ok {
+		return v
 	}
-	return false
+	r.borrows[td] = false // types are acyclic; this only guards a bug
+	found := false
+	if h, ok := td.Kind.(*Handle); ok {
+		found = h.Borrow
+	} else {
+		for _, ref := range kindRefs(td.Kind) {
+			if r.containsBorrow(ref) {
+				found = true
+				break
+			}
+		}
+	}
+	r.borrows[td] = found
+	return found
 }
 
 // resourceFuncs resolves the constructor, methods and statics of a
