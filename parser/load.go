@@ -14,7 +14,8 @@ import (
 )
 
 // Load reads WIT from path: a .wit file, a directory of .wit files (with its
-// deps/ folder), or the JSON form wasm-tools prints (a path ending in .json).
+// deps/ folder), or the JSON form wasm-tools prints (a path ending in .json,
+// read by resolve.ReadJSON).
 // WIT text goes through witgo's own parser and resolver (packages
 // parser/syntax and parser/resolve); errors are *syntax.Error, "file:line:col:
 // message" followed by the source line and a caret. Every @unstable item is
@@ -29,20 +30,28 @@ func LoadFeatures(path string, features []string) (*wit.Resolve, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, err
 	}
+	var res *resolve.Resolve
 	if strings.HasSuffix(path, ".json") {
-		res, err := wit.LoadJSON(path)
+		// Already resolved by wasm-tools; its last package is the main one.
+		f, err := os.Open(path)
 		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if res, err = resolve.ReadJSON(f); err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		return res, nil
-	}
-	res, main, err := resolve.LoadPath(path, resolve.Options{Features: features, AllFeatures: features == nil})
-	if err != nil {
-		return nil, err
-	}
-	// The package at path goes last, where SelectWorld looks for it.
-	if i := slices.Index(res.Packages, main); i >= 0 {
-		res.Packages = append(slices.Delete(res.Packages, i, i+1), main)
+	} else {
+		var main *resolve.Package
+		var err error
+		res, main, err = resolve.LoadPath(path, resolve.Options{Features: features, AllFeatures: features == nil})
+		if err != nil {
+			return nil, err
+		}
+		// The package at path goes last, where SelectWorld looks for it.
+		if i := slices.Index(res.Packages, main); i >= 0 {
+			res.Packages = append(slices.Delete(res.Packages, i, i+1), main)
+		}
 	}
 	// An async function is an ordinary Go method (ctx first) with the wire
 	// name of a sync one: wRPC's generators name and encode async and sync
