@@ -10,8 +10,7 @@ type SourceFile struct {
 	Package *PackageName
 	// PackageDocs are the doc comments before that declaration.
 	PackageDocs string
-	// PackageAttrs are the attributes before that declaration.
-	Items []Item // *Use (top-level), *Interface, *World, *NestedPackage
+	Items       []Item // *Use (top-level), *Interface, *World, *NestedPackage
 }
 
 // An Item is a top-level declaration of a file or of a nested package.
@@ -27,10 +26,8 @@ type Ident struct {
 type PackageName struct {
 	Pos       int
 	Namespace Ident
-	// Nested are further "/"-free name segments of a nested namespace
-	// ("a:b:c"); rare, kept for errors.
-	Name    Ident
-	Version string // "" when absent
+	Name      Ident
+	Version   string // "" when absent
 }
 
 // Attribute is a feature gate before an item (@since, @unstable,
@@ -121,15 +118,13 @@ type Extern struct {
 	// Exactly one of the following describes what is imported or exported.
 	// Name is set for a named function or inline interface, and for a
 	// labelled path ("import label: ns:pkg/iface;").
-	Name      *Ident
-	Func      *Func            // import name: func(...)
-	Interface []InterfaceItem  // import name: interface { ... }
-	Path      *UsePath         // import path; or import label: path;
-	InlineIfc *InlineInterface // position of the inline interface, for errors
+	Name *Ident
+	Func *Func // import name: func(...)
+	// Interface is the body of "import name: interface { ... }" (not nil,
+	// even when empty).
+	Interface []InterfaceItem
+	Path      *UsePath // import path; or import label: path;
 }
-
-// InlineInterface records where an inline interface's braces start.
-type InlineInterface struct{ Pos int }
 
 // Include is "include path [with { a as b, ... }];".
 type Include struct {

@@ -528,7 +528,6 @@ func (p *parser) extern(docs string, attrs []Attribute) *Extern {
 			return e
 		case tInterface:
 			e.Name = &first
-			e.InlineIfc = &InlineInterface{Pos: p.s.pos}
 			p.s.next()
 			e.Interface = p.interfaceItems()
 			if e.Interface == nil {
