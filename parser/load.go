@@ -1,8 +1,6 @@
 package parser
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"slices"
@@ -60,13 +58,9 @@ func LoadFeatures(path string, features []string) (*wit.Resolve, error) {
 	for _, fn := range res.Functions() {
 		fn.Async = false
 	}
-	data, err := json.Marshal(res)
+	wres, err := toWit(res)
 	if err != nil {
-		return nil, err
-	}
-	wres, err := wit.DecodeJSON(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("%s: unsupported WIT feature: %v (the model of go.bytecodealliance.org/wit v0.7.0 cannot represent it)", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return wres, nil
 }

@@ -50,13 +50,18 @@ func LoadPath(path string, opts Options) (*Resolve, *Package, error) {
 		}
 		for _, e := range entries {
 			dep := filepath.Join(path, "deps", e.Name())
-			info, err := os.Stat(dep) // follows a link to a directory
-			if err != nil {
-				return nil, nil, err
+			isDir := e.IsDir()
+			if e.Type()&fs.ModeSymlink != 0 {
+				info, err := os.Stat(dep) // a link to a directory counts as one
+				if err != nil {
+					return nil, nil, err
+				}
+				isDir = info.IsDir()
 			}
 			var dg *group
+			var err error
 			switch {
-			case info.IsDir():
+			case isDir:
 				dg, err = parseDir(dep)
 			case strings.HasSuffix(e.Name(), ".wit"):
 				dg, err = parseGroup([]string{dep})
