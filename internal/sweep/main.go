@@ -185,11 +185,9 @@ func main() {
 		}
 		return n
 	}
-	tried := count(stageParsed) + parseFailed
 	fmt.Printf("repositories %d, entries %d (%d failed to parse)\n", len(repos), len(entries), parseFailed)
 	fmt.Printf("worlds parsed %d, generated %d, built %d, vetted %d (of %d worlds in entries that parse)\n",
 		count(stageParsed), count(stageGenerated), count(stageBuilt), count(stageVetted), count(stageParsed))
-	_ = tried
 	reasons := map[string]int{}
 	for _, w := range worlds {
 		if w.err != "" {
