@@ -166,3 +166,10 @@ var keywordTokens = func() map[string]Token {
 	}
 	return m
 }()
+
+// IsKeyword reports whether word is a WIT keyword, which a name must
+// escape with a leading %.
+func IsKeyword(word string) bool {
+	_, ok := keywordTokens[word]
+	return ok
+}
