@@ -1,6 +1,7 @@
 package resolve
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/witgo-dev/witgo/parser/syntax"
@@ -112,7 +113,7 @@ func kindText(k TypeKind) string {
 	case *List:
 		return "list<" + TypeText(k.Type) + ">"
 	case *FixedList:
-		return "list<" + TypeText(k.Type) + ", " + itoa(k.Len) + ">"
+		return "list<" + TypeText(k.Type) + ", " + strconv.FormatUint(uint64(k.Len), 10) + ">"
 	case *Map:
 		return "map<" + TypeText(k.Key) + ", " + TypeText(k.Value) + ">"
 	case *Tuple:
@@ -133,19 +134,6 @@ func kindText(k TypeKind) string {
 		return "stream<" + TypeText(k.Type) + ">"
 	}
 	return ""
-}
-
-func itoa(n uint32) string {
-	var b [10]byte
-	i := len(b)
-	for {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-		if n == 0 {
-			return string(b[i:])
-		}
-	}
 }
 
 // Escape writes a name as WIT source does: a keyword gets a leading %.

@@ -2,9 +2,12 @@ package resolve
 
 import (
 	"cmp"
+
 	"fmt"
 	"slices"
 	"strings"
+
+	"golang.org/x/mod/semver"
 
 	"github.com/witgo-dev/witgo/parser/syntax"
 )
@@ -1027,59 +1030,10 @@ func (ps *pkgState) resourceFuncs(f *syntax.File, sc *typeScope, td *TypeDef, re
 	return fns
 }
 
-// compareSemver compares two valid semver versions by precedence.
+// compareSemver compares two valid semver versions by precedence (build
+// metadata ignored).
 func compareSemver(a, b string) int {
-	a, _, _ = strings.Cut(a, "+")
-	b, _, _ = strings.Cut(b, "+")
-	acore, apre, _ := strings.Cut(a, "-")
-	bcore, bpre, _ := strings.Cut(b, "-")
-	an, bn := strings.Split(acore, "."), strings.Split(bcore, ".")
-	for i := range 3 {
-		if c := cmpNumeric(an[i], bn[i]); c != 0 {
-			return c
-		}
-	}
-	switch {
-	case apre == bpre:
-		return 0
-	case apre == "":
-		return 1
-	case bpre == "":
-		return -1
-	}
-	ap, bp := strings.Split(apre, "."), strings.Split(bpre, ".")
-	for i := 0; i < len(ap) && i < len(bp); i++ {
-		an, bn := isNumeric(ap[i]), isNumeric(bp[i])
-		var c int
-		switch {
-		case an && bn:
-			c = cmpNumeric(ap[i], bp[i])
-		case an:
-			c = -1
-		case bn:
-			c = 1
-		default:
-			c = strings.Compare(ap[i], bp[i])
-		}
-		if c != 0 {
-			return c
-		}
-	}
-	return cmp.Compare(len(ap), len(bp))
-}
-
-func isNumeric(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
-
-// cmpNumeric compares decimal numbers without leading zeros.
-func cmpNumeric(a, b string) int {
-	return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b))
+	return semver.Compare("v"+a, "v"+b)
 }
 
 // compareVersions orders package versions as wasm-tools does: no version
