@@ -5,7 +5,7 @@ import (
 
 	"github.com/dave/jennifer/jen"
 	"github.com/witgo-dev/witgo/parser"
-	"go.bytecodealliance.org/wit"
+	"github.com/witgo-dev/witgo/parser/resolve"
 )
 
 // packageInterface emits the Go interface of a WIT interface: its
@@ -47,11 +47,11 @@ func (g *gen) methodSpecs(fns []*parser.Func) []jen.Code {
 // and says where it comes from ("Get is the WIT method "get" of resource
 // "bucket":") before the signature.
 func (g *gen) methodSpec(fn *parser.Func) jen.Code {
-	var owner wit.Node = g.model.World.WIT // a world's own function
-	if fn.Package.Interface != nil {
-		owner = fn.Package.Interface
+	var world *resolve.Package // the package of the world declaring fn, if it does
+	if fn.Package.Interface == nil {
+		world = g.model.World.WIT.Package
 	}
-	sig := "\t" + witSignature(fn.WIT, owner)
+	sig := "\t" + resolve.Signature(fn.WIT, world)
 	if docs := witDocs(fn.GoName, fn.WITName, fn.Docs); docs != "" {
 		return comment(sig, docs).Id(fn.GoName).Params(g.params(fn)...).Add(g.results(fn))
 	}
@@ -88,12 +88,6 @@ func (g *gen) results(fn *parser.Func) *jen.Statement {
 		return jen.Params(g.typ(r.Value), jen.Error())
 	case parser.ResultsOption, parser.ResultsOKOption:
 		return jen.Params(g.typ(r.Value), jen.Bool(), jen.Error())
-	case parser.ResultsMulti:
-		var rs []jen.Code
-		for _, p := range r.Named {
-			rs = append(rs, jen.Id(p.GoName).Add(g.typ(p.Type)))
-		}
-		return jen.Params(append(rs, jen.Id("err").Error())...)
 	default:
 		panic(fmt.Sprintf("BUG: unknown results kind %d", r.Kind))
 	}

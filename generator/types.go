@@ -6,7 +6,7 @@ import (
 
 	"github.com/dave/jennifer/jen"
 	"github.com/witgo-dev/witgo/parser"
-	"go.bytecodealliance.org/wit"
+	"github.com/witgo-dev/witgo/parser/resolve"
 )
 
 // GoKind says how a GoType is built.
@@ -17,6 +17,8 @@ const (
 	GoSlice                     // []Args[0]
 	GoPointer                   // *Args[0]
 	GoEmptyStruct               // struct{}
+	GoMap                       // map[Args[0]]Args[1]
+	GoArray                     // [Len]Args[0]
 )
 
 // GoType is the Go type of a WIT type, as TypeOf maps it. Jennifer code
@@ -25,7 +27,8 @@ type GoType struct {
 	Kind GoKind
 	Path string   // import path of a qualified identifier, "" for a predeclared one
 	Name string   // identifier
-	Args []GoType // type arguments of an identifier, the element of a slice or pointer
+	Args []GoType // type arguments of an identifier, the element of a slice, array or pointer, a map's key and value
+	Len  uint32   // GoArray's length
 }
 
 func ident(name string) GoType { return GoType{Name: name} }
@@ -33,39 +36,27 @@ func qualified(path, name string, args ...GoType) GoType {
 	return GoType{Path: path, Name: name, Args: args}
 }
 
+// primGo is the Go type of each WIT primitive but error-context.
+var primGo = map[resolve.Prim]string{
+	"bool": "bool", "s8": "int8", "u8": "uint8", "s16": "int16", "u16": "uint16",
+	"s32": "int32", "u32": "uint32", "s64": "int64", "u64": "uint64",
+	"f32": "float32", "f64": "float64", "char": "rune", "string": "string",
+}
+
 // TypeOf returns the Go type of a WIT type. It is the one place that maps
 // WIT types to Go: named types by their model name, anonymous ones by shape.
-func TypeOf(m *parser.Model, t wit.Type) GoType {
+func TypeOf(m *parser.Model, t resolve.Type) GoType {
 	switch t := t.(type) {
-	case wit.Bool:
-		return ident("bool")
-	case wit.S8:
-		return ident("int8")
-	case wit.U8:
-		return ident("uint8")
-	case wit.S16:
-		return ident("int16")
-	case wit.U16:
-		return ident("uint16")
-	case wit.S32:
-		return ident("int32")
-	case wit.U32:
-		return ident("uint32")
-	case wit.S64:
-		return ident("int64")
-	case wit.U64:
-		return ident("uint64")
-	case wit.F32:
-		return ident("float32")
-	case wit.F64:
-		return ident("float64")
-	case wit.Char:
-		return ident("rune")
-	case wit.String:
-		return ident("string")
-	case wit.ErrorContext:
-		return qualified(cmPkg, "ErrorContext")
-	case *wit.TypeDef:
+	case resolve.Prim:
+		if t == "error-context" {
+			return qualified(cmPkg, "ErrorContext")
+		}
+		name, ok := primGo[t]
+		if !ok {
+			panic(fmt.Sprintf("BUG: unknown WIT primitive %q", string(t)))
+		}
+		return ident(name)
+	case *resolve.TypeDef:
 		if n := m.Named(t); n != nil {
 			return qualified(n.Package.ImportPath, n.GoName)
 		}
@@ -77,20 +68,24 @@ func TypeOf(m *parser.Model, t wit.Type) GoType {
 
 // KindOf returns the Go type of an anonymous type definition, or of the
 // right-hand side of a named alias.
-func KindOf(m *parser.Model, k wit.TypeDefKind) GoType {
+func KindOf(m *parser.Model, k resolve.TypeKind) GoType {
 	switch k := k.(type) {
-	case *wit.TypeDef:
-		return TypeOf(m, k)
-	case *wit.List:
+	case *resolve.Alias:
+		return TypeOf(m, k.Type)
+	case *resolve.List:
 		if isU8(k.Type) {
 			return GoType{Kind: GoSlice, Args: []GoType{ident("byte")}}
 		}
 		return GoType{Kind: GoSlice, Args: []GoType{TypeOf(m, k.Type)}}
-	case *wit.Option:
+	case *resolve.FixedList:
+		return GoType{Kind: GoArray, Len: k.Len, Args: []GoType{TypeOf(m, k.Type)}}
+	case *resolve.Map:
+		return GoType{Kind: GoMap, Args: []GoType{TypeOf(m, k.Key), TypeOf(m, k.Value)}}
+	case *resolve.Option:
 		return GoType{Kind: GoPointer, Args: []GoType{TypeOf(m, k.Type)}}
-	case *wit.Result:
-		return qualified(cmPkg, "Result", typeOrUnit(m, k.OK), typeOrUnit(m, k.Err))
-	case *wit.Tuple:
+	case *resolve.Result:
+		return qualified(cmPkg, "Result", typeOrUnit(m, k.Ok), typeOrUnit(m, k.Err))
+	case *resolve.Tuple:
 		if len(k.Types) == 0 {
 			return GoType{Kind: GoEmptyStruct}
 		}
@@ -99,29 +94,24 @@ func KindOf(m *parser.Model, k wit.TypeDefKind) GoType {
 			args[i] = TypeOf(m, e)
 		}
 		return qualified(cmPkg, fmt.Sprintf("Tuple%d", len(k.Types)), args...)
-	case *wit.Own:
-		return TypeOf(m, k.Type)
-	case *wit.Borrow:
-		return TypeOf(m, k.Type)
-	case *wit.Stream:
+	case *resolve.Handle:
+		return TypeOf(m, k.Resource)
+	case *resolve.Stream:
 		return qualified(cmPkg, "Stream", typeOrUnit(m, k.Type))
-	case *wit.Future:
+	case *resolve.Future:
 		return qualified(cmPkg, "Future", typeOrUnit(m, k.Type))
-	case wit.Type:
-		return TypeOf(m, k)
 	default:
 		panic(fmt.Sprintf("BUG: unknown anonymous WIT type kind %T", k))
 	}
 }
 
 // isU8 reports whether t is u8, possibly through aliases.
-func isU8(t wit.Type) bool {
-	_, ok := parser.Underlying(t).(wit.U8)
-	return ok
+func isU8(t resolve.Type) bool {
+	return resolve.Underlying(t) == resolve.Prim("u8")
 }
 
 // typeOrUnit is TypeOf, with struct{} for an absent type.
-func typeOrUnit(m *parser.Model, t wit.Type) GoType {
+func typeOrUnit(m *parser.Model, t resolve.Type) GoType {
 	if t == nil {
 		return GoType{Kind: GoEmptyStruct}
 	}
@@ -137,6 +127,10 @@ func (t GoType) Code() *jen.Statement {
 		return jen.Op("*").Add(t.Args[0].Code())
 	case GoEmptyStruct:
 		return jen.Struct()
+	case GoMap:
+		return jen.Map(t.Args[0].Code()).Add(t.Args[1].Code())
+	case GoArray:
+		return jen.Index(jen.Lit(int(t.Len))).Add(t.Args[0].Code())
 	}
 	var s *jen.Statement
 	if t.Path != "" {
@@ -164,6 +158,10 @@ func (t GoType) Text(qual func(path, name string) string) string {
 		return "*" + t.Args[0].Text(qual)
 	case GoEmptyStruct:
 		return "struct{}"
+	case GoMap:
+		return "map[" + t.Args[0].Text(qual) + "]" + t.Args[1].Text(qual)
+	case GoArray:
+		return fmt.Sprintf("[%d]%s", t.Len, t.Args[0].Text(qual))
 	}
 	s := t.Name
 	if t.Path != "" {
@@ -187,18 +185,23 @@ type GoValue struct {
 }
 
 // ZeroOf returns the zero value of the Go type of t.
-func ZeroOf(m *parser.Model, t wit.Type) GoValue {
-	switch k := parser.Underlying(t).(type) {
-	case wit.Bool:
-		return GoValue{Lit: "false"}
-	case wit.String:
-		return GoValue{Lit: `""`}
-	case wit.S8, wit.U8, wit.S16, wit.U16, wit.S32, wit.U32, wit.S64, wit.U64, wit.F32, wit.F64, wit.Char,
-		*wit.Enum, *wit.Flags:
+func ZeroOf(m *parser.Model, t resolve.Type) GoValue {
+	switch k := resolve.Underlying(t).(type) {
+	case resolve.Prim:
+		switch k {
+		case "bool":
+			return GoValue{Lit: "false"}
+		case "string":
+			return GoValue{Lit: `""`}
+		case "error-context":
+			return GoValue{Type: TypeOf(m, t)}
+		}
 		return GoValue{Lit: "0"}
-	case *wit.List, *wit.Option, *wit.Own, *wit.Borrow, *wit.Resource, *wit.Stream, *wit.Future:
+	case *resolve.Enum, *resolve.Flags:
+		return GoValue{Lit: "0"}
+	case *resolve.List, *resolve.Map, *resolve.Option, *resolve.Handle, *resolve.ResourceKind, *resolve.Stream, *resolve.Future:
 		return GoValue{Lit: "nil"}
-	case *wit.Tuple:
+	case *resolve.Tuple:
 		if len(k.Types) == 0 {
 			return GoValue{Type: GoType{Kind: GoEmptyStruct}}
 		}
@@ -233,23 +236,11 @@ func (v GoValue) Text(qual func(path, name string) string) string {
 
 // typ returns the Go type of a WIT type for jennifer: TypeOf, the one
 // mapping of WIT types to Go, printed as code.
-func (g *gen) typ(t wit.Type) *jen.Statement { return TypeOf(g.model, t).Code() }
+func (g *gen) typ(t resolve.Type) *jen.Statement { return TypeOf(g.model, t).Code() }
 
 // kind returns the Go type of an anonymous type definition, or of the
 // right-hand side of a named alias (KindOf).
-func (g *gen) kind(k wit.TypeDefKind) *jen.Statement { return KindOf(g.model, k).Code() }
+func (g *gen) kind(k resolve.TypeKind) *jen.Statement { return KindOf(g.model, k).Code() }
 
 // typOrUnit is typ, with struct{} for an absent type.
-func (g *gen) typOrUnit(t wit.Type) *jen.Statement { return typeOrUnit(g.model, t).Code() }
-
-// witSignature returns the WIT declaration of a function without its docs:
-// "open: func(identifier: string) -> result<bucket, error>".
-func witSignature(f *wit.Function, owner wit.Node) string {
-	var lines []string
-	for _, l := range strings.Split(f.WIT(owner, f.BaseName()), "\n") {
-		if !strings.HasPrefix(strings.TrimSpace(l), "//") {
-			lines = append(lines, l)
-		}
-	}
-	return strings.TrimSuffix(strings.Join(lines, " "), ";")
-}
+func (g *gen) typOrUnit(t resolve.Type) *jen.Statement { return typeOrUnit(g.model, t).Code() }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/witgo-dev/witgo/generator"
 	"github.com/witgo-dev/witgo/parser"
+	"github.com/witgo-dev/witgo/parser/resolve"
 )
 
 // TestGoTypePrinters checks that the jennifer and the template printing of
@@ -24,7 +25,7 @@ func TestGoTypePrinters(t *testing.T) {
 	}
 	im.Add("github.com/witgo-dev/witgo/runtime/cm", "cm")
 	n := 0
-	for _, td := range m.Resolve.TypeDefs {
+	for _, td := range m.Resolve.Types {
 		type printed struct{ name, code, text string }
 		cases := []printed{
 			{"TypeOf", fmt.Sprintf("%#v", generator.TypeOf(m, td).Code()), generator.TypeOf(m, td).Text(im.Qual)},
@@ -36,7 +37,7 @@ func TestGoTypePrinters(t *testing.T) {
 		for _, k := range cases {
 			n++
 			if k.code != k.text {
-				t.Errorf("%s of %s: jennifer prints %q, text %q", k.name, td.WIT(nil, ""), k.code, k.text)
+				t.Errorf("%s of %s: jennifer prints %q, text %q", k.name, resolve.TypeText(td), k.code, k.text)
 			}
 		}
 	}

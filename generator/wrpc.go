@@ -6,7 +6,7 @@ import (
 
 	"github.com/dave/jennifer/jen"
 	"github.com/witgo-dev/witgo/parser"
-	"go.bytecodealliance.org/wit"
+	"github.com/witgo-dev/witgo/parser/resolve"
 )
 
 // wrpcFile emits the wire half of a package: the codec methods of its types,
@@ -296,31 +296,10 @@ func (g *gen) clientMethod(fn *parser.Func, typ, recv string, inv, self jen.Code
 			call.Index(jen.List(g.typ(r.Value), jen.Error()))
 		}
 		call.Call(append(args, g.decodeFunc(r.Value), g.decodeErrorFunc(r))...)
-	case parser.ResultsMulti:
-		return g.clientMethodMulti(fn, typ, recv, sig, body, args)
 	default:
 		panic(fmt.Sprintf("BUG: unknown results kind %d", r.Kind))
 	}
 	body = append(body, jen.Return(call))
-	return jen.Func().Params(jen.Id(recv).Op("*").Id(typ)).Id(fn.GoName).Params(sig...).Add(g.results(fn)).Block(body...)
-}
-
-// clientMethodMulti finishes a client method for a function with named
-// results, which it decodes one by one.
-func (g *gen) clientMethodMulti(fn *parser.Func, typ, recv string, sig, body, args []jen.Code) jen.Code {
-	zeros := g.zeroResults(fn)
-	body = append(body,
-		jen.List(jen.Id("d"), jen.Err()).Op(":=").Add(wrpcQual("Call")).Call(args...),
-		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(append(zeros, jen.Err())...)),
-	)
-	var rets []jen.Code
-	for _, nr := range fn.Results.Named {
-		body = append(body, jen.Id(nr.Local).Op(":=").Add(g.decode(nr.Type)))
-		rets = append(rets, jen.Id(nr.Local))
-	}
-	body = append(body, jen.If(jen.Err().Op(":=").Id("d").Dot("Finish").Call(), jen.Err().Op("!=").Nil()).Block(
-		jen.Return(append(zeros, jen.Err())...)))
-	body = append(body, jen.Return(append(rets, jen.Nil())...))
 	return jen.Func().Params(jen.Id(recv).Op("*").Id(typ)).Id(fn.GoName).Params(sig...).Add(g.results(fn)).Block(body...)
 }
 
@@ -332,12 +311,6 @@ func (g *gen) zeroResults(fn *parser.Func) []jen.Code {
 		return []jen.Code{g.zero(r.Value)}
 	case parser.ResultsOption, parser.ResultsOKOption:
 		return []jen.Code{g.zero(r.Value), jen.False()}
-	case parser.ResultsMulti:
-		var zs []jen.Code
-		for _, nr := range r.Named {
-			zs = append(zs, g.zero(nr.Type))
-		}
-		return zs
 	}
 	return nil
 }
@@ -375,7 +348,7 @@ func (g *gen) encodeErrorFunc(r parser.Results) jen.Code {
 
 // encodeValueFunc returns the func(*wrpc.Encoder, T) that writes a result
 // value of type t, or nil when the value takes no bytes.
-func (g *gen) encodeValueFunc(t wit.Type) jen.Code {
+func (g *gen) encodeValueFunc(t resolve.Type) jen.Code {
 	if len(g.encode(t, jen.Id("v"))) == 0 {
 		return jen.Nil()
 	}
@@ -480,31 +453,6 @@ func (g *gen) handler(fn *parser.Func, impl jen.Code) jen.Code {
 			reply.Index(jen.List(g.typ(r.Value), jen.Error()))
 		}
 		body = append(body, jen.Return(reply.Call(d, thunk, g.encodeValueFunc(r.Value), g.encodeErrorFunc(r))))
-	case parser.ResultsMulti:
-		var okCode []jen.Code
-		var results []string
-		for _, nr := range r.Named {
-			enc := g.encode(nr.Type, jen.Id(nr.Local))
-			if len(enc) == 0 {
-				results = append(results, "_") // a unit value: nothing to send
-			} else {
-				results = append(results, nr.Local)
-			}
-			okCode = append(okCode, enc...)
-		}
-		// Named results: no Reply* helper, the same steps inline (Finish
-		// before the implementation call).
-		body = append(body, jen.If(jen.Err().Op(":=").Id("d").Dot("Finish").Call(), jen.Err().Op("!=").Nil()).Block(
-			jen.Return(jen.Nil(), jen.Err())))
-		var lhs []jen.Code
-		for _, n := range results {
-			lhs = append(lhs, jen.Id(n))
-		}
-		body = append(body, jen.List(append(lhs, jen.Err())...).Op(":=").Add(call))
-		body = append(body, jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
-			jen.Id("e").Op(":=").Id("d").Dot("Results").Call())
-		body = append(body, okCode...)
-		body = append(body, jen.Return(jen.Id("e").Dot("Finish").Call()))
 	default:
 		panic(fmt.Sprintf("BUG: unknown results kind %d", r.Kind))
 	}

@@ -40,7 +40,7 @@ func FuzzGenerate(f *testing.F) {
 				continue
 			}
 			if _, err := generator.Generate(m, generator.Options{}); err != nil && !strings.Contains(err.Error(), "unsupported") {
-				t.Errorf("world %s: %v", parser.QualifiedWorldName(w), err)
+				t.Errorf("world %s: %v", w.QualifiedName(), err)
 			}
 		}
 	})

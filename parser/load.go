@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"go.bytecodealliance.org/wit"
-
 	"github.com/witgo-dev/witgo/parser/resolve"
 )
 
@@ -18,13 +16,13 @@ import (
 // parser/syntax and parser/resolve); errors are *syntax.Error, "file:line:col:
 // message" followed by the source line and a caret. Every @unstable item is
 // kept, as witgo always did; LoadFeatures keeps only some.
-func Load(path string) (*wit.Resolve, error) {
+func Load(path string) (*resolve.Resolve, error) {
 	return LoadFeatures(path, nil)
 }
 
 // LoadFeatures is Load keeping only the @unstable items of the named
 // features, as wasm-tools' --features does; nil keeps them all.
-func LoadFeatures(path string, features []string) (*wit.Resolve, error) {
+func LoadFeatures(path string, features []string) (*resolve.Resolve, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, err
 	}
@@ -51,18 +49,7 @@ func LoadFeatures(path string, features []string) (*wit.Resolve, error) {
 			res.Packages = append(slices.Delete(res.Packages, i, i+1), main)
 		}
 	}
-	// An async function is an ordinary Go method (ctx first) with the wire
-	// name of a sync one: wRPC's generators name and encode async and sync
-	// functions alike. The model of go.bytecodealliance.org/wit v0.7.0 has
-	// no async kinds, so it gets the sync kind.
-	for _, fn := range res.Functions() {
-		fn.Async = false
-	}
-	wres, err := toWit(res)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return wres, nil
+	return res, nil
 }
 
 // SelectWorld finds the world named by pattern: a short name ("imports"), a
@@ -72,8 +59,8 @@ func LoadFeatures(path string, features []string) (*wit.Resolve, error) {
 // resolves to the main package's world (the package at the loaded path, which
 // wasm-tools lists last, after its deps). Otherwise a missing or ambiguous
 // world is an error that lists the candidates.
-func SelectWorld(res *wit.Resolve, pattern string) (*wit.World, error) {
-	var main *wit.Package
+func SelectWorld(res *resolve.Resolve, pattern string) (*resolve.World, error) {
+	var main *resolve.Package
 	if n := len(res.Packages); n > 0 {
 		main = res.Packages[n-1]
 	}
@@ -82,23 +69,23 @@ func SelectWorld(res *wit.Resolve, pattern string) (*wit.World, error) {
 	pattern = unescapeName(pattern)
 	// An exact name wins: "ns:pkg/w" is the world of the unversioned
 	// package even when versioned packages of that name have one too.
-	var exact []*wit.World
+	var exact []*resolve.World
 	for _, w := range res.Worlds {
-		if QualifiedWorldName(w) == pattern {
+		if w.QualifiedName() == pattern {
 			exact = append(exact, w)
 		}
 	}
 	if len(exact) == 1 {
 		return exact[0], nil
 	}
-	var matches []*wit.World
+	var matches []*resolve.World
 	for _, w := range res.Worlds {
-		if pattern == "" && w.Package == main || pattern != "" && w.Match(pattern) {
+		if pattern == "" && w.Package == main || pattern != "" && matchWorld(w, pattern) {
 			matches = append(matches, w)
 		}
 	}
 	if len(matches) > 1 {
-		var inMain []*wit.World
+		var inMain []*resolve.World
 		for _, w := range matches {
 			if w.Package == main {
 				inMain = append(inMain, w)
@@ -138,27 +125,30 @@ func unescapeName(s string) string {
 	return b.String()
 }
 
-func packageName(p *wit.Package) string {
+func packageName(p *resolve.Package) string {
 	if p == nil {
 		return "(none)"
 	}
 	return p.Name.String()
 }
 
-// QualifiedWorldName returns "ns:pkg/world@version".
-func QualifiedWorldName(w *wit.World) string {
-	id := w.Package.Name
-	id.Extension = w.Name
-	return id.String()
+// matchWorld reports whether pattern names world w: its short name, its
+// qualified name, or its qualified name without the version.
+func matchWorld(w *resolve.World, pattern string) bool {
+	if pattern == w.Name || pattern == w.QualifiedName() {
+		return true
+	}
+	n := w.Package.Name
+	return pattern == n.Namespace+":"+n.Name+"/"+w.Name
 }
 
-func candidates(ws []*wit.World) string {
+func candidates(ws []*resolve.World) string {
 	if len(ws) == 0 {
 		return "(none)"
 	}
 	names := make([]string, len(ws))
 	for i, w := range ws {
-		names[i] = QualifiedWorldName(w)
+		names[i] = w.QualifiedName()
 	}
 	slices.Sort(names)
 	return strings.Join(names, ", ")

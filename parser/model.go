@@ -2,30 +2,29 @@ package parser
 
 import (
 	"fmt"
-	"iter"
 	"path"
 	"strings"
 
-	"go.bytecodealliance.org/wit"
+	"github.com/witgo-dev/witgo/parser/resolve"
 )
 
 // Model is what the generator consumes: the selected world, one Package per
 // WIT interface it needs, and every Go identifier and import path already
 // decided. The generator never invents a name.
 type Model struct {
-	Resolve *wit.Resolve
+	Resolve *resolve.Resolve
 	World   *World
 	// Packages lists every generated package in a stable order: the world's
 	// imports, then its exports, then the world's own package if it has one.
 	Packages []*Package
 
-	byInterface map[*wit.Interface]*Package
-	named       map[*wit.TypeDef]*Named
+	byInterface map[*resolve.Interface]*Package
+	named       map[*resolve.TypeDef]*Named
 }
 
 // World is the selected WIT world.
 type World struct {
-	WIT           *wit.World
+	WIT           *resolve.World
 	QualifiedName string // "wasi:keyvalue/imports@0.2.0-draft2"
 	Imports       []*Package
 	Exports       []*Package
@@ -49,11 +48,11 @@ type WorldField struct {
 // Package is one generated Go package: the binding of one WIT interface (or
 // of a world's own functions and types).
 type Package struct {
-	Interface  *wit.Interface // nil for a world's own package
-	WITName    string         // "wasi:keyvalue/store@0.2.0-draft2"
-	WITPackage string         // "wasi:keyvalue@0.2.0-draft2"
-	Instance   string         // the wRPC instance name
-	Name       string         // Go package name
+	Interface  *resolve.Interface // nil for a world's own package
+	WITName    string             // "wasi:keyvalue/store@0.2.0-draft2"
+	WITPackage string             // "wasi:keyvalue@0.2.0-draft2"
+	Instance   string             // the wRPC instance name
+	Name       string             // Go package name
 	ImportPath string
 	Dir        string // slash-separated, relative to the output directory
 	Docs       string
@@ -117,7 +116,7 @@ const (
 
 // Named is a named WIT type and its Go names.
 type Named struct {
-	TypeDef *wit.TypeDef
+	TypeDef *resolve.TypeDef
 	Package *Package
 	Kind    NamedKind
 	WITName string
@@ -149,7 +148,7 @@ type Named struct {
 type Field struct {
 	WITName string
 	GoName  string
-	Type    wit.Type
+	Type    resolve.Type
 	Docs    string
 }
 
@@ -157,7 +156,7 @@ type Field struct {
 type Case struct {
 	WITName string
 	Docs    string
-	Type    wit.Type // payload; nil when none (always nil for enums)
+	Type    resolve.Type // payload; nil when none (always nil for enums)
 	// Const is the case tag constant (variant: of CaseType; enum: of the enum type).
 	Const string
 	// Ctor constructs a variant value of this case (variants only).
@@ -188,7 +187,7 @@ const (
 
 // Func is a WIT function and its Go signature.
 type Func struct {
-	WIT      *wit.Function
+	WIT      *resolve.Function
 	Package  *Package
 	Kind     FuncKind
 	Resource *Named // owner of a method, static or constructor
@@ -203,7 +202,7 @@ type Func struct {
 	WireConst string
 	// ResultLocal is the local that holds a single Go result in the
 	// generated client and server bodies ("res"); empty for ResultsNone,
-	// ResultsErrOnly and ResultsMulti.
+	// and ResultsErrOnly.
 	ResultLocal string
 }
 
@@ -218,7 +217,7 @@ type Param struct {
 	// the function's body scope, whose parent reserves what those bodies
 	// use themselves (wireLocals, package names). "c" is c_ there.
 	Local string
-	Type  wit.Type
+	Type  resolve.Type
 }
 
 // ResultsKind is the Go shape of a function's results.
@@ -228,7 +227,6 @@ const (
 	ResultsNone     ResultsKind = iota // no WIT result: error
 	ResultsValue                       // T: (T, error)
 	ResultsOption                      // option<T>: (T, bool, error)
-	ResultsMulti                       // named results: (a A, b B, err error)
 	ResultsErrOnly                     // result<_, E>: error
 	ResultsOK                          // result<T, E>: (T, error)
 	ResultsOKOption                    // result<option<T>, E>: (T, bool, error)
@@ -237,25 +235,23 @@ const (
 // Results describes a function's Go results.
 type Results struct {
 	Kind ResultsKind
-	// WIT is the function's single WIT result type (nil for None and Multi).
-	WIT wit.Type
+	// WIT is the function's WIT result type (nil for None).
+	WIT resolve.Type
 	// Value is T for Value, Option, OK and OKOption.
-	Value wit.Type
+	Value resolve.Type
 	// Err is E for ErrOnly, OK and OKOption; nil when the result has no error type.
-	Err wit.Type
+	Err resolve.Type
 	// ErrWrapped is set when E's Go type is not itself an error: the Go error
 	// is then cm.Err[E].
 	ErrWrapped bool
-	// Named lists the results of a function with named results.
-	Named []*Param
 }
 
 // Named returns the model of a named type definition, or nil for anonymous
 // types.
-func (m *Model) Named(t *wit.TypeDef) *Named { return m.named[t] }
+func (m *Model) Named(t *resolve.TypeDef) *Named { return m.named[t] }
 
 // PackageOf returns the package generated for a WIT interface.
-func (m *Model) PackageOf(i *wit.Interface) *Package { return m.byInterface[i] }
+func (m *Model) PackageOf(i *resolve.Interface) *Package { return m.byInterface[i] }
 
 // Options configure Build.
 type Options struct {
@@ -297,17 +293,12 @@ var codecMethods = []string{"EncodeWRPC", "DecodeWRPC"}
 //
 // Names are declared first come, first served, in that order, so a step
 // must not move before another without changing generated names.
-func Build(res *wit.Resolve, w *wit.World, opts Options) (*Model, error) {
+func Build(res *resolve.Resolve, w *resolve.World, opts Options) (*Model, error) {
 	m := &Model{
 		Resolve:     res,
-		World:       &World{WIT: w, QualifiedName: QualifiedWorldName(w)},
-		byInterface: make(map[*wit.Interface]*Package),
-		named:       make(map[*wit.TypeDef]*Named),
-	}
-	for f := range res.AllFunctions() {
-		if f.Kind == nil {
-			return nil, fmt.Errorf("function %q: unsupported WIT feature (async functions are not modelled by go.bytecodealliance.org/wit v0.7.0)", f.Name)
-		}
+		World:       &World{WIT: w, QualifiedName: w.QualifiedName()},
+		byInterface: make(map[*resolve.Interface]*Package),
+		named:       make(map[*resolve.TypeDef]*Named),
 	}
 	b := &builder{
 		m:      m,
@@ -315,9 +306,7 @@ func Build(res *wit.Resolve, w *wit.World, opts Options) (*Model, error) {
 		root:   strings.TrimSuffix(opts.PackageRoot, "/"),
 		dirs:   make(map[string]bool),
 		scopes: make(map[*Package]*Scope),
-	}
-	if err := labelledImports(w); err != nil {
-		return nil, err
+		labels: make(map[string]*Package),
 	}
 	b.addInterfacePackages()
 	b.addWorldPackage()
@@ -343,66 +332,56 @@ func Build(res *wit.Resolve, w *wit.World, opts Options) (*Model, error) {
 // builder holds the state of one Build between its steps.
 type builder struct {
 	m    *Model
-	w    *wit.World
+	w    *resolve.World
 	root string // PackageRoot without a trailing slash
 	// dirs are the output directories already taken.
 	dirs map[string]bool
 	// scopes are the package-level name scopes, by package.
 	scopes map[*Package]*Scope
+	// labels are the packages of labelled imports and exports, by label.
+	labels map[string]*Package
 	// bodies is the parent of every function's scope: the names that the
 	// generated function bodies use (wireLocals, package names).
 	bodies *Scope
 
 	// The world's own types and functions, imports then exports, and
 	// whether each function is exported.
-	worldTypes        []*wit.TypeDef
-	worldFuncs        []*wit.Function
+	worldTypes        []*resolve.TypeDef
+	worldFuncs        []*resolve.Function
 	worldFuncExported []bool
-}
-
-// labelledImports refuses a world that imports or exports a named
-// interface under a label of its own ("import hot-cache: wasi:keyvalue/store;"):
-// each label is an instance of its own, which the model does not represent
-// yet, and two labels of one interface must not be served as one.
-func labelledImports(w *wit.World) error {
-	for _, items := range []iter.Seq2[string, wit.WorldItem]{w.Imports.All(), w.Exports.All()} {
-		for key, item := range items {
-			ref, ok := item.(*wit.InterfaceRef)
-			if !ok || ref.Interface.Name == nil {
-				continue
-			}
-			id := ref.Interface.Package.Name
-			id.Extension = *ref.Interface.Name
-			// A path import's key is the interface's name, or
-			// "interface-N" in the JSON form.
-			if key != id.String() && !strings.HasPrefix(key, "interface-") {
-				return fmt.Errorf("world %s: %q is a labelled import or export of %s: unsupported WIT feature (witgo does not generate labelled imports yet)", QualifiedWorldName(w), key, id.String())
-			}
-		}
-	}
-	return nil
 }
 
 // addInterfacePackages adds a package for every interface the world imports
 // and then every one it exports; an interface both imported and exported
-// is one package.
+// is one package. A labelled import or export ("import hot-cache:
+// wasi:keyvalue/store;") is an instance of its own: it gets a package of its
+// own, named after its label, with its own copy of the interface's types.
 func (b *builder) addInterfacePackages() {
-	for key, item := range b.w.Imports.All() {
-		if ref, ok := item.(*wit.InterfaceRef); ok {
-			b.m.World.Imports = append(b.m.World.Imports, b.addInterface(key, ref.Interface, false))
+	for _, item := range b.w.Imports {
+		if item.Interface != nil {
+			b.m.World.Imports = append(b.m.World.Imports, b.addInterface(item, false))
 		}
 	}
-	for key, item := range b.w.Exports.All() {
-		if ref, ok := item.(*wit.InterfaceRef); ok {
-			b.m.World.Exports = append(b.m.World.Exports, b.addInterface(key, ref.Interface, true))
+	for _, item := range b.w.Exports {
+		if item.Interface != nil {
+			b.m.World.Exports = append(b.m.World.Exports, b.addInterface(item, true))
 		}
 	}
 }
 
-// addInterface returns the package of interface i, world key key, adding it
-// if it is new, and marks it imported or exported.
-func (b *builder) addInterface(key string, i *wit.Interface, exported bool) *Package {
+// addInterface returns the package of the interface of world item item,
+// adding it if it is new, and marks it imported or exported.
+func (b *builder) addInterface(item *resolve.WorldItem, exported bool) *Package {
 	m := b.m
+	i := item.Interface
+	labelled := item.Name != "" && i.Name != ""
+	if labelled {
+		if p := b.labels[item.Name]; p != nil {
+			i = p.Interface
+		} else {
+			i = resolve.CopyInterface(i)
+		}
+	}
 	if p := m.byInterface[i]; p != nil {
 		if exported {
 			p.Exported = true
@@ -411,22 +390,30 @@ func (b *builder) addInterface(key string, i *wit.Interface, exported bool) *Pac
 		}
 		return p
 	}
-	p := &Package{Interface: i, Docs: i.Docs.Contents, InterfaceName: "Interface"}
+	p := &Package{Interface: i, Docs: i.Docs, InterfaceName: "Interface"}
 	pkgID := i.Package.Name
 	p.WITPackage = pkgID.String()
-	name := key
-	if i.Name != nil {
-		name = *i.Name
-		id := pkgID
-		id.Extension = name
-		p.WITName = id.String()
-	} else {
-		p.WITName = key
-	}
-	p.Instance = p.WITName
-	p.Dir = path.Join(packageDir(pkgID), name)
-	if i.Name == nil {
+	name := item.Name
+	switch {
+	case labelled:
+		// wRPC names the instance of a labelled import after its label,
+		// in the interface's package: ns:pkg/label@version.
+		p.WITName = item.Name
+		p.Instance = pkgID.Namespace + ":" + pkgID.Name + "/" + item.Name
+		if pkgID.Version != "" {
+			p.Instance += "@" + pkgID.Version
+		}
+		p.Dir = path.Join(packageDir(b.w.Package.Name), b.w.Name, name)
+		b.labels[item.Name] = p
+	case i.Name != "":
+		name = i.Name
+		p.WITName = i.QualifiedName()
+		p.Instance = p.WITName
+		p.Dir = path.Join(packageDir(pkgID), name)
+	default:
 		// An interface declared inline in a world lives under the world.
+		p.WITName = item.Name
+		p.Instance = p.WITName
 		p.Dir = path.Join(packageDir(b.w.Package.Name), b.w.Name, name)
 	}
 	for b.dirs[p.Dir] {
@@ -434,7 +421,7 @@ func (b *builder) addInterface(key string, i *wit.Interface, exported bool) *Pac
 	}
 	p.Name = goPackageName(name)
 	if reservedPackageName(p.Name) {
-		p.Name = goPackageName(pkgID.Package + "-" + name)
+		p.Name = goPackageName(pkgID.Name + "-" + name)
 	}
 	b.dirs[p.Dir] = true
 	p.ImportPath = joinImport(b.root, p.Dir)
@@ -452,20 +439,19 @@ func (b *builder) addInterface(key string, i *wit.Interface, exported bool) *Pac
 // the world's package, last.
 func (b *builder) addWorldPackage() {
 	w := b.w
-	collect := func(exported bool) func(string, wit.WorldItem) bool {
-		return func(_ string, item wit.WorldItem) bool {
-			switch it := item.(type) {
-			case *wit.TypeDef:
-				b.worldTypes = append(b.worldTypes, it)
-			case *wit.Function:
-				b.worldFuncs = append(b.worldFuncs, it)
+	collect := func(items []*resolve.WorldItem, exported bool) {
+		for _, item := range items {
+			switch {
+			case item.Type != nil:
+				b.worldTypes = append(b.worldTypes, item.Type)
+			case item.Function != nil:
+				b.worldFuncs = append(b.worldFuncs, item.Function)
 				b.worldFuncExported = append(b.worldFuncExported, exported)
 			}
-			return true
 		}
 	}
-	w.Imports.All()(collect(false))
-	w.Exports.All()(collect(true))
+	collect(w.Imports, false)
+	collect(w.Exports, true)
 
 	pkgID := w.Package.Name
 	dir := path.Join(packageDir(pkgID), w.Name)
@@ -478,12 +464,12 @@ func (b *builder) addWorldPackage() {
 		Instance:      "",
 		Name:          goPackageName(w.Name),
 		Dir:           dir,
-		Docs:          w.Docs.Contents,
+		Docs:          w.Docs,
 		InterfaceName: "Imports",
 		ExportsName:   "Exports",
 	}
 	if reservedPackageName(p.Name) {
-		p.Name = goPackageName(pkgID.Package + "-" + w.Name)
+		p.Name = goPackageName(pkgID.Name + "-" + w.Name)
 	}
 	p.ImportPath = joinImport(b.root, p.Dir)
 	for _, e := range b.worldFuncExported {
@@ -505,11 +491,9 @@ func (b *builder) declarePackage(p *Package) error {
 	sc := NewScope(nil, reservedPackageNames...)
 	b.scopes[p] = sc
 	b.declareWire(p, sc)
-	var tds []*wit.TypeDef
+	var tds []*resolve.TypeDef
 	if p.Interface != nil {
-		for _, td := range p.Interface.TypeDefs.All() {
-			tds = append(tds, td)
-		}
+		tds = p.Interface.Types
 	} else {
 		tds = b.worldTypes
 	}
@@ -547,11 +531,9 @@ func (b *builder) declarePackage(p *Package) error {
 // resource (methods), the world's exports, or the package's Go interface.
 // The Go interface and the exports have a method scope each.
 func (b *builder) declareFuncs(p *Package) error {
-	var fns []*wit.Function
+	var fns []*resolve.Function
 	if p.Interface != nil {
-		for _, f := range p.Interface.Functions.All() {
-			fns = append(fns, f)
-		}
+		fns = p.Interface.Functions
 	} else {
 		fns = b.worldFuncs
 	}
@@ -662,10 +644,10 @@ func (b *builder) declareWireConsts() {
 }
 
 // packageDir is the output folder of a WIT package: namespace/name/vVERSION.
-func packageDir(id wit.Ident) string {
-	d := path.Join(id.Namespace, id.Package)
-	if id.Version != nil {
-		d = path.Join(d, "v"+id.Version.String())
+func packageDir(id resolve.PackageName) string {
+	d := path.Join(id.Namespace, id.Name)
+	if id.Version != "" {
+		d = path.Join(d, "v"+id.Version)
 	}
 	return d
 }
@@ -677,19 +659,19 @@ func joinImport(root, dir string) string {
 	return root + "/" + dir
 }
 
-func (m *Model) declareType(p *Package, td *wit.TypeDef, sc *Scope) *Named {
-	n := &Named{TypeDef: td, Package: p, WITName: td.TypeName(), Docs: td.Docs.Contents}
+func (m *Model) declareType(p *Package, td *resolve.TypeDef, sc *Scope) *Named {
+	n := &Named{TypeDef: td, Package: p, WITName: td.Name, Docs: td.Docs}
 	n.GoName = sc.Declare(GoName(n.WITName))
 	switch td.Kind.(type) {
-	case *wit.Record:
+	case *resolve.Record:
 		n.Kind = KindRecord
-	case *wit.Variant:
+	case *resolve.Variant:
 		n.Kind = KindVariant
-	case *wit.Enum:
+	case *resolve.Enum:
 		n.Kind = KindEnum
-	case *wit.Flags:
+	case *resolve.Flags:
 		n.Kind = KindFlags
-	case *wit.Resource:
+	case *resolve.ResourceKind:
 		n.Kind = KindResource
 	default:
 		n.Kind = KindAlias
@@ -702,16 +684,16 @@ func (m *Model) declareType(p *Package, td *wit.TypeDef, sc *Scope) *Named {
 // belong to a type.
 func (m *Model) declareMembers(n *Named, sc *Scope) {
 	switch k := n.TypeDef.Kind.(type) {
-	case *wit.Record:
+	case *resolve.Record:
 		fs := NewScope(nil, append([]string{"Error"}, codecMethods...)...) // a record used as an error gets an Error method
 		for _, f := range k.Fields {
-			n.Fields = append(n.Fields, &Field{WITName: f.Name, GoName: fs.Declare(GoName(f.Name)), Type: f.Type, Docs: f.Docs.Contents})
+			n.Fields = append(n.Fields, &Field{WITName: f.Name, GoName: fs.Declare(GoName(f.Name)), Type: f.Type, Docs: f.Docs})
 		}
-	case *wit.Variant:
+	case *resolve.Variant:
 		n.CaseType = sc.Declare(n.GoName + "Case")
 		methods := NewScope(nil, append([]string{"Case", "String", "Error", "Is"}, codecMethods...)...)
 		for _, c := range k.Cases {
-			cs := &Case{WITName: c.Name, Docs: c.Docs.Contents, Type: c.Type}
+			cs := &Case{WITName: c.Name, Docs: c.Docs, Type: c.Type}
 			cs.Const = sc.Declare(n.CaseType + GoName(c.Name))
 			cs.Ctor = sc.Declare(n.GoName + GoName(c.Name))
 			if c.Type != nil {
@@ -719,11 +701,11 @@ func (m *Model) declareMembers(n *Named, sc *Scope) {
 			}
 			n.Cases = append(n.Cases, cs)
 		}
-	case *wit.Enum:
+	case *resolve.Enum:
 		for _, c := range k.Cases {
-			n.Cases = append(n.Cases, &Case{WITName: c.Name, Docs: c.Docs.Contents, Const: sc.Declare(n.GoName + GoName(c.Name))})
+			n.Cases = append(n.Cases, &Case{WITName: c.Name, Docs: c.Docs, Const: sc.Declare(n.GoName + GoName(c.Name))})
 		}
-	case *wit.Flags:
+	case *resolve.Flags:
 		switch l := len(k.Flags); {
 		case l <= 8:
 			n.FlagsBits = 8
@@ -735,81 +717,69 @@ func (m *Model) declareMembers(n *Named, sc *Scope) {
 			n.FlagsBits = 64
 		}
 		for _, f := range k.Flags {
-			n.Flags = append(n.Flags, &Flag{WITName: f.Name, Docs: f.Docs.Contents, Const: sc.Declare(n.GoName + GoName(f.Name))})
+			n.Flags = append(n.Flags, &Flag{WITName: f.Name, Docs: f.Docs, Const: sc.Declare(n.GoName + GoName(f.Name))})
 		}
 	}
 }
 
-func (m *Model) buildFunc(p *Package, f *wit.Function, ifaceScope, bodies *Scope) (*Func, error) {
-	fn := &Func{WIT: f, Package: p, WITName: f.BaseName(), Docs: f.Docs.Contents}
+func (m *Model) buildFunc(p *Package, f *resolve.Function, ifaceScope, bodies *Scope) (*Func, error) {
+	fn := &Func{WIT: f, Package: p, WITName: f.BaseName(), Docs: f.Docs}
 	params := f.Params
-	var owner *wit.TypeDef
-	switch k := f.Kind.(type) {
-	case *wit.Freestanding:
+	owner := f.Resource
+	switch f.Kind {
+	case resolve.Freestanding:
 		fn.Kind = Freestanding
 		fn.WireName = f.Name
 		fn.GoName = ifaceScope.Declare(GoName(f.Name))
-	case *wit.Method:
+	case resolve.Method:
 		fn.Kind = Method
-		owner = k.Type.(*wit.TypeDef)
 		params = params[1:]
 		fn.GoName = GoName(fn.WITName)
-	case *wit.Static:
+	case resolve.Static:
 		fn.Kind = Static
-		owner = k.Type.(*wit.TypeDef)
-		fn.GoName = ifaceScope.Declare(GoName(owner.TypeName()) + GoName(fn.WITName))
-	case *wit.Constructor:
+		fn.GoName = ifaceScope.Declare(GoName(owner.Name) + GoName(fn.WITName))
+	case resolve.Constructor:
 		fn.Kind = Constructor
-		owner = k.Type.(*wit.TypeDef)
-		fn.GoName = ifaceScope.Declare("New" + GoName(owner.TypeName()))
+		fn.GoName = ifaceScope.Declare("New" + GoName(owner.Name))
 	default:
-		panic(fmt.Sprintf("BUG: unknown function kind %T", k))
+		panic(fmt.Sprintf("BUG: unknown function kind %d", f.Kind))
 	}
 	if owner != nil {
 		fn.Resource = m.named[owner]
 		if fn.Resource == nil {
-			return nil, fmt.Errorf("%s: function %q belongs to resource %q, which is not declared in this interface", p.WITName, f.Name, owner.TypeName())
+			return nil, fmt.Errorf("%s: function %q belongs to resource %q, which is not declared in this interface", p.WITName, f.Name, owner.Name)
 		}
-		fn.WireName = owner.TypeName()
+		// wRPC names a resource's functions "r.f", and its constructor "r".
+		fn.WireName = owner.Name
 		if fn.Kind != Constructor {
 			fn.WireName += "." + fn.WITName
 		}
 	}
 	locals := NewScope(nil)
 	body := NewScope(bodies)
-	param := func(name string, t wit.Type) *Param {
-		p := &Param{WITName: name, GoName: locals.Declare(goLocalName(name)), Type: t}
-		p.Local = body.Declare(p.GoName)
-		return p
-	}
 	for _, prm := range params {
-		fn.Params = append(fn.Params, param(prm.Name, prm.Type))
+		p := &Param{WITName: prm.Name, GoName: locals.Declare(goLocalName(prm.Name)), Type: prm.Type}
+		p.Local = body.Declare(p.GoName)
+		fn.Params = append(fn.Params, p)
 	}
-	switch {
-	case len(f.Results) == 0:
+	if t := f.Result; t == nil {
 		fn.Results.Kind = ResultsNone
-	case len(f.Results) > 1 || f.Results[0].Name != "":
-		fn.Results.Kind = ResultsMulti
-		for _, r := range f.Results {
-			fn.Results.Named = append(fn.Results.Named, param(r.Name, r.Type))
-		}
-	default:
-		t := f.Results[0].Type
+	} else {
 		fn.Results.WIT = t
-		switch k := Underlying(t).(type) {
-		case *wit.Result:
+		switch k := resolve.Underlying(t).(type) {
+		case *resolve.Result:
 			fn.Results.Err = k.Err
 			switch {
-			case k.OK == nil:
+			case k.Ok == nil:
 				fn.Results.Kind = ResultsErrOnly
-			case isOption(k.OK):
+			case isOption(k.Ok):
 				fn.Results.Kind = ResultsOKOption
-				fn.Results.Value = Underlying(k.OK).(*wit.Option).Type
+				fn.Results.Value = resolve.Underlying(k.Ok).(*resolve.Option).Type
 			default:
 				fn.Results.Kind = ResultsOK
-				fn.Results.Value = k.OK
+				fn.Results.Value = k.Ok
 			}
-		case *wit.Option:
+		case *resolve.Option:
 			fn.Results.Kind = ResultsOption
 			fn.Results.Value = k.Type
 		default:
@@ -832,7 +802,7 @@ func (m *Model) markErrors() {
 			if fn.Results.Err == nil {
 				continue
 			}
-			td, ok := fn.Results.Err.(*wit.TypeDef)
+			td, ok := fn.Results.Err.(*resolve.TypeDef)
 			if !ok {
 				fn.Results.ErrWrapped = true
 				continue
@@ -855,8 +825,8 @@ func (p *Package) allFuncs() []*Func {
 	return fns
 }
 
-func isOption(t wit.Type) bool {
-	_, ok := Underlying(t).(*wit.Option)
+func isOption(t resolve.Type) bool {
+	_, ok := resolve.Underlying(t).(*resolve.Option)
 	return ok
 }
 
@@ -871,7 +841,7 @@ func reservedPackageName(name string) bool {
 // Only what the world uses counts: a type the world never reaches may be of
 // any kind.
 func (m *Model) validate() error {
-	var fns []*wit.Function
+	var fns []*resolve.Function
 	for _, p := range m.Packages {
 		for _, f := range append(append([]*Func(nil), p.Funcs...), p.ExportFuncs...) {
 			fns = append(fns, f.WIT)
@@ -882,45 +852,48 @@ func (m *Model) validate() error {
 			}
 		}
 	}
-	reached := map[*wit.TypeDef]bool{}
-	var order []*wit.TypeDef
-	var walk func(t wit.Type)
-	walk = func(t wit.Type) {
-		td, ok := t.(*wit.TypeDef)
+	reached := map[*resolve.TypeDef]bool{}
+	var order []*resolve.TypeDef
+	var walk func(t resolve.Type)
+	walk = func(t resolve.Type) {
+		td, ok := t.(*resolve.TypeDef)
 		if !ok || td == nil || reached[td] {
 			return
 		}
 		reached[td] = true
 		order = append(order, td)
 		switch k := td.Kind.(type) {
-		case wit.Type:
-			walk(k)
-		case *wit.Record:
+		case *resolve.Alias:
+			walk(k.Type)
+		case *resolve.Record:
 			for _, f := range k.Fields {
 				walk(f.Type)
 			}
-		case *wit.Variant:
+		case *resolve.Variant:
 			for _, c := range k.Cases {
 				walk(c.Type)
 			}
-		case *wit.Tuple:
+		case *resolve.Tuple:
 			for _, e := range k.Types {
 				walk(e)
 			}
-		case *wit.List:
+		case *resolve.List:
 			walk(k.Type)
-		case *wit.Option:
+		case *resolve.FixedList:
 			walk(k.Type)
-		case *wit.Result:
-			walk(k.OK)
+		case *resolve.Map:
+			walk(k.Key)
+			walk(k.Value)
+		case *resolve.Option:
+			walk(k.Type)
+		case *resolve.Result:
+			walk(k.Ok)
 			walk(k.Err)
-		case *wit.Own:
+		case *resolve.Handle:
+			walk(k.Resource)
+		case *resolve.Future:
 			walk(k.Type)
-		case *wit.Borrow:
-			walk(k.Type)
-		case *wit.Future:
-			walk(k.Type)
-		case *wit.Stream:
+		case *resolve.Stream:
 			walk(k.Type)
 		}
 	}
@@ -928,9 +901,7 @@ func (m *Model) validate() error {
 		for _, p := range f.Params {
 			walk(p.Type)
 		}
-		for _, r := range f.Results {
-			walk(r.Type)
-		}
+		walk(f.Result)
 	}
 	for _, p := range m.Packages {
 		for _, n := range p.Types {
@@ -939,39 +910,52 @@ func (m *Model) validate() error {
 	}
 	for _, td := range order {
 		switch k := td.Kind.(type) {
-		case nil:
-			return fmt.Errorf("%s: unsupported WIT type (map<K, V>, list<T, N> and other newer kinds are not modelled by go.bytecodealliance.org/wit v0.7.0)", describe(td))
-		case *wit.Tuple:
+		case *resolve.Tuple:
 			if len(k.Types) > maxTuple {
 				return fmt.Errorf("%s: tuple of %d elements: witgo supports tuples of up to %d", describe(td), len(k.Types), maxTuple)
 			}
-		case *wit.Flags:
+		case *resolve.Flags:
 			if len(k.Flags) > 64 {
 				return fmt.Errorf("%s: flags with %d members: witgo supports up to 64", describe(td), len(k.Flags))
+			}
+		case *resolve.Map:
+			// The resolver checks WIT text; the JSON form is read as is.
+			if !MapKey(k.Key) {
+				return fmt.Errorf("%s: map key %s: map keys must be bool, integers, char or string", describe(td), resolve.TypeText(k.Key))
 			}
 		}
 	}
 	return nil
 }
 
+// MapKey reports whether a WIT type can key a map: bool, an integer, char
+// or string (what WIT allows), each of which can key a Go map.
+func MapKey(t resolve.Type) bool {
+	p, ok := t.(resolve.Prim)
+	if !ok {
+		return false
+	}
+	switch p {
+	case "f32", "f64", "error-context":
+		return false
+	}
+	return true
+}
+
 // maxTuple equals cm.MaxTuple.
 const maxTuple = 16
 
 // describe names a type definition by its WIT owner and name.
-func describe(td *wit.TypeDef) string {
-	name := td.TypeName()
+func describe(td *resolve.TypeDef) string {
+	name := td.Name
 	if name == "" {
 		name = "(anonymous type)"
 	}
-	switch o := td.Owner.(type) {
-	case *wit.Interface:
-		id := o.Package.Name
-		if o.Name != nil {
-			id.Extension = *o.Name
-		}
-		return id.String() + "." + name
-	case *wit.World:
-		return QualifiedWorldName(o) + "." + name
+	switch o := td.Owner; {
+	case o.Interface != nil && o.Interface.Name != "":
+		return o.Interface.QualifiedName() + "." + name
+	case o.World != nil:
+		return o.World.QualifiedName() + "." + name
 	}
 	return name
 }

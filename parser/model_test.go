@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/witgo-dev/witgo/parser"
-	"go.bytecodealliance.org/wit"
+	"github.com/witgo-dev/witgo/parser/resolve"
 )
 
 // build loads the WIT source src as one file and builds the model of world
@@ -77,18 +77,11 @@ func diff(t *testing.T, what string, want, got any) {
 
 // typeString writes a WIT type briefly: a named type by its name, an
 // anonymous one by its WIT kind.
-func typeString(t wit.Type) string {
-	switch t := t.(type) {
-	case nil:
+func typeString(t resolve.Type) string {
+	if t == nil {
 		return "-"
-	case *wit.TypeDef:
-		if t.Name != nil {
-			return *t.Name
-		}
-		return t.Kind.WIT(nil, "")
-	default:
-		return t.WIT(nil, "")
 	}
+	return resolve.TypeText(t)
 }
 
 const packagesWIT = `package example:pkg@1.0.0;
@@ -134,10 +127,9 @@ func TestBuildPackages(t *testing.T) {
 			"example:pkg/types@1.0.0 name=types dir=example/pkg/v1.0.0/types import=example.com/out/example/pkg/v1.0.0/types instance=\"example:pkg/types@1.0.0\" iface=Interface imported=true exported=false",
 			"example:pkg/store@1.0.0 name=store dir=example/pkg/v1.0.0/store import=example.com/out/example/pkg/v1.0.0/store instance=\"example:pkg/store@1.0.0\" iface=Interface imported=true exported=false",
 			// A Go keyword, main or a predeclared name is prefixed with the
-			// WIT package name. The WIT and instance names keep WIT's %
-			// escape (wit.Ident.String): current behaviour, pinned here; is
-			// "%type" the instance name other wRPC peers use?
-			"example:pkg/%type@1.0.0 name=pkgtype dir=example/pkg/v1.0.0/type import=example.com/out/example/pkg/v1.0.0/type instance=\"example:pkg/%type@1.0.0\" iface=Interface imported=true exported=false",
+			// WIT package name. The WIT and instance names drop WIT's %
+			// escape, as wRPC's generators name the instance.
+			"example:pkg/type@1.0.0 name=pkgtype dir=example/pkg/v1.0.0/type import=example.com/out/example/pkg/v1.0.0/type instance=\"example:pkg/type@1.0.0\" iface=Interface imported=true exported=false",
 			"example:pkg/main@1.0.0 name=pkgmain dir=example/pkg/v1.0.0/main import=example.com/out/example/pkg/v1.0.0/main instance=\"example:pkg/main@1.0.0\" iface=Interface imported=true exported=false",
 			"example:pkg/imports@1.0.0 name=imports dir=example/pkg/v1.0.0/imports import=example.com/out/example/pkg/v1.0.0/imports instance=\"example:pkg/imports@1.0.0\" iface=Interface imported=true exported=false",
 			// Imported and exported: one package.

@@ -1,7 +1,7 @@
 package kvbackend
 
 import (
-	"go.bytecodealliance.org/wit"
+	"github.com/witgo-dev/witgo/parser/resolve"
 
 	witparser "github.com/witgo-dev/witgo/parser"
 )
@@ -78,8 +78,8 @@ func (g *gen) errFuncFor(fn *witparser.Func) string {
 }
 
 // witTypeName names a WIT type in a comment.
-func (g *gen) witTypeName(t wit.Type) string {
-	if td, ok := t.(*wit.TypeDef); ok {
+func (g *gen) witTypeName(t resolve.Type) string {
+	if td, ok := t.(*resolve.TypeDef); ok {
 		if n := g.m.Named(td.Root()); n != nil {
 			return n.Package.WITName + "." + n.WITName
 		}
@@ -93,7 +93,7 @@ func (g *gen) witTypeName(t wit.Type) string {
 // convFor returns the conversion into t, or nil if errors cannot be turned
 // into a t. Conversions are made once per type and listed in g.convList in
 // the order they are first needed.
-func (g *gen) convFor(t wit.Type, depth int) *convData {
+func (g *gen) convFor(t resolve.Type, depth int) *convData {
 	if t == nil || depth > 4 {
 		return nil
 	}
@@ -106,7 +106,7 @@ func (g *gen) convFor(t wit.Type, depth int) *convData {
 	if r := resourceOf(t); r != nil {
 		return g.errorResourceConv(r)
 	}
-	td, ok := t.(*wit.TypeDef)
+	td, ok := t.(*resolve.TypeDef)
 	if !ok {
 		return nil
 	}
@@ -227,7 +227,7 @@ func (g *gen) enumConv(n *witparser.Named) *convData {
 // if r is not one. assignRoles has decided which resources are (roles.go,
 // errWalk, which walks the types as convFor does), so r has the error role
 // if convFor can reach it as one.
-func (g *gen) errorResourceConv(r *wit.TypeDef) *convData {
+func (g *gen) errorResourceConv(r *resolve.TypeDef) *convData {
 	if c, seen := g.convs[r]; seen {
 		return c
 	}

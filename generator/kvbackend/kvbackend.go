@@ -23,8 +23,8 @@ import (
 
 	"github.com/witgo-dev/witgo/generator"
 	witparser "github.com/witgo-dev/witgo/parser"
+	"github.com/witgo-dev/witgo/parser/resolve"
 	"github.com/witgo-dev/witgo/templates"
-	"go.bytecodealliance.org/wit"
 )
 
 // Import paths the generated backend uses besides the bindings.
@@ -93,12 +93,12 @@ type gen struct {
 	im    *generator.Imports
 	names *witparser.Scope // the backend package's names (names.go)
 
-	roles    map[*wit.TypeDef]string    // roles.go
-	resOrder []*witparser.Named         // the resources with a role, in the order their methods are built (roles.go)
-	resNames map[*wit.TypeDef]*resNames // names.go
+	roles    map[*resolve.TypeDef]string    // roles.go
+	resOrder []*witparser.Named             // the resources with a role, in the order their methods are built (roles.go)
+	resNames map[*resolve.TypeDef]*resNames // names.go
 	resolver map[*witparser.Package]bool
 
-	convs      map[*wit.TypeDef]*convData
+	convs      map[*resolve.TypeDef]*convData
 	convList   []*convData
 	stringConv *convData
 	errFuncs   map[string]*errFuncData
@@ -137,10 +137,10 @@ func newGen(m *witparser.Model, opts generator.Options) (*gen, error) {
 		opts:     opts,
 		alias:    make(map[*witparser.Package]string),
 		im:       generator.NewImports(),
-		roles:    make(map[*wit.TypeDef]string),
-		resNames: make(map[*wit.TypeDef]*resNames),
+		roles:    make(map[*resolve.TypeDef]string),
+		resNames: make(map[*resolve.TypeDef]*resNames),
 		resolver: make(map[*witparser.Package]bool),
-		convs:    make(map[*wit.TypeDef]*convData),
+		convs:    make(map[*resolve.TypeDef]*convData),
 		errFuncs: make(map[string]*errFuncData),
 	}
 	g.names = newNames()
@@ -252,7 +252,7 @@ func (g *gen) buildImpls() []*implType {
 // methods in the order assignRoles decided (g.resOrder), the list in model
 // order.
 func (g *gen) buildResources() []*resType {
-	built := make(map[*wit.TypeDef]*resType)
+	built := make(map[*resolve.TypeDef]*resType)
 	for _, n := range g.resOrder {
 		role := g.roles[n.TypeDef]
 		nm := g.resNames[n.TypeDef]
@@ -325,10 +325,6 @@ func (g *gen) method(recv string, fn *witparser.Func) *method {
 		results, zero = append(results, g.goType(r.Value)), append(zero, g.zero(r.Value))
 	case witparser.ResultsOption, witparser.ResultsOKOption:
 		results, zero = append(results, g.goType(r.Value), "bool"), append(zero, g.zero(r.Value), "false")
-	case witparser.ResultsMulti:
-		for _, nr := range r.Named {
-			results, zero = append(results, g.goType(nr.Type)), append(zero, g.zero(nr.Type))
-		}
 	}
 	results = append(results, "error")
 	res := results[0]

@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	witparser "github.com/witgo-dev/witgo/parser"
-	"go.bytecodealliance.org/wit"
+	"github.com/witgo-dev/witgo/parser/resolve"
 )
 
 // Names of the generated backend package. Every identifier the backend
@@ -84,7 +84,7 @@ func (g *gen) declareResource(n *witparser.Named) *resNames {
 
 // typeName returns the name of the backend type of the resource r, or ""
 // if r has none (no role).
-func (g *gen) typeName(r *wit.TypeDef) string {
+func (g *gen) typeName(r *resolve.TypeDef) string {
 	if nm := g.resNames[r]; nm != nil {
 		return nm.Type
 	}

@@ -4,7 +4,7 @@ import (
 	"slices"
 
 	witparser "github.com/witgo-dev/witgo/parser"
-	"go.bytecodealliance.org/wit"
+	"github.com/witgo-dev/witgo/parser/resolve"
 )
 
 // opSpec is a recognized operation: its kind (the package doc's key), the
@@ -47,7 +47,7 @@ type bucketRef struct {
 }
 
 // valueResult returns T of a function whose result is T or result<T, E>.
-func valueResult(fn *witparser.Func) (wit.Type, bool) {
+func valueResult(fn *witparser.Func) (resolve.Type, bool) {
 	switch fn.Results.Kind {
 	case witparser.ResultsValue, witparser.ResultsOK:
 		return fn.Results.Value, true
@@ -55,7 +55,7 @@ func valueResult(fn *witparser.Func) (wit.Type, bool) {
 	return nil, false
 }
 
-func valueIs(fn *witparser.Func, test func(wit.Type) bool) bool {
+func valueIs(fn *witparser.Func, test func(resolve.Type) bool) bool {
 	v, ok := valueResult(fn)
 	return ok && test(v)
 }
@@ -159,8 +159,8 @@ func (g *gen) bucketOf(p *witparser.Param, param string) *bucketRef {
 
 // caseFor returns the error variant t and its case whose payload is the
 // resource r, or nil.
-func (g *gen) caseFor(t wit.Type, r *wit.TypeDef) (*witparser.Named, *witparser.Case) {
-	td, ok := t.(*wit.TypeDef)
+func (g *gen) caseFor(t resolve.Type, r *resolve.TypeDef) (*witparser.Named, *witparser.Case) {
+	td, ok := t.(*resolve.TypeDef)
 	if !ok || r == nil {
 		return nil, nil
 	}
@@ -180,7 +180,7 @@ func (g *gen) caseFor(t wit.Type, r *wit.TypeDef) (*witparser.Named, *witparser.
 // an input stream that the stream ended: the closed case of the function's
 // error variant, or "" if it has none.
 func (g *gen) closedCtor(fn *witparser.Func) string {
-	if td, ok := fn.Results.Err.(*wit.TypeDef); ok {
+	if td, ok := fn.Results.Err.(*resolve.TypeDef); ok {
 		if n := g.m.Named(td.Root()); n != nil && n.Kind == witparser.KindVariant && n.IsError && !fn.Results.ErrWrapped {
 			for _, c := range n.Cases {
 				if c.WITName == "closed" && c.Type == nil {

@@ -2,7 +2,7 @@ package kvbackend
 
 import (
 	witparser "github.com/witgo-dev/witgo/parser"
-	"go.bytecodealliance.org/wit"
+	"github.com/witgo-dev/witgo/parser/resolve"
 )
 
 // Roles of resources.
@@ -130,7 +130,7 @@ func (g *gen) keyvalueLike() bool {
 // that the conversions, built later, meet exactly the error resources found
 // here.
 func (g *gen) errorRoles() {
-	w := &errWalk{g: g, holds: make(map[*wit.TypeDef]bool)}
+	w := &errWalk{g: g, holds: make(map[*resolve.TypeDef]bool)}
 	for _, fl := range g.m.World.Fields {
 		fns := fl.Package.Funcs
 		if fl.Exports {
@@ -140,7 +140,7 @@ func (g *gen) errorRoles() {
 			w.fn(fn)
 		}
 	}
-	inOrder := make(map[*wit.TypeDef]bool)
+	inOrder := make(map[*resolve.TypeDef]bool)
 	for {
 		added := false
 		for _, p := range g.m.Packages {
@@ -168,7 +168,7 @@ func (g *gen) errorRoles() {
 // errorResourceConv.
 type errWalk struct {
 	g     *gen
-	holds map[*wit.TypeDef]bool // like g.convs: whether a conversion into the type exists
+	holds map[*resolve.TypeDef]bool // like g.convs: whether a conversion into the type exists
 }
 
 func (w *errWalk) fn(fn *witparser.Func) {
@@ -182,7 +182,7 @@ func (w *errWalk) fn(fn *witparser.Func) {
 }
 
 // canHold reports whether errors can be converted into t.
-func (w *errWalk) canHold(t wit.Type, depth int) bool {
+func (w *errWalk) canHold(t resolve.Type, depth int) bool {
 	if t == nil || depth > 4 {
 		return false
 	}
@@ -192,7 +192,7 @@ func (w *errWalk) canHold(t wit.Type, depth int) bool {
 	if r := resourceOf(t); r != nil {
 		return w.errorResource(r)
 	}
-	td, ok := t.(*wit.TypeDef)
+	td, ok := t.(*resolve.TypeDef)
 	if !ok {
 		return false
 	}
@@ -245,7 +245,7 @@ func (w *errWalk) variantHolds(n *witparser.Named, depth int) bool {
 // error role if it is one and has no other role: a resource with at least
 // one method that takes nothing and returns a string (trace,
 // to-debug-string).
-func (w *errWalk) errorResource(r *wit.TypeDef) bool {
+func (w *errWalk) errorResource(r *resolve.TypeDef) bool {
 	if h, seen := w.holds[r]; seen {
 		return h
 	}

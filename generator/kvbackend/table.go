@@ -2,7 +2,7 @@ package kvbackend
 
 import (
 	witparser "github.com/witgo-dev/witgo/parser"
-	"go.bytecodealliance.org/wit"
+	"github.com/witgo-dev/witgo/parser/resolve"
 )
 
 // pattern is one keyvalue operation the backend recognizes: which WIT
@@ -180,18 +180,20 @@ func (p *pattern) template() string {
 // A shape matches a WIT type. What the template needs from the type it
 // records in m (m.later, so that a function that does not match leaves
 // no trace, not even an import).
-type shape func(m *match, t wit.Type) bool
+type shape func(m *match, t resolve.Type) bool
 
 // match is the state of matching one function against one pattern.
 type match struct {
 	g     *gen
 	fn    *witparser.Func
-	self  *wit.TypeDef // the resource fn belongs to, or nil
+	self  *resolve.TypeDef // the resource fn belongs to, or nil
 	d     opData
 	later []func(d *opData)
 }
 
-func pred(test func(wit.Type) bool) shape { return func(_ *match, t wit.Type) bool { return test(t) } }
+func pred(test func(resolve.Type) bool) shape {
+	return func(_ *match, t resolve.Type) bool { return test(t) }
+}
 
 var (
 	str     = pred(isString)
@@ -204,7 +206,7 @@ var (
 
 // self matches the resource fn belongs to; the template gets its type as
 // Struct.
-func self(m *match, t wit.Type) bool {
+func self(m *match, t resolve.Type) bool {
 	r := resourceOf(t)
 	if r == nil || r != m.self {
 		return false
@@ -228,7 +230,7 @@ const (
 // resource matches a resource of the role (owned or borrowed) and records
 // the type of its implementation.
 func resource(role string, to into) shape {
-	return func(m *match, t wit.Type) bool {
+	return func(m *match, t resolve.Type) bool {
 		r := resourceOf(t)
 		if r == nil || m.g.roles[r] != role {
 			return false
@@ -247,7 +249,7 @@ func resource(role string, to into) shape {
 
 // typed matches s and records the Go type of t.
 func typed(to into, s shape) shape {
-	return func(m *match, t wit.Type) bool {
+	return func(m *match, t resolve.Type) bool {
 		if !s(m, t) {
 			return false
 		}
@@ -264,21 +266,21 @@ func typed(to into, s shape) shape {
 }
 
 func list(s shape) shape {
-	return func(m *match, t wit.Type) bool {
+	return func(m *match, t resolve.Type) bool {
 		e, ok := listOf(t)
 		return ok && s(m, e)
 	}
 }
 
 func option(s shape) shape {
-	return func(m *match, t wit.Type) bool {
+	return func(m *match, t resolve.Type) bool {
 		e, ok := optionOf(t)
 		return ok && s(m, e)
 	}
 }
 
 func tuple(s ...shape) shape {
-	return func(m *match, t wit.Type) bool {
+	return func(m *match, t resolve.Type) bool {
 		ts, ok := tupleOf(t)
 		if !ok || len(ts) != len(s) {
 			return false
@@ -295,7 +297,7 @@ func tuple(s ...shape) shape {
 // cursor matches a list-keys cursor of the base type ("u64" or "string"),
 // optional or not, and records its kind (cursorKind).
 func cursor(base string) shape {
-	return func(m *match, t wit.Type) bool {
+	return func(m *match, t resolve.Type) bool {
 		k := cursorKind(t)
 		if k != base && k != "opt-"+base {
 			return false
@@ -307,8 +309,8 @@ func cursor(base string) shape {
 
 // keysPage matches the response of list-keys: a record of two fields,
 // keys: list<string> and a cursor of the parameter's base type.
-func keysPage(m *match, t wit.Type) bool {
-	td, ok := t.(*wit.TypeDef)
+func keysPage(m *match, t resolve.Type) bool {
+	td, ok := t.(*resolve.TypeDef)
 	if !ok {
 		return false
 	}
@@ -343,7 +345,7 @@ func cursorBase(k string) string {
 // bucketParam matches the bucket parameter of a static function (cas.new):
 // a bucket resource, or a string named bucket. It is the first parameter;
 // the template's P are the parameters after it.
-func bucketParam(m *match, _ wit.Type) bool {
+func bucketParam(m *match, _ resolve.Type) bool {
 	bk := m.g.bucketOf(m.fn.Params[0], m.d.P[0])
 	if bk == nil {
 		return false

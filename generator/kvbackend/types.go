@@ -6,17 +6,17 @@ import (
 
 	"github.com/witgo-dev/witgo/generator"
 	"github.com/witgo-dev/witgo/parser"
-	"go.bytecodealliance.org/wit"
+	"github.com/witgo-dev/witgo/parser/resolve"
 )
 
 // goType returns the Go type of a WIT type as the bindings spell it:
 // generator.TypeOf, printed with this file's imports.
-func (g *gen) goType(t wit.Type) string {
+func (g *gen) goType(t resolve.Type) string {
 	return generator.TypeOf(g.m, t).Text(g.im.Qual)
 }
 
 // zero returns the zero value of the Go type of t (generator.ZeroOf).
-func (g *gen) zero(t wit.Type) string {
+func (g *gen) zero(t resolve.Type) string {
 	return generator.ZeroOf(g.m, t).Text(g.im.Qual)
 }
 
@@ -44,67 +44,65 @@ func (g *gen) std(ref string) string {
 // Shapes. Every test looks through type aliases (type key = string,
 // use store.{bucket}).
 
-func isU8(t wit.Type) bool     { _, ok := parser.Underlying(t).(wit.U8); return ok }
-func isU32(t wit.Type) bool    { _, ok := parser.Underlying(t).(wit.U32); return ok }
-func isU64(t wit.Type) bool    { _, ok := parser.Underlying(t).(wit.U64); return ok }
-func isS64(t wit.Type) bool    { _, ok := parser.Underlying(t).(wit.S64); return ok }
-func isBool(t wit.Type) bool   { _, ok := parser.Underlying(t).(wit.Bool); return ok }
-func isString(t wit.Type) bool { _, ok := parser.Underlying(t).(wit.String); return ok }
+func isU8(t resolve.Type) bool     { return resolve.Underlying(t) == resolve.Prim("u8") }
+func isU32(t resolve.Type) bool    { return resolve.Underlying(t) == resolve.Prim("u32") }
+func isU64(t resolve.Type) bool    { return resolve.Underlying(t) == resolve.Prim("u64") }
+func isS64(t resolve.Type) bool    { return resolve.Underlying(t) == resolve.Prim("s64") }
+func isBool(t resolve.Type) bool   { return resolve.Underlying(t) == resolve.Prim("bool") }
+func isString(t resolve.Type) bool { return resolve.Underlying(t) == resolve.Prim("string") }
 
 // isBytes reports whether t is list<u8>.
-func isBytes(t wit.Type) bool {
+func isBytes(t resolve.Type) bool {
 	e, ok := listOf(t)
 	return ok && isU8(e)
 }
 
-func listOf(t wit.Type) (wit.Type, bool) {
-	if l, ok := parser.Underlying(t).(*wit.List); ok {
+func listOf(t resolve.Type) (resolve.Type, bool) {
+	if l, ok := resolve.Underlying(t).(*resolve.List); ok {
 		return l.Type, true
 	}
 	return nil, false
 }
 
-func optionOf(t wit.Type) (wit.Type, bool) {
-	if o, ok := parser.Underlying(t).(*wit.Option); ok {
+func optionOf(t resolve.Type) (resolve.Type, bool) {
+	if o, ok := resolve.Underlying(t).(*resolve.Option); ok {
 		return o.Type, true
 	}
 	return nil, false
 }
 
-func tupleOf(t wit.Type) ([]wit.Type, bool) {
-	if tp, ok := parser.Underlying(t).(*wit.Tuple); ok {
+func tupleOf(t resolve.Type) ([]resolve.Type, bool) {
+	if tp, ok := resolve.Underlying(t).(*resolve.Tuple); ok {
 		return tp.Types, true
 	}
 	return nil, false
 }
 
 // isStringList reports whether t is list<string>.
-func isStringList(t wit.Type) bool {
+func isStringList(t resolve.Type) bool {
 	e, ok := listOf(t)
 	return ok && isString(e)
 }
 
 // resourceOf returns the resource type definition that t is, owns or
 // borrows, or nil.
-func resourceOf(t wit.Type) *wit.TypeDef {
-	td, ok := t.(*wit.TypeDef)
+func resourceOf(t resolve.Type) *resolve.TypeDef {
+	td, ok := t.(*resolve.TypeDef)
 	if !ok {
 		return nil
 	}
-	switch k := parser.Underlying(td).(type) {
-	case *wit.Resource:
+	switch k := resolve.Underlying(td).(type) {
+	case *resolve.ResourceKind:
 		return td.Root()
-	case *wit.Own:
-		return resourceOf(k.Type)
-	case *wit.Borrow:
-		return resourceOf(k.Type)
+	case *resolve.Handle:
+		return k.Resource.Root()
 	}
 	return nil
 }
 
 // cursorKind names the shape of a list-keys cursor: "opt-u64", "u64",
 // "opt-string", "string", or "".
-func cursorKind(t wit.Type) string {
+func cursorKind(t resolve.Type) string {
 	prefix := ""
 	if e, ok := optionOf(t); ok {
 		prefix, t = "opt-", e

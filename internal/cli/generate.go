@@ -11,7 +11,7 @@ import (
 	"github.com/witgo-dev/witgo/generator"
 	"github.com/witgo-dev/witgo/generator/kvbackend"
 	"github.com/witgo-dev/witgo/parser"
-	"go.bytecodealliance.org/wit"
+	"github.com/witgo-dev/witgo/parser/resolve"
 	"golang.org/x/mod/modfile"
 )
 
@@ -86,7 +86,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	for _, msg := range warnings {
 		fmt.Fprintf(stderr, "witgo: warning: %s\n", msg)
 	}
-	key := parser.QualifiedWorldName(w)
+	key := w.QualifiedName()
 	if *check {
 		diff, err := generator.Check(*out, key, files)
 		if err != nil {
@@ -140,7 +140,7 @@ func generateAs(loadPath, shownPath, world, root string) ([]generator.File, erro
 // with the keyvalue backend if backend is set, and the generator's
 // warnings. witPath is the WIT's path as the user gave it, for the package
 // docs.
-func generateWorld(res *wit.Resolve, w *wit.World, witPath, root string, backend bool) ([]generator.File, []string, error) {
+func generateWorld(res *resolve.Resolve, w *resolve.World, witPath, root string, backend bool) ([]generator.File, []string, error) {
 	m, err := parser.Build(res, w, parser.Options{PackageRoot: root})
 	if err != nil {
 		return nil, nil, err

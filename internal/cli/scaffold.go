@@ -72,7 +72,7 @@ func runScaffold(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(tw, "WORLD\tFAMILY")
 		for _, f := range fams {
 			for _, w := range f.worlds {
-				fmt.Fprintf(tw, "%s\t%s\n", parser.QualifiedWorldName(w), f.name)
+				fmt.Fprintf(tw, "%s\t%s\n", w.QualifiedName(), f.name)
 			}
 		}
 		tw.Flush()
@@ -255,7 +255,7 @@ func findFamily(world, name string) (string, string, error) {
 		// imports world): keep only the family's own worlds.
 		if err == nil && slices.Contains(f.worlds, w) {
 			found = append(found, f.name)
-			qualified = parser.QualifiedWorldName(w)
+			qualified = w.QualifiedName()
 		}
 	}
 	switch len(found) {

@@ -10,8 +10,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/witgo-dev/witgo/parser"
+	"github.com/witgo-dev/witgo/parser/resolve"
 	bundled "github.com/witgo-dev/witgo/wit"
-	"go.bytecodealliance.org/wit"
 )
 
 const witHelp = `Wit lists and exports the WIT that witgo bundles: the keyvalue families
@@ -108,8 +108,8 @@ func isFamily(name string) bool {
 type family struct {
 	name   string // folder name
 	pkg    string // the family's own WIT package
-	res    *wit.Resolve
-	worlds []*wit.World // the worlds of the family's own package
+	res    *resolve.Resolve
+	worlds []*resolve.World // the worlds of the family's own package
 }
 
 func (f family) worldNames() []string {

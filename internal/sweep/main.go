@@ -24,7 +24,7 @@ import (
 	"sort"
 	"strings"
 
-	"go.bytecodealliance.org/wit"
+	"github.com/witgo-dev/witgo/parser/resolve"
 
 	"github.com/witgo-dev/witgo/generator"
 	"github.com/witgo-dev/witgo/generator/kvbackend"
@@ -99,7 +99,7 @@ func main() {
 			if w.Package != main {
 				continue
 			}
-			wd := &world{entry: e.String(), name: parser.QualifiedWorldName(w), stage: stageParsed}
+			wd := &world{entry: e.String(), name: w.QualifiedName(), stage: stageParsed}
 			worlds = append(worlds, wd)
 			wd.dir = fmt.Sprintf("e%03dw%02d", i, j)
 			m, err := parser.Build(res, w, parser.Options{PackageRoot: "sweep.example/" + wd.dir})
@@ -281,21 +281,21 @@ func reasonOf(err string) string {
 
 // compareWithOracle loads path with the embedded wasm-tools and compares the
 // Go generated for the world named name with the Go from res and w.
-func compareWithOracle(path, name string, res *wit.Resolve, w *wit.World) string {
-	old, err := witoracle.Load(path)
+func compareWithOracle(path, name string, res *resolve.Resolve, w *resolve.World) string {
+	old, err := witoracle.LoadResolve(path)
 	if err != nil {
 		return "old-cannot"
 	}
-	var ow *wit.World
+	var ow *resolve.World
 	for _, x := range old.Worlds {
-		if parser.QualifiedWorldName(x) == name {
+		if x.QualifiedName() == name {
 			ow = x
 		}
 	}
 	if ow == nil {
 		return "old-cannot"
 	}
-	gen := func(res *wit.Resolve, w *wit.World) ([]generator.File, error) {
+	gen := func(res *resolve.Resolve, w *resolve.World) ([]generator.File, error) {
 		m, err := parser.Build(res, w, parser.Options{PackageRoot: "sweep.example/diff"})
 		if err != nil {
 			return nil, err

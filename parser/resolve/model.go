@@ -120,7 +120,11 @@ type Type interface{ isType() }
 // "error-context".
 type Prim string
 
-func (Prim) isType()     {}
+func (Prim) isType() {}
+
+// A primitive is also what a type definition can be an alias of; see
+// TypeDef.Underlying.
+func (Prim) isKind()     {}
 func (*TypeDef) isType() {}
 
 // TypeKind is what a TypeDef defines.

@@ -376,7 +376,7 @@ func (ps *pkgState) elaborate(f *syntax.File, w *World) {
 		if !addExport(e, true) {
 			name := e.Name
 			if name == "" {
-				name = e.Interface.qualifiedName()
+				name = e.Interface.QualifiedName()
 			}
 			fail(f, w.syntax.Name.Pos, "interface `%s` transitively depends on an interface in incompatible ways", name)
 		}
@@ -401,8 +401,8 @@ func (ps *pkgState) elaborate(f *syntax.File, w *World) {
 	}
 }
 
-// qualifiedName is "ns:pkg/name" (version included) for a named interface.
-func (it *Interface) qualifiedName() string {
+// QualifiedName is "ns:pkg/name" (version included) for a named interface.
+func (it *Interface) QualifiedName() string {
 	n := it.Package.Name
 	s := n.Namespace + ":" + n.Name + "/" + it.Name
 	if n.Version != "" {
