@@ -164,6 +164,9 @@ func everything() kinds.Everything {
 		Wide:       kinds.WideBit0 | kinds.WideBit33 | kinds.WideBit39,
 		Small:      kinds.SmallB,
 		Shapes:     []kinds.Shape{kinds.ShapeNothing(), kinds.ShapeCircle(math.Inf(-1))},
+		Grid:       [3][2]uint8{{1, 2}, {3, 4}, {math.MaxUint8, 0}},
+		Tally:      map[string]uint32{"": 0, "a": 1, "ключ": math.MaxUint32},
+		ByFlag:     map[bool][]kinds.Point{true: {{X: 1, Y: -1}}, false: {}},
 	}
 }
 
@@ -183,13 +186,13 @@ func TestRoundTrip(t *testing.T) {
 				if diff := cmp.Diff(v, got, exactFloats); diff != "" {
 					t.Fatalf("(-sent +got):\n%s", diff)
 				}
-				// The zero value: nil lists arrive as empty, non-nil lists
-				// (the wire does not tell them apart).
+				// The zero value: nil lists and maps arrive as empty,
+				// non-nil ones (the wire does not tell them apart).
 				got, err = c.EchoEverything(ctx, kinds.Everything{})
 				if err != nil {
 					t.Fatal(err)
 				}
-				if got.Bytes == nil || len(got.Bytes) != 0 || got.Words == nil || got.Maybe != nil || got.Pair.F1 == nil {
+				if got.Bytes == nil || len(got.Bytes) != 0 || got.Words == nil || got.Maybe != nil || got.Pair.F1 == nil || got.Tally == nil || len(got.Tally) != 0 {
 					t.Fatalf("zero value came back as %+v", got)
 				}
 			})

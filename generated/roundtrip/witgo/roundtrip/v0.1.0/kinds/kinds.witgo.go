@@ -413,6 +413,9 @@ type Everything struct {
 	Small      Small
 	Shapes     []Shape
 	Empty      struct{}
+	Grid       [3][2]uint8
+	Tally      map[string]uint32
+	ByFlag     map[bool][]Point
 }
 
 // Failure is the WIT variant "failure". Make one with a constructor

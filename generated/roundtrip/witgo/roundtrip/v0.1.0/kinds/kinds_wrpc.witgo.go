@@ -124,6 +124,17 @@ func (v Everything) EncodeWRPC(e *wrpc.Encoder) {
 	v.Wide.EncodeWRPC(e)
 	v.Small.EncodeWRPC(e)
 	wrpc.EncodeList(e, v.Shapes, wrpc.Encode[Shape])
+	for _, el := range v.Grid {
+		func(e *wrpc.Encoder, v [2]uint8) {
+			for _, el := range v {
+				(*wrpc.Encoder).U8(e, el)
+			}
+		}(e, el)
+	}
+	wrpc.EncodeMap(e, v.Tally, (*wrpc.Encoder).String, (*wrpc.Encoder).U32)
+	wrpc.EncodeBoolMap(e, v.ByFlag, (*wrpc.Encoder).Bool, func(e *wrpc.Encoder, v []Point) {
+		wrpc.EncodeList(e, v, wrpc.Encode[Point])
+	})
 }
 
 // DecodeWRPC reads v from the component-model value encoding.
@@ -159,6 +170,19 @@ func (v *Everything) DecodeWRPC(d *wrpc.Decoder) {
 	v.Small = wrpc.Decode[Small](d)
 	v.Shapes = wrpc.DecodeList(d, 1 /* min wire bytes per element */, wrpc.Decode[Shape])
 	v.Empty = struct{}{}
+	v.Grid = func() (a [3][2]uint8) {
+		wrpc.DecodeFixedList(d, a[:], func(d *wrpc.Decoder) [2]uint8 {
+			return func() (a [2]uint8) {
+				wrpc.DecodeFixedList(d, a[:], (*wrpc.Decoder).U8)
+				return
+			}()
+		})
+		return
+	}()
+	v.Tally = wrpc.DecodeMap(d, 2 /* min wire bytes per entry */, (*wrpc.Decoder).ReadString, (*wrpc.Decoder).U32)
+	v.ByFlag = wrpc.DecodeMap(d, 2 /* min wire bytes per entry */, (*wrpc.Decoder).Bool, func(d *wrpc.Decoder) []Point {
+		return wrpc.DecodeList(d, 2 /* min wire bytes per element */, wrpc.Decode[Point])
+	})
 }
 
 // EncodeWRPC writes v in the component-model value encoding.
