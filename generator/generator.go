@@ -5,15 +5,17 @@
 // types.go) maps WIT types to Go types, for jennifer code and, through
 // GoType.Text and Imports, for templates (package kvbackend). Every
 // identifier comes from the model: the generator never invents a name.
-// Aliases are followed by parser.Underlying only.
+// Aliases are followed by resolve.Underlying only.
 package generator
 
 import (
 	"bytes"
 	"fmt"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/dave/jennifer/jen"
 	"github.com/witgo-dev/witgo/parser"
@@ -44,24 +46,58 @@ type Options struct {
 }
 
 // Generate returns the Go files for every package of m, sorted by path.
+// Files are built and formatted concurrently (formatting is most of the
+// work); the model is only read.
 func Generate(m *parser.Model, opts Options) ([]File, error) {
 	g := &gen{model: m, opts: opts}
-	var files []File
+	type job struct {
+		p        *parser.Package
+		wrpc     bool // the wRPC file, else the types file
+		hasTypes bool
+	}
+	var jobs []job
 	for _, p := range m.Packages {
 		hasTypes := len(p.Types)+len(p.Funcs)+len(p.ExportFuncs) > 0
 		if hasTypes {
-			f, err := g.typesFile(p)
-			if err != nil {
-				return nil, err
+			jobs = append(jobs, job{p: p, hasTypes: true})
+		}
+		jobs = append(jobs, job{p: p, wrpc: true, hasTypes: hasTypes})
+	}
+	type result struct {
+		f   File
+		ok  bool
+		err error
+	}
+	results := make([]result, len(jobs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				j, r := jobs[i], &results[i]
+				if j.wrpc {
+					r.f, r.ok, r.err = g.wrpcFile(j.p, !j.hasTypes)
+				} else {
+					r.f, r.err = g.typesFile(j.p)
+					r.ok = true
+				}
 			}
-			files = append(files, f)
+		}()
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	var files []File
+	for _, r := range results {
+		if r.err != nil {
+			return nil, r.err // the first failure in package order
 		}
-		f, ok, err := g.wrpcFile(p, !hasTypes)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			files = append(files, f)
+		if r.ok {
+			files = append(files, r.f)
 		}
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
@@ -78,6 +114,7 @@ type gen struct {
 // run.
 func (g *gen) newFile(p *parser.Package) *jen.File {
 	f := jen.NewFilePathName(p.ImportPath, p.Name)
+	f.NoFormat = true // render formats once, with Format
 	f.HeaderComment(Header)
 	for _, q := range g.model.Packages {
 		switch {
@@ -101,7 +138,8 @@ func add(f *jen.File, decls []jen.Code) {
 	}
 }
 
-// render formats f; a formatting failure shows the numbered source.
+// render formats f once, with Format (jennifer's own formatting is off); a
+// formatting failure shows the numbered source.
 func render(name string, f *jen.File) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {
