@@ -146,13 +146,27 @@ func generateWorld(res *resolve.Resolve, w *resolve.World, witPath, root string,
 		return nil, nil, err
 	}
 	opts := generator.Options{Source: filepath.ToSlash(witPath)}
-	files, err := generator.Generate(m, opts)
-	if err != nil || !backend {
+	if !backend {
+		files, err := generator.Generate(m, opts)
 		return files, nil, err
 	}
-	more, warnings, err := kvbackend.Generate(m, opts)
+	// The backend is one large file: it is built beside the others, which
+	// both only read the model.
+	var more []generator.File
+	var warnings []string
+	var berr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		more, warnings, berr = kvbackend.Generate(m, opts)
+	}()
+	files, err := generator.Generate(m, opts)
+	<-done
 	if err != nil {
 		return nil, nil, err
+	}
+	if berr != nil {
+		return nil, nil, berr
 	}
 	files = append(files, more...)
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
