@@ -396,13 +396,11 @@ func (b *builder) addInterface(item *resolve.WorldItem, exported bool) *Package 
 	name := item.Name
 	switch {
 	case labelled:
-		// wRPC names the instance of a labelled import after its label,
-		// in the interface's package: ns:pkg/label@version.
+		// wRPC's generators (Go and Rust) name the instance of an item
+		// keyed by a name, a label or an inline interface, after that
+		// name in the interface's package: ns:pkg/label@version.
 		p.WITName = item.Name
-		p.Instance = pkgID.Namespace + ":" + pkgID.Name + "/" + item.Name
-		if pkgID.Version != "" {
-			p.Instance += "@" + pkgID.Version
-		}
+		p.Instance = instanceName(pkgID, item.Name)
 		p.Dir = path.Join(packageDir(b.w.Package.Name), b.w.Name, name)
 		b.labels[item.Name] = p
 	case i.Name != "":
@@ -411,9 +409,10 @@ func (b *builder) addInterface(item *resolve.WorldItem, exported bool) *Package 
 		p.Instance = p.WITName
 		p.Dir = path.Join(packageDir(pkgID), name)
 	default:
-		// An interface declared inline in a world lives under the world.
+		// An interface declared inline in a world lives under the world;
+		// its instance is named as a labelled one's.
 		p.WITName = item.Name
-		p.Instance = p.WITName
+		p.Instance = instanceName(pkgID, item.Name)
 		p.Dir = path.Join(packageDir(b.w.Package.Name), b.w.Name, name)
 	}
 	for b.dirs[p.Dir] {
@@ -433,6 +432,16 @@ func (b *builder) addInterface(item *resolve.WorldItem, exported bool) *Package 
 	m.byInterface[i] = p
 	m.Packages = append(m.Packages, p)
 	return p
+}
+
+// instanceName is the wRPC instance of an item keyed by name in package
+// id: "ns:pkg/name@version".
+func instanceName(id resolve.PackageName, name string) string {
+	s := id.Namespace + ":" + id.Name + "/" + name
+	if id.Version != "" {
+		s += "@" + id.Version
+	}
+	return s
 }
 
 // addWorldPackage collects the world's own types and functions and adds

@@ -134,8 +134,10 @@ func TestBuildPackages(t *testing.T) {
 			"example:pkg/imports@1.0.0 name=imports dir=example/pkg/v1.0.0/imports import=example.com/out/example/pkg/v1.0.0/imports instance=\"example:pkg/imports@1.0.0\" iface=Interface imported=true exported=false",
 			// Imported and exported: one package.
 			"example:pkg/both@1.0.0 name=both dir=example/pkg/v1.0.0/both import=example.com/out/example/pkg/v1.0.0/both instance=\"example:pkg/both@1.0.0\" iface=Interface imported=true exported=true",
-			// An inline interface lives under the world, named by its key.
-			"inline-iface name=inlineiface dir=example/pkg/v1.0.0/w/inline-iface import=example.com/out/example/pkg/v1.0.0/w/inline-iface instance=\"inline-iface\" iface=Interface imported=true exported=false",
+			// An inline interface lives under the world, named by its key; its
+			// wRPC instance is the key in the world's package, as wRPC's
+			// generators name it.
+			"inline-iface name=inlineiface dir=example/pkg/v1.0.0/w/inline-iface import=example.com/out/example/pkg/v1.0.0/w/inline-iface instance=\"example:pkg/inline-iface@1.0.0\" iface=Interface imported=true exported=false",
 			"example:pkg/exported-one@1.0.0 name=exportedone dir=example/pkg/v1.0.0/exported-one import=example.com/out/example/pkg/v1.0.0/exported-one instance=\"example:pkg/exported-one@1.0.0\" iface=Interface imported=false exported=true",
 			// The world's package, last.
 			"example:pkg/w@1.0.0 name=w dir=example/pkg/v1.0.0/w import=example.com/out/example/pkg/v1.0.0/w instance=\"\" iface=Imports imported=false exported=false",
