@@ -35,10 +35,11 @@
 //   - set with options: ttl-ms makes the entry expire that many milliseconds
 //     after the write, by the engine's clock (engine.Clock); an expired key is
 //     absent to every operation. A ttl-ms of 0, or longer than a time.Duration
-//     holds, is invalid-argument. if-not-exists writes only if the key is
-//     absent, atomically, and is precondition-failed otherwise. A set without
-//     ttl-ms stores the entry without expiry, removing any it had; increments
-//     keep a present entry's expiry.
+//     holds, is malformed (invalid-argument where the error has that case).
+//     if-not-exists writes only if the key is absent, atomically, and fails
+//     otherwise (precondition-failed where the error has that case). A set
+//     without ttl-ms stores the entry without expiry, removing any it had;
+//     increments keep a present entry's expiry.
 //   - increment keeps a decimal text counter (readable with get); a missing key
 //     counts as 0. A value that is not a decimal integer, or a result that does
 //     not fit the counter type (u64, or s64 with negative deltas), is other and
@@ -49,8 +50,9 @@
 //     (require-version: the version is unchanged, which catches A→B→A;
 //     require-value: the value is equal), atomically; otherwise it is stale
 //     with the current entry (none if the key is absent), so a retry needs no
-//     read. A swap never creates a key; one without a precondition is
-//     invalid-argument; it stores the value without expiry.
+//     read. A swap never creates a key; one without a precondition is malformed
+//     (invalid-argument where the error has that case); it stores the value
+//     without expiry.
 //   - Batches: get-many returns one entry per key in request order (none for a
 //     missing key); set-many applies in order (the last duplicate wins); empty
 //     batches are ok. Batches are not atomic; a failure is other and its
