@@ -8,4 +8,5 @@ package generated
 //go:generate go run ../cmd/witgo generate --world imports --out wasi-keyvalue-0.2.0-draft2 ../wit/wasi-keyvalue-0.2.0-draft2
 //go:generate go run ../cmd/witgo generate --world imports --out wrpc-keyvalue-0.2.0-draft ../wit/wrpc-keyvalue-0.2.0-draft
 //go:generate go run ../cmd/witgo generate --world server --out wrpc-keyvalue-0.2.0-draft ../wit/wrpc-keyvalue-0.2.0-draft
+//go:generate go run ../cmd/witgo generate --world imports --out wasmcloud-keyvalue-0.2.0 ../wit/wasmcloud-keyvalue-0.2.0
 //go:generate go run ../cmd/witgo generate --world roundtrip --out roundtrip roundtrip/wit

@@ -8,10 +8,11 @@
 //
 // There is one entry point per keyvalue family:
 //
-//	RunEarly   wasi:keyvalue@0.2.0-draft, early form (types, eventual, eventual-batch, atomic)
-//	RunDraft   wasi:keyvalue@0.2.0-draft (store, atomics, batch; u64 cursor)
-//	RunDraft2  wasi:keyvalue@0.2.0-draft2 (store, atomics with CAS, batch; string cursor)
-//	RunWRPC    wrpc:keyvalue@0.2.0-draft (bucket as a plain string)
+//	RunEarly      wasi:keyvalue@0.2.0-draft, early form (types, eventual, eventual-batch, atomic)
+//	RunDraft      wasi:keyvalue@0.2.0-draft (store, atomics, batch; u64 cursor)
+//	RunDraft2     wasi:keyvalue@0.2.0-draft2 (store, atomics with CAS, batch; string cursor)
+//	RunWRPC       wrpc:keyvalue@0.2.0-draft (bucket as a plain string)
+//	RunWasmcloud  wasmcloud:keyvalue@0.2.0 (set options, prefixes, versioned CAS, typed errors)
 //
 // Each takes a factory that returns a World over a new, empty store
 // configured by opts, the options of package kv/engine (the same ones
@@ -26,11 +27,14 @@
 //	}
 //
 // The factory must honour every option: CreateOnOpen, Buckets (created
-// empty), and the limits MaxKeyBytes, MaxValueBytes and PageSize, which the
-// suite always sets to KeyLimit, ValueLimit and PageSize.
+// empty), the limits MaxKeyBytes, MaxValueBytes and PageSize, which the
+// suite always sets to KeyLimit, ValueLimit and PageSize, and Clock, which
+// the expiry cases of RunWasmcloud set to a clock they move forward (the
+// store must read the time that decides expiry from it).
 //
 // Every rule is a subtest (Buckets, Values, Delete, Keys, Limits, ListKeys,
-// Increment, CAS, Batch, ValueResources, Errors) with several cases, so
+// Increment, CAS, Batch, ValueResources, SetOptions, Expiry,
+// ListKeysPrefix, Errors) with several cases, so
 // `go test -run 'Conformance/ListKeys'` runs one rule. A failure names the
 // family, the operation, its input and what came back.
 package kvtest

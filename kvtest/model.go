@@ -33,7 +33,10 @@ type family struct {
 	// bucketIsString is true when the bucket is a plain string (d), so an
 	// unknown bucket shows on the first operation, not on open.
 	bucketIsString bool
-	newStore       func(t *testing.T, opts []engine.Option) kvstore
+	// badCursor is the error case of a malformed list-keys cursor: other,
+	// or invalid-argument where the error variant has it (e).
+	badCursor errKind
+	newStore  func(t *testing.T, opts []engine.Option) kvstore
 }
 
 // kvstore is one store of a family, as its World reaches it.
@@ -82,11 +85,14 @@ type getResult struct {
 type errKind int
 
 const (
-	notWIT       errKind = iota // not a WIT error value: a transport failure or a plain Go error
-	noSuchStore                 // error::no-such-store
-	accessDenied                // error::access-denied
-	otherError                  // error::other, or (a)'s error resource
-	noError                     // nil
+	notWIT             errKind = iota // not a WIT error value: a transport failure or a plain Go error
+	noSuchStore                       // error::no-such-store
+	accessDenied                      // error::access-denied
+	otherError                        // error::other, or (a)'s error resource
+	noError                           // nil
+	invalidArgument                   // error::invalid-argument (e)
+	preconditionFailed                // error::precondition-failed (e)
+	otherCase                         // another case of (e)'s error variant, named by the message
 )
 
 func (k errKind) String() string {
@@ -101,6 +107,12 @@ func (k errKind) String() string {
 		return "other"
 	case noError:
 		return "ok"
+	case invalidArgument:
+		return "invalid-argument"
+	case preconditionFailed:
+		return "precondition-failed"
+	case otherCase:
+		return "another error case"
 	}
 	return fmt.Sprintf("errKind(%d)", int(k))
 }

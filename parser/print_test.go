@@ -44,6 +44,9 @@ func TestSignature(t *testing.T) {
 			continue // newer WIT than wasm-tools 1.227 reads
 		}
 		check := func(fn *resolve.Function, wf *wit.Function, owner wit.Node, world *resolve.Package) {
+			if wf == nil && fn.Async {
+				return // the older model names async functions "[async]f", and cannot print them
+			}
 			if wf == nil {
 				t.Errorf("%s: %s: missing from the embedded loader's model", in, fn.Name)
 				return

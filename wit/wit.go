@@ -9,7 +9,7 @@ import (
 	"sort"
 )
 
-//go:embed wasi-keyvalue-0.2.0-draft-early wasi-keyvalue-0.2.0-draft wasi-keyvalue-0.2.0-draft2 wrpc-keyvalue-0.2.0-draft
+//go:embed wasi-keyvalue-0.2.0-draft-early wasi-keyvalue-0.2.0-draft wasi-keyvalue-0.2.0-draft2 wrpc-keyvalue-0.2.0-draft wasmcloud-keyvalue-0.2.0
 var files embed.FS
 
 // FS returns the bundled WIT: one folder per family, each with its deps/.

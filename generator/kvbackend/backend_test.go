@@ -1,6 +1,6 @@
 package kvbackend_test
 
-// Smoke tests of the generated backends of the four keyvalue families in
+// Smoke tests of the generated backends of the five keyvalue families in
 // ../../generated: every recognized function is called at least once, in
 // process, on the memory engine. The conformance suite (kvtest) checks the
 // semantics in depth; these tests check the adapter.
@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/witgo-dev/witgo/kv/engine"
 	"github.com/witgo-dev/witgo/kv/memory"
@@ -40,6 +41,10 @@ import (
 	dbackend "github.com/witgo-dev/witgo/generated/wrpc-keyvalue-0.2.0-draft/wrpc/keyvalue/v0.2.0-draft/imports/backend"
 	dserverbackend "github.com/witgo-dev/witgo/generated/wrpc-keyvalue-0.2.0-draft/wrpc/keyvalue/v0.2.0-draft/server/backend"
 	dstore "github.com/witgo-dev/witgo/generated/wrpc-keyvalue-0.2.0-draft/wrpc/keyvalue/v0.2.0-draft/store"
+
+	wcas "github.com/witgo-dev/witgo/generated/wasmcloud-keyvalue-0.2.0/wasmcloud/keyvalue/v0.2.0/cas"
+	wbackend "github.com/witgo-dev/witgo/generated/wasmcloud-keyvalue-0.2.0/wasmcloud/keyvalue/v0.2.0/imports/backend"
+	wtypes "github.com/witgo-dev/witgo/generated/wasmcloud-keyvalue-0.2.0/wasmcloud/keyvalue/v0.2.0/types"
 )
 
 // must fails the test if err is not nil.
@@ -282,6 +287,105 @@ func TestDraft(t *testing.T) {
 	pb, err := bbackend.New(panicEngine{}).Store.Open(ctx, "b")
 	must(t, err)
 	if err := pb.Set(ctx, "k", nil); !strings.Contains(storeOther[bstore.Error](t, err), "internal error") {
+		t.Errorf("panic: %v", err)
+	}
+}
+
+func TestWasmcloud(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	w := wbackend.New(memory.New(engine.Buckets("b"), engine.PageSize(2), engine.Clock(func() time.Time { return now })))
+	if _, err := w.Store.Open(ctx, "nope"); !errors.Is(err, wtypes.ErrNoSuchStore) {
+		t.Fatalf("open unknown: %v", err)
+	}
+	b, err := w.Store.Open(ctx, "b")
+	must(t, err)
+
+	// set: no options, a TTL, if-not-exists.
+	must(t, b.Set(ctx, "k", []byte("v"), nil))
+	ttl := uint64(1000)
+	must(t, b.Set(ctx, "t", []byte("brief"), &wtypes.SetOptions{TTLMs: &ttl}))
+	if err := b.Set(ctx, "k", []byte("w"), &wtypes.SetOptions{IfNotExists: true}); !errors.Is(err, wtypes.ErrPreconditionFailed) {
+		t.Fatalf("set if-not-exists on a present key: %v, want precondition-failed", err)
+	}
+	zero := uint64(0)
+	if err := b.Set(ctx, "z", nil, &wtypes.SetOptions{TTLMs: &zero}); !errors.Is(err, wtypes.ErrInvalidArgument) {
+		t.Fatalf("set with ttl-ms 0: %v, want invalid-argument", err)
+	}
+	if v, ok, err := b.Get(ctx, "t"); err != nil || !ok || string(v) != "brief" {
+		t.Fatalf("get t before its expiry = %q %v %v", v, ok, err)
+	}
+	now = now.Add(time.Second)
+	if ok, err := b.Exists(ctx, "t"); err != nil || ok {
+		t.Fatalf("exists t after its expiry = %v %v", ok, err)
+	}
+	must(t, b.Delete(ctx, "k"))
+
+	// list-keys with a prefix and a cursor.
+	for _, k := range []string{"a/1", "a/2", "a/3", "b/1"} {
+		must(t, b.Set(ctx, k, nil, nil))
+	}
+	prefix := "a/"
+	var all []string
+	var cursor *string
+	for {
+		r, err := b.ListKeys(ctx, &prefix, cursor)
+		must(t, err)
+		all = append(all, r.Keys...)
+		if r.Cursor == nil {
+			break
+		}
+		cursor = r.Cursor
+	}
+	if !slices.Equal(all, []string{"a/1", "a/2", "a/3"}) {
+		t.Errorf("walk with prefix a/ = %q", all)
+	}
+	bad := "b/1"
+	if _, err := b.ListKeys(ctx, &prefix, &bad); !errors.Is(err, wtypes.ErrInvalidArgument) {
+		t.Errorf("cursor outside the prefix: %v, want invalid-argument", err)
+	}
+	if r, err := b.ListKeys(ctx, nil, nil); err != nil || len(r.Keys) != 2 || r.Cursor == nil {
+		t.Errorf("first page without a prefix = %+v %v", r, err)
+	}
+
+	// increment, cas.
+	if n, err := w.Atomics.Increment(ctx, b, "n", -5); err != nil || n != -5 {
+		t.Fatalf("increment = %d %v", n, err)
+	}
+	e, ok, err := w.Cas.Current(ctx, b, "n")
+	if err != nil || !ok || string(e.Value) != "-5" || e.Version == "" {
+		t.Fatalf("current = %+v %v %v", e, ok, err)
+	}
+	if _, ok, err := w.Cas.Current(ctx, b, "missing"); err != nil || ok {
+		t.Fatalf("current of a missing key = %v %v", ok, err)
+	}
+	r, err := w.Cas.Swap(ctx, b, "n", []byte("7"), wcas.CasOptions{RequireVersion: &e.Version})
+	if err != nil || r.Case() != wcas.CasResultCaseSwapped {
+		t.Fatalf("swap with the current version = %v %v", r, err)
+	}
+	r, err = w.Cas.Swap(ctx, b, "n", []byte("8"), wcas.CasOptions{RequireVersion: &e.Version})
+	if cur, stale := r.Stale(); err != nil || !stale || cur == nil || string(cur.Value) != "7" {
+		t.Fatalf("swap with a stale version = %v %v", r, err)
+	}
+	if _, err := w.Cas.Swap(ctx, b, "n", []byte("9"), wcas.CasOptions{}); !errors.Is(err, wtypes.ErrInvalidArgument) {
+		t.Fatalf("swap without a precondition: %v, want invalid-argument", err)
+	}
+
+	must(t, w.Batch.SetMany(ctx, b, []cm.Tuple2[string, []byte]{{F0: "x", F1: []byte("1")}}))
+	got, err := w.Batch.GetMany(ctx, b, []string{"missing", "x"})
+	must(t, err)
+	if len(got) != 2 || got[0] != nil || string(got[1].F1) != "1" {
+		t.Errorf("get-many = %+v", got)
+	}
+	must(t, w.Batch.DeleteMany(ctx, b, []string{"x"}))
+	if _, err := w.Atomics.Increment(ctx, b, "a/1", 1); !strings.Contains(storeOther[wtypes.Error](t, err), "not the decimal text") {
+		t.Errorf("increment of an empty value: %v", err)
+	}
+
+	quietLog(t)
+	pb, err := wbackend.New(panicEngine{}).Store.Open(ctx, "b")
+	must(t, err)
+	if err := pb.Set(ctx, "k", nil, nil); !strings.Contains(storeOther[wtypes.Error](t, err), "internal error") {
 		t.Errorf("panic: %v", err)
 	}
 }

@@ -53,6 +53,12 @@ func (g *gen) packageDoc() string {
 	if has("list-keys-u64", "list-keys-string") {
 		b.WriteString("  - list-keys returns keys in bytewise order in pages of the engine's PageSize. A u64 cursor is an offset (next = offset + page length); a string cursor is the last key returned, so a walk stays exact when keys are deleted between pages. No cursor means the first page; the response has no cursor after the last page. A malformed cursor is other; one past the end gives an empty page and no cursor.\n")
 	}
+	if has("list-keys-prefix") {
+		b.WriteString("  - list-keys with a prefix returns the keys that begin with it (bytewise; no prefix is every key) in bytewise order, in pages of the engine's PageSize. The cursor is the last key returned, so a walk stays exact when keys are deleted between pages; pass the same prefix with each cursor. No cursor means the first page; the response has no cursor after the last page. A cursor that does not begin with the prefix, or that could not be a key, is malformed (invalid-argument where the error has that case); one past the end gives an empty page and no cursor.\n")
+	}
+	if has("set-options") {
+		b.WriteString("  - set with options: ttl-ms makes the entry expire that many milliseconds after the write, by the engine's clock (engine.Clock); an expired key is absent to every operation. A ttl-ms of 0, or longer than a time.Duration holds, is malformed (invalid-argument where the error has that case). if-not-exists writes only if the key is absent, atomically, and fails otherwise (precondition-failed where the error has that case). A set without ttl-ms stores the entry without expiry, removing any it had; increments keep a present entry's expiry.\n")
+	}
 	if has("increment-u64", "increment-s64") {
 		b.WriteString("  - increment keeps a decimal text counter (readable with get); a missing key counts as 0. A value that is not a decimal integer, or a result that does not fit the counter type (u64, or s64 with negative deltas), is other and leaves the value unchanged.\n")
 	}
@@ -61,6 +67,9 @@ func (g *gen) packageDoc() string {
 	}
 	if has("swap") {
 		b.WriteString("  - A CAS records the key's version when it is made; current reads the value without refreshing it; swap succeeds only if the version is unchanged (A→B→A in between is a conflict). A conflict is cas-failed carrying a new CAS at the current version, so a retry loop works. CAS values are stateful: the server's handle table keeps them.\n")
+	}
+	if has("current-entry", "swap-if") {
+		b.WriteString("  - current returns the value and its version: the engine's Version as text, opaque, changed by every write and deletion (an expiry included). swap writes only to a present key, only if every precondition set holds (require-version: the version is unchanged, which catches A→B→A; require-value: the value is equal), atomically; otherwise it is stale with the current entry (none if the key is absent), so a retry needs no read. A swap never creates a key; one without a precondition is malformed (invalid-argument where the error has that case); it stores the value without expiry.\n")
 	}
 	if has("get-many", "get-many-incoming", "set-many", "set-many-outgoing", "delete-many") {
 		b.WriteString("  - Batches: get-many returns one entry per key in request order (none for a missing key); set-many applies in order (the last duplicate wins); empty batches are ok. Batches are not atomic; a failure is other and its message says how many entries were applied.\n")
@@ -71,6 +80,10 @@ func (g *gen) packageDoc() string {
 		b.WriteString("\n")
 	}
 	b.WriteString("  - Errors: an error wrapping engine.ErrNoSuchStore is no-such-store, engine.ErrAccessDenied is access-denied, every other error is other with the error's message (for error resources: a resource whose methods return that message). A panic in the engine is recovered (kvbackend.Recover), logged and returned as other: it never crashes a server.\n")
+
+	if g.moreCases {
+		b.WriteString("  - Error cases beyond those: where an error variant has them, an error wrapping engine.ErrInvalidArgument (a malformed cursor or request) is invalid-argument, engine.ErrPreconditionFailed is precondition-failed and context.DeadlineExceeded is timeout; the limits, counters and engine failures stay other, with a message.\n")
+	}
 
 	b.WriteString("\n# Operations\n\n")
 	b.WriteString("The WIT functions this backend implements, recognized by their names and shapes, and what they do:\n\n")

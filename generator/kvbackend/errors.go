@@ -10,9 +10,11 @@ import (
 // a WIT error type:
 //
 //   - a variant: its no-such-store and access-denied cases for
-//     engine.ErrNoSuchStore and engine.ErrAccessDenied, else its "other"
-//     case (or the first case whose payload can hold the error) with the
-//     error's message;
+//     engine.ErrNoSuchStore and engine.ErrAccessDenied (and, where it has
+//     them, invalid-argument for engine.ErrInvalidArgument,
+//     precondition-failed for engine.ErrPreconditionFailed and timeout for
+//     context.DeadlineExceeded), else its "other" case (or the first case
+//     whose payload can hold the error) with the error's message;
 //   - an enum: the same, without the message;
 //   - a resource with string methods (trace, to-debug-string): a value of
 //     it that carries the message;
@@ -147,6 +149,15 @@ func (g *gen) sentinelErr(witName string) string {
 		return g.std("engine.ErrNoSuchStore")
 	case "access-denied":
 		return g.std("engine.ErrAccessDenied")
+	case "invalid-argument", "precondition-failed", "timeout":
+		g.moreCases = true
+		switch witName {
+		case "invalid-argument":
+			return g.std("engine.ErrInvalidArgument")
+		case "precondition-failed":
+			return g.std("engine.ErrPreconditionFailed")
+		}
+		return g.std("context.DeadlineExceeded")
 	}
 	return ""
 }

@@ -104,6 +104,7 @@ type gen struct {
 	errFuncs   map[string]*errFuncData
 	errList    []*errFuncData
 
+	moreCases    bool // an error type has invalid-argument, precondition-failed or timeout
 	buffer       bool // an outgoing value: the backend knows the value limit
 	reader       bool // an input stream
 	stringBucket bool

@@ -37,6 +37,13 @@ type opData struct {
 	CursorField string
 	ClosedCtor  string // constructor of the closed error case, or "" (kvbackend.ErrEndOfStream)
 	CasFailed   string // constructor of the cas-failed error case
+
+	// Records and variants of the wasmcloud shapes (table.go).
+	Optional    bool              // set-options: the options parameter is an option
+	Fields      map[string]string // set-options, swap-if: Go names of the options' fields
+	EntryFields [2]string         // current-entry, swap-if: Go names of an entry's value and version
+	Swapped     string            // swap-if: constructor of the swapped case
+	Stale       string            // swap-if: constructor of the stale case
 }
 
 // bucketRef says how an operation gets its engine bucket.
@@ -119,6 +126,11 @@ func (g *gen) try(p *pattern, fn *witparser.Func, d opData) *opSpec {
 	}
 	if len(params) != len(p.Params) {
 		return nil
+	}
+	for i, name := range p.ParamNames {
+		if params[i].WITName != name {
+			return nil
+		}
 	}
 	for i, s := range p.Params {
 		if !s(m, params[i].Type) {

@@ -29,6 +29,9 @@ type pattern struct {
 	// Params are the shapes of the parameters, after the bucket for a
 	// bucket operation.
 	Params []shape
+	// ParamNames, if set, are the WIT names of those parameters, for
+	// operations whose parameters have the same shape.
+	ParamNames []string
 	// Result is the shape of the function's result.
 	Result result
 	// Err, if set, must match the function's error type.
@@ -102,6 +105,8 @@ var ops = []pattern{
 		Params: shapes(str), Result: optional(resource(roleIncoming, intoStruct))},
 	{Kind: "set", Engine: "Bucket.Set", On: onBucket, Names: names("set"),
 		Params: shapes(str, u8s), Result: unit()},
+	{Kind: "set-options", Engine: "Bucket.SetWith: ttl-ms is a TTL, if-not-exists IfAbsent (precondition-failed on a present key)", On: onBucket, Names: names("set"),
+		Params: shapes(str, u8s, setOptions), Result: unit()},
 	{Kind: "set-outgoing", Engine: "Bucket.Set with the bytes written to the outgoing value", On: onBucket, Names: names("set"),
 		Params: shapes(str, resource(roleOutgoing, intoStruct)), Result: unit()},
 	{Kind: "delete", Engine: "Bucket.Delete", On: onBucket, Names: names("delete"),
@@ -112,6 +117,8 @@ var ops = []pattern{
 		Params: shapes(cursor("u64")), Result: value(keysPage)},
 	{Kind: "list-keys-string", Template: "list-keys", Engine: "Bucket.ListKeys, then ListKeysAfter (the cursor is the last key returned)", On: onBucket, Names: names("list-keys"),
 		Params: shapes(cursor("string")), Result: value(keysPage)},
+	{Kind: "list-keys-prefix", Engine: "Bucket.ListPrefix (the cursor is the last key returned, and begins with the prefix)", On: onBucket, Names: names("list-keys"),
+		Params: shapes(option(str), cursor("string")), ParamNames: names("prefix", "cursor"), Result: value(keysPage)},
 	{Kind: "keys", Engine: "engine.AllKeys", On: onBucket, Names: names("keys"),
 		Result: value(list(str))},
 	{Kind: "increment-u64", Template: "increment", Engine: "Bucket.IncrementU64", On: onBucket, Names: names("increment"),
@@ -120,6 +127,10 @@ var ops = []pattern{
 		Params: shapes(str, s64), Result: value(s64)},
 	{Kind: "compare-and-swap-u64", Template: "cas-u64", Engine: "engine.CompareAndSwapU64", On: onBucket, Names: names("compare-and-swap"),
 		Params: shapes(str, u64, u64), Result: value(boolean)},
+	{Kind: "current-entry", Engine: "Bucket.GetVersioned: the value and its version", On: onBucket, Names: names("current"),
+		Params: shapes(str), Result: optional(versionedEntry(intoResType))},
+	{Kind: "swap-if", Engine: "engine.SwapIf; a failed precondition is stale with the current entry (none if absent)", On: onBucket, Names: names("swap"),
+		Params: shapes(str, u8s, casOptions), Result: value(casResult)},
 	{Kind: "get-many", Engine: "Bucket.GetMany", On: onBucket, Names: names("get-many"),
 		Params: shapes(list(str)), Result: value(typed(intoResType, list(option(typed(intoElemType, tuple(str, u8s))))))},
 	{Kind: "get-many-incoming", Template: "get-many", Engine: "Bucket.GetMany, as incoming values", On: onBucket, Names: names("get-many"),
@@ -386,4 +397,112 @@ func (m *match) result(r result) bool {
 		}
 	}
 	return r.shape(m, m.fn.Results.Value)
+}
+
+// recordFields returns the fields of the record t by WIT name if t is a
+// record with exactly the fields names, else nil.
+func recordFields(m *match, t resolve.Type, names ...string) map[string]*witparser.Field {
+	td, ok := t.(*resolve.TypeDef)
+	if !ok {
+		return nil
+	}
+	n := m.g.m.Named(td.Root())
+	if n == nil || n.Kind != witparser.KindRecord || len(n.Fields) != len(names) {
+		return nil
+	}
+	fields := make(map[string]*witparser.Field, len(names))
+	for _, f := range n.Fields {
+		fields[f.WITName] = f
+	}
+	for _, name := range names {
+		if fields[name] == nil {
+			return nil
+		}
+	}
+	return fields
+}
+
+// setOptions matches the options of a set, option<set-options> or
+// set-options: a record of exactly ttl-ms: option<u64> and if-not-exists:
+// bool. A record with any other field is not recognized, so that no option
+// is silently ignored.
+func setOptions(m *match, t resolve.Type) bool {
+	if e, ok := optionOf(t); ok {
+		m.d.Optional, t = true, e
+	}
+	f := recordFields(m, t, "ttl-ms", "if-not-exists")
+	if f == nil || !isBool(f["if-not-exists"].Type) {
+		return false
+	}
+	if e, ok := optionOf(f["ttl-ms"].Type); !ok || !isU64(e) {
+		return false
+	}
+	m.d.Fields = map[string]string{"ttl": f["ttl-ms"].GoName, "ifAbsent": f["if-not-exists"].GoName}
+	return true
+}
+
+// versionedEntry matches a record of exactly value: list<u8> and version:
+// string (cas.entry), and records its Go type.
+func versionedEntry(to into) shape {
+	return func(m *match, t resolve.Type) bool {
+		f := recordFields(m, t, "value", "version")
+		if f == nil || !isBytes(f["value"].Type) || !isString(f["version"].Type) {
+			return false
+		}
+		m.d.EntryFields = [2]string{f["value"].GoName, f["version"].GoName}
+		return typed(to, pred(func(resolve.Type) bool { return true }))(m, t)
+	}
+}
+
+// casOptions matches the preconditions of a swap: a record of exactly
+// require-version: option<string> and require-value: option<list<u8>>.
+func casOptions(m *match, t resolve.Type) bool {
+	f := recordFields(m, t, "require-version", "require-value")
+	if f == nil {
+		return false
+	}
+	if e, ok := optionOf(f["require-version"].Type); !ok || !isString(e) {
+		return false
+	}
+	if e, ok := optionOf(f["require-value"].Type); !ok || !isBytes(e) {
+		return false
+	}
+	m.d.Fields = map[string]string{"version": f["require-version"].GoName, "value": f["require-value"].GoName}
+	return true
+}
+
+// casResult matches the result of a swap: a variant of exactly a swapped
+// case without payload and a stale case with an option of the entry
+// record; the template gets their constructors and the entry's type.
+func casResult(m *match, t resolve.Type) bool {
+	td, ok := t.(*resolve.TypeDef)
+	if !ok {
+		return false
+	}
+	n := m.g.m.Named(td.Root())
+	if n == nil || n.Kind != witparser.KindVariant || len(n.Cases) != 2 {
+		return false
+	}
+	var swapped, stale *witparser.Case
+	for _, c := range n.Cases {
+		switch c.WITName {
+		case "swapped":
+			swapped = c
+		case "stale":
+			stale = c
+		}
+	}
+	if swapped == nil || swapped.Type != nil || stale == nil || stale.Type == nil {
+		return false
+	}
+	e, ok := optionOf(stale.Type)
+	if !ok || !versionedEntry(intoElemType)(m, e) {
+		return false
+	}
+	m.later = append(m.later, func(d *opData) {
+		d.ResType = m.g.goType(t)
+		d.Swapped = m.g.qual(n.Package, swapped.Ctor)
+		d.Stale = m.g.qual(n.Package, stale.Ctor)
+	})
+	return true
 }

@@ -116,6 +116,46 @@ var matcherCases = []struct {
 			"pollable.ready": "ready", "pollable.block": "block", "pollable.block-for": "",
 			"poll": "poll", "get": "get-incoming", "set": "set-outgoing", "get-many": "get-many-incoming", "set-many": "set-many-outgoing",
 		}},
+	{"set-options", `record set-options { ttl-ms: option<u64>, if-not-exists: bool }
+		set: func(bucket: borrow<bucket>, key: string, value: list<u8>, options: option<set-options>) -> result<_, error>;`,
+		map[string]string{"set": "set-options"}},
+	{"set-options-not-optional", `record set-options { if-not-exists: bool, ttl-ms: option<u64> }
+		set: func(bucket: borrow<bucket>, key: string, value: list<u8>, options: set-options) -> result<_, error>;`,
+		map[string]string{"set": "set-options"}},
+	{"set-options-unknown-field", `record set-options { ttl-ms: option<u64>, if-not-exists: bool, if-exists: bool }
+		set: func(bucket: borrow<bucket>, key: string, value: list<u8>, options: option<set-options>) -> result<_, error>;`,
+		map[string]string{"set": ""}},
+	{"set-options-ttl-not-u64", `record set-options { ttl-ms: option<u32>, if-not-exists: bool }
+		set: func(bucket: borrow<bucket>, key: string, value: list<u8>, options: option<set-options>) -> result<_, error>;`,
+		map[string]string{"set": ""}},
+	{"list-keys-prefix", `use store.{key-page};
+		list-keys: func(bucket: borrow<bucket>, prefix: option<string>, cursor: option<string>) -> result<key-page, error>;`,
+		map[string]string{"list-keys": "list-keys-prefix"}},
+	{"list-keys-prefix-swapped", `use store.{key-page};
+		list-keys: func(bucket: borrow<bucket>, cursor: option<string>, prefix: option<string>) -> result<key-page, error>;`,
+		map[string]string{"list-keys": ""}},
+	{"list-keys-prefix-u64-cursor", `use store.{key-response};
+		list-keys: func(bucket: borrow<bucket>, prefix: option<string>, cursor: option<u64>) -> result<key-response, error>;`,
+		map[string]string{"list-keys": ""}},
+	{"versioned-cas", `type version = string;
+		record entry { value: list<u8>, version: version }
+		record cas-options { require-version: option<version>, require-value: option<list<u8>> }
+		variant cas-result { swapped, stale(option<entry>) }
+		current: func(bucket: borrow<bucket>, key: string) -> result<option<entry>, error>;
+		swap: func(bucket: borrow<bucket>, key: string, value: list<u8>, options: cas-options) -> result<cas-result, error>;`,
+		map[string]string{"current": "current-entry", "swap": "swap-if"}},
+	{"versioned-cas-near-misses", `type version = string;
+		record entry { value: list<u8>, version: version, ttl: u64 }
+		record cas-options { require-version: option<version>, require-value: option<list<u8>> }
+		variant cas-result { swapped, stale(entry) }
+		current: func(bucket: borrow<bucket>, key: string) -> result<option<entry>, error>;
+		swap: func(bucket: borrow<bucket>, key: string, value: list<u8>, options: cas-options) -> result<cas-result, error>;`,
+		map[string]string{"current": "", "swap": ""}},
+	{"swap-without-version", `record entry { value: list<u8>, version: string }
+		record cas-options { require-value: option<list<u8>> }
+		variant cas-result { swapped, stale(option<entry>) }
+		swap: func(bucket: borrow<bucket>, key: string, value: list<u8>, options: cas-options) -> result<cas-result, error>;`,
+		map[string]string{"swap": ""}},
 	{"error-resource", `resource failure { trace: func() -> string; code: func() -> u32; }
 		get: func(bucket: borrow<bucket>, key: string) -> result<option<list<u8>>, failure>;`,
 		map[string]string{"get": "get", "failure.trace": "error-string", "failure.code": ""}},

@@ -114,7 +114,7 @@ func TestMessages(t *testing.T) {
 		{[]string{"wit", "-h"}, 0, "usage: " + witUsage, ""},
 		{[]string{"wit", "frob"}, 2, "", usage("witgo wit", `unknown subcommand "frob" (want list or export)`, witUsage)},
 		{[]string{"wit", "export", "x"}, 2, "", usage("witgo wit", `export takes FAMILY and DIR, got ["x"]`, witUsage)},
-		{[]string{"wit", "export", "nope", noModule}, 1, "", "witgo: \"nope\" is not a bundled WIT family; families: wasi-keyvalue-0.2.0-draft, wasi-keyvalue-0.2.0-draft-early, wasi-keyvalue-0.2.0-draft2, wrpc-keyvalue-0.2.0-draft\n"},
+		{[]string{"wit", "export", "nope", noModule}, 1, "", "witgo: \"nope\" is not a bundled WIT family; families: wasi-keyvalue-0.2.0-draft, wasi-keyvalue-0.2.0-draft-early, wasi-keyvalue-0.2.0-draft2, wasmcloud-keyvalue-0.2.0, wrpc-keyvalue-0.2.0-draft\n"},
 	} {
 		code, stdout, stderr := run(t, tc.args...)
 		okOut := tc.stdout == "" && stdout == "" || tc.stdout != "" && strings.HasPrefix(stdout, tc.stdout)
@@ -167,6 +167,8 @@ func TestScaffoldList(t *testing.T) {
 		{"wasi:keyvalue/watch-service@0.2.0-draft2", "wasi-keyvalue-0.2.0-draft2"},
 		{"wrpc:keyvalue/imports@0.2.0-draft", "wrpc-keyvalue-0.2.0-draft"},
 		{"wrpc:keyvalue/server@0.2.0-draft", "wrpc-keyvalue-0.2.0-draft"},
+		{"wasmcloud:keyvalue/imports@0.2.0", "wasmcloud-keyvalue-0.2.0"},
+		{"wasmcloud:keyvalue/watch-service@0.2.0", "wasmcloud-keyvalue-0.2.0"},
 	} {
 		found := false
 		for _, l := range strings.Split(stdout, "\n") {

@@ -23,8 +23,8 @@ import (
 )
 
 const serveHelp = `Serve serves every bundled keyvalue family (wasi:keyvalue 0.2.0-draft early
-and late, 0.2.0-draft2, wrpc:keyvalue 0.2.0-draft) over wRPC on one
-listener, backed by one engine:
+and late, 0.2.0-draft2, wrpc:keyvalue 0.2.0-draft, wasmcloud:keyvalue 0.2.0)
+over wRPC on one listener, backed by one engine:
 
   --backend memory  (default) the in-memory engine; data lives in the process
                     and is gone when it stops.

@@ -29,6 +29,9 @@ import (
 	draft2 "github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/imports"
 	draft2backend "github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/imports/backend"
 	draft2store "github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/store"
+	wasmcloud "github.com/witgo-dev/witgo/generated/wasmcloud-keyvalue-0.2.0/wasmcloud/keyvalue/v0.2.0/imports"
+	wasmcloudbackend "github.com/witgo-dev/witgo/generated/wasmcloud-keyvalue-0.2.0/wasmcloud/keyvalue/v0.2.0/imports/backend"
+	wasmcloudtypes "github.com/witgo-dev/witgo/generated/wasmcloud-keyvalue-0.2.0/wasmcloud/keyvalue/v0.2.0/types"
 	wrpckv "github.com/witgo-dev/witgo/generated/wrpc-keyvalue-0.2.0-draft/wrpc/keyvalue/v0.2.0-draft/imports"
 	wrpcbackend "github.com/witgo-dev/witgo/generated/wrpc-keyvalue-0.2.0-draft/wrpc/keyvalue/v0.2.0-draft/imports/backend"
 	wrpcstore "github.com/witgo-dev/witgo/generated/wrpc-keyvalue-0.2.0-draft/wrpc/keyvalue/v0.2.0-draft/store"
@@ -39,7 +42,8 @@ import (
 )
 
 // All is every bundled keyvalue family, in the order of the keyvalue
-// semantics (docs/keyvalue.md): (a) early, (b) draft, (c) draft2, (d) wRPC.
+// semantics (docs/keyvalue.md): (a) early, (b) draft, (c) draft2, (d) wRPC,
+// (e) wasmCloud.
 var All = []Family{
 	define(Family{
 		Name:        "Early",
@@ -61,6 +65,11 @@ var All = []Family{
 		World:       "wrpc:keyvalue/imports@0.2.0-draft",
 		Description: "wrpc:keyvalue/imports@0.2.0-draft",
 	}, bindings[wrpckv.World]{kvtest.RunWRPC, wrpcbackend.New, wrpckv.Register, wrpckv.NewClient, wrpcProbe}),
+	define(Family{
+		Name:        "Wasmcloud",
+		World:       "wasmcloud:keyvalue/imports@0.2.0",
+		Description: "wasmcloud:keyvalue/imports@0.2.0 (store, atomics, cas, batch; TTLs, if-not-exists, prefixes)",
+	}, bindings[wasmcloud.World]{kvtest.RunWasmcloud, wasmcloudbackend.New, wasmcloud.Register, wasmcloud.NewClient, wasmcloudProbe}),
 }
 
 // A Family is one bundled keyvalue family.
@@ -250,7 +259,24 @@ func wrpcProbe(_ context.Context, w wrpckv.World, bucket string) (Probe, error) 
 	}, nil
 }
 
-// variantOther reads the error variant of (b), (c) and (d).
+func wasmcloudProbe(ctx context.Context, w wasmcloud.World, bucket string) (Probe, error) {
+	b, err := w.Store.Open(ctx, bucket)
+	if err != nil {
+		return Probe{}, err
+	}
+	return Probe{
+		Set: func(ctx context.Context, key string, value []byte) error {
+			return b.Set(ctx, key, value, nil)
+		},
+		Get: func(ctx context.Context, key string) ([]byte, error) {
+			v, _, err := b.Get(ctx, key)
+			return v, err
+		},
+		Other: variantOther[wasmcloudtypes.Error],
+	}, nil
+}
+
+// variantOther reads the error variant of (b), (c), (d) and (e).
 func variantOther[E interface {
 	error
 	Other() (string, bool)

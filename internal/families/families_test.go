@@ -11,10 +11,11 @@ import (
 // families are exactly the bundled WIT families.
 func TestRegistry(t *testing.T) {
 	want := map[string][3]string{
-		"Early":  {"wasi-keyvalue-0.2.0-draft-early", "RunEarly", generatedPrefix + "wasi-keyvalue-0.2.0-draft-early/wasi/keyvalue/v0.2.0-draft/imports"},
-		"Draft":  {"wasi-keyvalue-0.2.0-draft", "RunDraft", generatedPrefix + "wasi-keyvalue-0.2.0-draft/wasi/keyvalue/v0.2.0-draft/imports"},
-		"Draft2": {"wasi-keyvalue-0.2.0-draft2", "RunDraft2", generatedPrefix + "wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/imports"},
-		"WRPC":   {"wrpc-keyvalue-0.2.0-draft", "RunWRPC", generatedPrefix + "wrpc-keyvalue-0.2.0-draft/wrpc/keyvalue/v0.2.0-draft/imports"},
+		"Early":     {"wasi-keyvalue-0.2.0-draft-early", "RunEarly", generatedPrefix + "wasi-keyvalue-0.2.0-draft-early/wasi/keyvalue/v0.2.0-draft/imports"},
+		"Draft":     {"wasi-keyvalue-0.2.0-draft", "RunDraft", generatedPrefix + "wasi-keyvalue-0.2.0-draft/wasi/keyvalue/v0.2.0-draft/imports"},
+		"Draft2":    {"wasi-keyvalue-0.2.0-draft2", "RunDraft2", generatedPrefix + "wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/imports"},
+		"WRPC":      {"wrpc-keyvalue-0.2.0-draft", "RunWRPC", generatedPrefix + "wrpc-keyvalue-0.2.0-draft/wrpc/keyvalue/v0.2.0-draft/imports"},
+		"Wasmcloud": {"wasmcloud-keyvalue-0.2.0", "RunWasmcloud", generatedPrefix + "wasmcloud-keyvalue-0.2.0/wasmcloud/keyvalue/v0.2.0/imports"},
 	}
 	var dirs []string
 	for _, f := range All {

@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"log"
+	"math"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	kvbackend "github.com/witgo-dev/witgo/kv/backend"
 	"github.com/witgo-dev/witgo/kv/engine"
@@ -227,5 +229,28 @@ func TestHelpers(t *testing.T) {
 	}
 	if err := kvbackend.Foreign("a:b/c#f", "bucket", 3); err.Error() != "a:b/c#f: the bucket (int) was not created by this backend" {
 		t.Errorf("Foreign = %v", err)
+	}
+}
+
+func TestTTLMillis(t *testing.T) {
+	for _, c := range []struct {
+		ms   uint64
+		want time.Duration
+		ok   bool
+	}{
+		{1, time.Millisecond, true},
+		{1500, 1500 * time.Millisecond, true},
+		{uint64(kvbackend.MaxTTLMillis), time.Duration(kvbackend.MaxTTLMillis) * time.Millisecond, true},
+		{0, 0, false},
+		{uint64(kvbackend.MaxTTLMillis) + 1, 0, false},
+		{math.MaxUint64, 0, false},
+	} {
+		got, err := kvbackend.TTLMillis("f", c.ms)
+		if c.ok != (err == nil) || got != c.want || got < 0 {
+			t.Errorf("TTLMillis(%d) = %v, %v; want %v, ok %v", c.ms, got, err, c.want, c.ok)
+		}
+		if err != nil && !errors.Is(err, engine.ErrInvalidArgument) {
+			t.Errorf("TTLMillis(%d): %v is not ErrInvalidArgument", c.ms, err)
+		}
 	}
 }

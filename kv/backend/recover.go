@@ -95,6 +95,11 @@ func (r recoverBucket) Set(ctx context.Context, key string, value []byte) (err e
 	return r.b.Set(ctx, key, value)
 }
 
+func (r recoverBucket) SetWith(ctx context.Context, key string, value []byte, opts engine.SetOptions) (err error) {
+	defer func() { recovered(recover(), "Bucket.SetWith", &err) }()
+	return r.b.SetWith(ctx, key, value, opts)
+}
+
 func (r recoverBucket) Delete(ctx context.Context, key string) (err error) {
 	defer func() { recovered(recover(), "Bucket.Delete", &err) }()
 	return r.b.Delete(ctx, key)
@@ -113,6 +118,11 @@ func (r recoverBucket) ListKeys(ctx context.Context, offset uint64) (_ []string,
 func (r recoverBucket) ListKeysAfter(ctx context.Context, after string) (_ []string, _ bool, err error) {
 	defer func() { recovered(recover(), "Bucket.ListKeysAfter", &err) }()
 	return r.b.ListKeysAfter(ctx, after)
+}
+
+func (r recoverBucket) ListPrefix(ctx context.Context, prefix string, after *string) (_ []string, _ bool, err error) {
+	defer func() { recovered(recover(), "Bucket.ListPrefix", &err) }()
+	return r.b.ListPrefix(ctx, prefix, after)
 }
 
 func (r recoverBucket) IncrementU64(ctx context.Context, key string, delta uint64) (_ uint64, err error) {

@@ -10,7 +10,10 @@
 //   - (c) wasi:keyvalue@0.2.0-draft2 (store, atomics with a CAS resource and
 //     s64 increments, batch; string cursor),
 //   - (d) wrpc:keyvalue@0.2.0-draft (like (b), but the bucket is a plain
-//     string passed to every function).
+//     string passed to every function),
+//   - (e) wasmcloud:keyvalue@0.2.0 (like (c) with a typed error variant, set
+//     options (TTL, if-not-exists), list-keys with a prefix, s64 increments
+//     and a resource-free CAS with versions).
 //
 // So a store is implemented once, as an Engine, and serves every family.
 // Package memory is the built-in, in-memory Engine; package
@@ -23,17 +26,21 @@
 //	open, open-bucket, (d)'s bucket string   Engine.Open
 //	get                                      Bucket.Get
 //	set                                      Bucket.Set
+//	set(options)                (e)          Bucket.SetWith (TTL from ttl-ms, IfAbsent from if-not-exists)
 //	delete                                   Bucket.Delete
 //	exists                                   Bucket.Exists
 //	list-keys(option<u64>)      (b), (d)     Bucket.ListKeys(cursor or 0); next cursor offset+len(keys) while more
 //	list-keys(option<string>)   (c)          none: ListKeys(0); some(k): ListKeysAfter(k); next cursor the last key while more
+//	list-keys(prefix, cursor)   (e)          Bucket.ListPrefix(prefix or "", cursor); next cursor the last key while more
 //	keys                        (a)          AllKeys
 //	increment(u64)              (a),(b),(d)  Bucket.IncrementU64
-//	increment(s64)              (c)          Bucket.IncrementS64
+//	increment(s64)              (c),(e)      Bucket.IncrementS64
 //	cas.new                     (c)          Bucket.GetVersioned (keep the Version)
 //	cas.current                 (c)          Bucket.Get (the recorded Version is kept)
 //	swap                        (c)          Bucket.CompareAndSwap; on a conflict, cas-failed carries a new handle at the returned Version
 //	compare-and-swap(old, new)  (a)          CompareAndSwapU64
+//	current(bucket, key)        (e)          Bucket.GetVersioned: the value and its Version
+//	swap(bucket, key, options)  (e)          SwapIf (require-version, require-value); stale carries the current entry
 //	get-many, set-many, delete-many          Bucket.GetMany, SetMany, DeleteMany
 //
 // Value resources of (a) live in the adapter: an outgoing-value collects
@@ -44,8 +51,12 @@
 //
 // An error that wraps ErrNoSuchStore is the WIT no-such-store, one that
 // wraps ErrAccessDenied is access-denied, and every other error is
-// other(err.Error()). The engine's own failures are *Error values whose Kind
-// (ErrKeyTooLarge, ErrValueTooLarge, ErrInvalidKey, ErrInvalidCursor,
+// other(err.Error()), except where the family's error variant has a case
+// for it: in (e), ErrInvalidArgument (ErrInvalidCursor included) is
+// invalid-argument, ErrPreconditionFailed is precondition-failed and
+// context.DeadlineExceeded is timeout. The engine's own failures are *Error
+// values whose Kind (ErrKeyTooLarge, ErrValueTooLarge, ErrInvalidKey,
+// ErrInvalidCursor, ErrInvalidArgument, ErrPreconditionFailed,
 // ErrNotInteger, ErrOverflow) works with errors.Is, and whose message names
 // the limit that was hit. Batch failures are *BatchError values, which
 // unwrap to the cause. A done context is returned as ctx.Err(), unwrapped.
@@ -87,7 +98,23 @@
 // than MaxKeyBytes, invalid UTF-8) is ErrInvalidCursor; one past the last key
 // gives ok([], none). An offset walk gives the same guarantee only if no key
 // before the offset is created or deleted between pages (the WIT allows an
-// out-of-date list).
+// out-of-date list). ListPrefix is ListKeysAfter over the keys that begin
+// with a prefix (bytewise; those keys are one run of the sorted keys), so a
+// prefix walk has the same guarantee; its cursor must begin with the
+// prefix (ErrInvalidCursor otherwise), and a prefix no key has gives an
+// empty page.
+//
+// Expiry (e). SetWith with a TTL stores an entry that expires when the
+// engine's clock (Options.Now, set with Clock; time.Now by default) reaches
+// the write time plus the TTL. From then on the key is absent to every
+// operation (get, exists, listings, batches, versions), as if deleted at
+// that moment: its Version changes, and a create-only swap from before the
+// entry was written fails. Set, SetMany and a successful CompareAndSwap
+// store entries without expiry (a set without a TTL removes one); SetWith
+// with a TTL sets it anew; increments keep the expiry of a present entry
+// and start an expired one from 0 without expiry. A negative TTL is
+// ErrInvalidArgument. SetWith with IfAbsent writes only if the key is
+// absent or expired, atomically; otherwise ErrPreconditionFailed.
 //
 // Increments keep a counter as decimal ASCII text, readable with Get: a u64
 // counter is an optional '+' and ASCII digits, an s64 counter an optional
@@ -109,10 +136,14 @@
 // comes with the latest Version, so a retry loop needs no extra read. An
 // engine may report a conflict that did not happen (the memory engine does
 // so for absent keys after another deletion; see package memory): callers
-// retry. The early (a) compare-and-swap(old, new) on u64 counters is
-// CompareAndSwapU64: it returns false for a missing key or a value that is
-// not the counter text of old, and retries internally when the key changed
-// but still holds old.
+// retry. SwapIf (e) swaps only a present key whose Version, value or both
+// are those required, reading with GetVersioned and swapping with
+// CompareAndSwap from the Version read (so it never creates a key), and
+// returns the current value and Version otherwise; a swap without a
+// precondition is ErrInvalidArgument. The early (a) compare-and-swap(old,
+// new) on u64 counters is CompareAndSwapU64: it returns false for a missing
+// key or a value that is not the counter text of old, and retries
+// internally when the key changed but still holds old.
 //
 // Batches. GetMany returns one entry per requested key in request order,
 // nil (none) for a missing key, duplicates repeated. SetMany applies its

@@ -1,6 +1,9 @@
 package engine
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Engine opens buckets. It is the only thing an adapter needs to serve every
 // keyvalue family; an implementation must be safe for concurrent use.
@@ -33,6 +36,12 @@ type Engine interface {
 // A Bucket never aliases a caller's slice: values are copied when stored and
 // copied again when returned, so a caller may keep or modify any slice it
 // passed in or got back.
+//
+// An entry written with a TTL (SetWith) expires when the engine's clock
+// (Options.Now) reaches its write time plus the TTL: from then on it is
+// absent to every method, as if deleted at that moment (its Version
+// changes, as for a deletion). Every other write stores an entry without
+// expiry, except the increments, which keep the expiry of a present entry.
 type Bucket interface {
 	// Get returns the value stored under key and ok=true, or nil and
 	// ok=false if the key is absent. A stored empty value comes back as a
@@ -44,6 +53,14 @@ type Bucket interface {
 	// the key then exists and is listed. A value longer than MaxValueBytes
 	// is an *Error of kind ErrValueTooLarge and changes nothing.
 	Set(ctx context.Context, key string, value []byte) error
+
+	// SetWith is Set with options: a TTL after which the entry expires, and
+	// a condition that the key be absent. SetWith with the zero SetOptions
+	// is Set. With IfAbsent, a present key (with any value, even empty, and
+	// not expired) is an *Error of kind ErrPreconditionFailed and nothing
+	// changes; the check and the write are one atomic step. A negative TTL
+	// is an *Error of kind ErrInvalidArgument.
+	SetWith(ctx context.Context, key string, value []byte, opts SetOptions) error
 
 	// Delete removes key. Deleting an absent key is not an error.
 	Delete(ctx context.Context, key string) error
@@ -74,6 +91,18 @@ type Bucket interface {
 	// key returns an empty, non-nil slice and more=false.
 	ListKeysAfter(ctx context.Context, after string) (keys []string, more bool, err error)
 
+	// ListPrefix is ListKeysAfter restricted to the keys that begin with
+	// prefix (bytewise; the empty prefix is every key): in bytewise order,
+	// at most PageSize keys that begin with prefix and sort strictly after
+	// *after, or from the first such key if after is nil, and more=true if
+	// keys with the prefix remain after the last one returned. Continue a
+	// walk with the last key returned and the same prefix. A cursor that
+	// could not be a key, or that does not begin with prefix (a walk with
+	// that prefix cannot produce it), is an *Error of kind
+	// ErrInvalidCursor. The prefix itself is not checked: one that no key
+	// has gives an empty, non-nil slice and more=false.
+	ListPrefix(ctx context.Context, prefix string, after *string) (keys []string, more bool, err error)
+
 	// IncrementU64 adds delta to the unsigned 64-bit counter stored under
 	// key as decimal ASCII text and returns the new value, atomically. An
 	// absent key counts as 0, so the first increment returns delta. A stored
@@ -81,7 +110,9 @@ type Bucket interface {
 	// ErrNotInteger; a sum above math.MaxUint64 is an *Error of kind
 	// ErrOverflow. In both cases the stored value is left unchanged: an
 	// increment never wraps or saturates. The counter is stored in canonical
-	// form (no sign, no leading zeros) and readable with Get.
+	// form (no sign, no leading zeros) and readable with Get. A present
+	// entry keeps its expiry (SetWith); an absent or expired one starts at 0
+	// without expiry.
 	IncrementU64(ctx context.Context, key string, delta uint64) (uint64, error)
 
 	// IncrementS64 is IncrementU64 for a signed 64-bit counter: delta may be
@@ -98,6 +129,7 @@ type Bucket interface {
 	// expect, and returns swapped=true and the new Version. Otherwise it
 	// stores nothing and returns swapped=false and the key's current
 	// Version, so a retry loop can continue from there without another read.
+	// Like Set, a successful swap stores the entry without expiry.
 	// If expect was the Version of the absent key, CompareAndSwap can only
 	// create the key: it fails if the key was created (even if deleted again)
 	// since. A losing CompareAndSwap is not an error.
@@ -121,6 +153,18 @@ type Bucket interface {
 	DeleteMany(ctx context.Context, keys []string) error
 }
 
+// SetOptions are the options of Bucket.SetWith. The zero value is a plain
+// Set.
+type SetOptions struct {
+	// TTL, if positive, makes the entry expire TTL after the write, by the
+	// engine's clock. Zero stores the entry without expiry (removing any
+	// expiry it had); a negative TTL is ErrInvalidArgument.
+	TTL time.Duration
+	// IfAbsent makes the write happen only if the key is absent (or
+	// expired); a present key is ErrPreconditionFailed.
+	IfAbsent bool
+}
+
 // Entry is a key and its value.
 type Entry struct {
 	Key   string
@@ -130,8 +174,9 @@ type Entry struct {
 // Version identifies one state of one key in one bucket, for
 // compare-and-swap. It is opaque: compare Versions with == only, and only
 // Versions of the same key in the same bucket. Every write of a key (Set,
-// SetMany, an increment, a successful CompareAndSwap) and every deletion of
-// a present key gives the key a Version it never had before, so writing A,
-// then B, then A again still changes the Version. The zero Version is never
+// SetWith, SetMany, an increment, a successful CompareAndSwap) and every
+// deletion of a present key (its expiry included) gives the key a Version it
+// never had before, so writing A, then B, then A again still changes the
+// Version. The zero Version is never
 // returned by an engine and never matches.
 type Version string

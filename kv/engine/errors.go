@@ -8,18 +8,29 @@ import (
 
 // Errors that map to the payload-less cases of the keyvalue error variants.
 // Engines return them wrapped (test with errors.Is); every other error is an
-// `other` failure whose message is err.Error().
+// `other` failure whose message is err.Error(), except in a family whose
+// error variant has a case for ErrInvalidArgument (below).
 var (
 	// ErrNoSuchStore: the bucket identifier is not known (no-such-store).
 	ErrNoSuchStore = errors.New("no such store")
 	// ErrAccessDenied: the caller may not use the bucket (access-denied).
 	ErrAccessDenied = errors.New("access denied")
+	// ErrPreconditionFailed: a conditional write found its condition false
+	// (precondition-failed): SetWith with IfAbsent on a present key. It is
+	// the Kind of an *Error that names the key.
+	ErrPreconditionFailed = errors.New("precondition failed")
 )
 
 // Kinds of `other` failures. An *Error unwraps to one of them, so
 // errors.Is(err, ErrValueTooLarge) works on any error an engine returns,
 // including a *BatchError.
 var (
+	// ErrInvalidArgument: a malformed or self-contradictory request, such
+	// as a negative TTL or a swap without a precondition. ErrInvalidCursor
+	// is one too: errors.Is(err, ErrInvalidArgument) holds for it. A family
+	// whose error variant has an invalid-argument case reports these errors
+	// as that case; the others report them as other.
+	ErrInvalidArgument = errors.New("invalid argument")
 	// ErrKeyTooLarge: a key or bucket identifier is longer than MaxKeyBytes.
 	ErrKeyTooLarge = errors.New("key too large")
 	// ErrValueTooLarge: a value is longer than MaxValueBytes.
@@ -27,13 +38,23 @@ var (
 	// ErrInvalidKey: a key or bucket identifier is not valid UTF-8.
 	ErrInvalidKey = errors.New("invalid key")
 	// ErrInvalidCursor: a list-keys cursor that no walk could have produced.
-	ErrInvalidCursor = errors.New("invalid cursor")
+	// It wraps ErrInvalidArgument.
+	ErrInvalidCursor error = &subKind{msg: "invalid cursor", parent: ErrInvalidArgument}
 	// ErrNotInteger: an increment found a value that is not the decimal text
 	// of an integer of the counter's type.
 	ErrNotInteger = errors.New("value is not a decimal integer")
 	// ErrOverflow: an increment's result does not fit the counter's type.
 	ErrOverflow = errors.New("counter overflow")
 )
+
+// subKind is a kind of error that is also a case of a broader kind.
+type subKind struct {
+	msg    string
+	parent error
+}
+
+func (k *subKind) Error() string { return k.msg }
+func (k *subKind) Unwrap() error { return k.parent }
 
 // Error is an `other` failure of one operation. Kind is one of the Err*
 // kinds above and is what errors.Is sees; Msg is the detail, and names the

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"strconv"
 )
@@ -61,6 +62,67 @@ func CompareAndSwapU64(ctx context.Context, b Bucket, key string, old, new uint6
 		swapped, _, err := b.CompareAndSwap(ctx, key, ver, text)
 		if err != nil || swapped {
 			return swapped, err
+		}
+	}
+}
+
+// Precondition is the condition of SwapIf: every check that is on must
+// hold. At least one must be on.
+type Precondition struct {
+	// CheckVersion: the key must be present with Version Version.
+	CheckVersion bool
+	Version      Version
+	// CheckValue: the key must be present with a value equal to Value
+	// (bytewise; nil and empty are the same, empty, value).
+	CheckValue bool
+	Value      []byte
+}
+
+// Versioned is a present key's value and Version.
+type Versioned struct {
+	Value   []byte
+	Version Version
+}
+
+// SwapIf stores value under key if the key is present and p holds, and
+// returns swapped=true; otherwise it stores nothing and returns
+// swapped=false and the key's current value and Version (nil if the key is
+// absent), so a retry loop needs no extra read. It never creates a key: an
+// absent key fails every precondition. It is atomic: it reads the key with
+// GetVersioned, checks p, and swaps with CompareAndSwap from the Version it
+// read, starting again if the key changed in between. Like CompareAndSwap,
+// a swap stores the entry without expiry. A Precondition with no check on
+// is an *Error of kind ErrInvalidArgument, and nothing is read or written.
+//
+// It serves the swap of wasmcloud:keyvalue/cas (require-version,
+// require-value). With CheckVersion, a change of the key between the read
+// and the swap makes the next read see another Version, so the result is
+// stale; with CheckValue alone, a write of the same value in between is
+// not a conflict (the check is on the value, which is the point of it).
+func SwapIf(ctx context.Context, b Bucket, key string, value []byte, p Precondition) (swapped bool, current *Versioned, err error) {
+	if !p.CheckVersion && !p.CheckValue {
+		return false, nil, &Error{Op: "swap", Kind: ErrInvalidArgument, Msg: "no precondition for key " + quote(key) +
+			": require a version, a value or both (an unconditional write is a set)"}
+	}
+	for {
+		cur, ok, ver, err := b.GetVersioned(ctx, key)
+		if err != nil {
+			return false, nil, err
+		}
+		if !ok {
+			return false, nil, nil
+		}
+		if (p.CheckVersion && ver != p.Version) || (p.CheckValue && !bytes.Equal(cur, p.Value)) {
+			if cur == nil {
+				cur = []byte{}
+			}
+			return false, &Versioned{Value: cur, Version: ver}, nil
+		}
+		// ver is the Version of a present key, so this swap can only
+		// replace that state, never create the key.
+		swapped, _, err := b.CompareAndSwap(ctx, key, ver, value)
+		if err != nil || swapped {
+			return swapped, nil, err
 		}
 	}
 }

@@ -1,7 +1,10 @@
 package engine
 
 import (
+	"math"
 	"strconv"
+	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -34,6 +37,11 @@ type Options struct {
 	MaxValueBytes int
 	// PageSize is the maximum number of keys in one list-keys page.
 	PageSize int
+	// Now is the engine's clock, which decides when entries written with
+	// a TTL (SetWith) expire. NewOptions sets it to time.Now if it is nil;
+	// tests pass a clock of their own (Clock) so that expiry needs no
+	// sleeping.
+	Now func() time.Time
 }
 
 // Option sets one field of Options.
@@ -59,6 +67,12 @@ func MaxValueBytes(n int) Option { return func(o *Options) { o.MaxValueBytes = n
 // PageSize sets the list-keys page size; n <= 0 means DefaultPageSize.
 func PageSize(n int) Option { return func(o *Options) { o.PageSize = n } }
 
+// Clock sets the engine's clock (default time.Now; nil means the default),
+// which decides when entries written with a TTL expire. An engine reads it
+// at every operation that can see an entry with a TTL, so a test can move
+// time forward instead of sleeping.
+func Clock(now func() time.Time) Option { return func(o *Options) { o.Now = now } }
+
 // NewOptions applies opts, in order, to the defaults and returns the result
 // with every unset or non-positive limit replaced by its default.
 func NewOptions(opts ...Option) Options {
@@ -76,6 +90,9 @@ func NewOptions(opts ...Option) Options {
 	}
 	if o.PageSize <= 0 {
 		o.PageSize = DefaultPageSize
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	o.Buckets = append([]string(nil), o.Buckets...)
 	return o
@@ -96,6 +113,49 @@ func (o Options) CheckBucket(op, name string) error {
 // walk, else an *Error for op of kind ErrInvalidCursor.
 func (o Options) CheckCursor(op, after string) error {
 	return o.checkName(op, "cursor", ErrInvalidCursor, after)
+}
+
+// CheckPrefixCursor is CheckCursor for a cursor of a walk restricted to
+// the keys that begin with prefix: it must also begin with prefix.
+func (o Options) CheckPrefixCursor(op, prefix, after string) error {
+	if err := o.CheckCursor(op, after); err != nil {
+		return err
+	}
+	if !strings.HasPrefix(after, prefix) {
+		return &Error{Op: op, Kind: ErrInvalidCursor, Msg: "cursor " + quote(after) + " does not begin with the prefix " +
+			quote(prefix) + ": continue a walk with the prefix it started with"}
+	}
+	return nil
+}
+
+// CheckTTL returns nil if ttl is an acceptable TTL for SetWith (zero for
+// none, or positive), else an *Error for op of kind ErrInvalidArgument.
+func (o Options) CheckTTL(op, key string, ttl time.Duration) error {
+	if ttl < 0 {
+		return &Error{Op: op, Kind: ErrInvalidArgument, Msg: "negative TTL " + ttl.String() + " for key " + quote(key)}
+	}
+	return nil
+}
+
+// ExpiresAt returns when an entry written now with ttl expires, in Unix
+// nanoseconds of the engine's clock, or 0 if ttl is not positive (no
+// expiry). A time past the range of int64 is math.MaxInt64: practically
+// never.
+func (o Options) ExpiresAt(ttl time.Duration) int64 {
+	if ttl <= 0 {
+		return 0
+	}
+	now := o.Now().UnixNano()
+	if now > math.MaxInt64-int64(ttl) {
+		return math.MaxInt64
+	}
+	return now + int64(ttl)
+}
+
+// Expired reports whether an entry that expires at exp (Unix nanoseconds,
+// 0 for never, as ExpiresAt returns) has expired by the engine's clock.
+func (o Options) Expired(exp int64) bool {
+	return exp != 0 && o.Now().UnixNano() >= exp
 }
 
 func (o Options) checkName(op, what string, tooLarge error, s string) error {

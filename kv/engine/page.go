@@ -2,7 +2,9 @@ package engine
 
 import (
 	"slices"
+	"sort"
 	"strconv"
+	"strings"
 )
 
 // PageAt returns a copy of the page of at most size keys of sorted that
@@ -28,6 +30,28 @@ func PageAfter(sorted []string, after string, size int) ([]string, bool) {
 		i++
 	}
 	return PageAt(sorted, uint64(i), size)
+}
+
+// PagePrefix returns the page of at most size keys of sorted that begin
+// with prefix and follow the key *after (from the first such key if after
+// is nil), and whether keys with the prefix remain: ListPrefix for an engine
+// that can produce all keys in bytewise order. The keys that begin with a
+// prefix are one run of sorted, so the page is a binary search and a copy.
+// after must begin with prefix (Options.CheckPrefixCursor).
+func PagePrefix(sorted []string, prefix string, after *string, size int) ([]string, bool) {
+	var i int
+	if after == nil {
+		i, _ = slices.BinarySearch(sorted, prefix)
+	} else {
+		var found bool
+		if i, found = slices.BinarySearch(sorted, *after); found {
+			i++
+		}
+	}
+	// The run of keys with the prefix ends at the first key from i on
+	// that does not have it.
+	end := i + sort.Search(len(sorted)-i, func(j int) bool { return !strings.HasPrefix(sorted[i+j], prefix) })
+	return PageAt(sorted[:end], uint64(i), size)
 }
 
 // An Updater replaces the value of one key atomically: it calls next with the

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+	"time"
 )
 
 func TestPageAtAndAfter(t *testing.T) {
@@ -63,5 +64,62 @@ func TestIncrementWith(t *testing.T) {
 	}
 	if _, err := IncrementU64With(update("max"), "max", 1); !errors.Is(err, ErrOverflow) || string(store["max"]) != strconv.FormatUint(math.MaxUint64, 10) {
 		t.Fatalf("max: %v, %q", err, store["max"])
+	}
+}
+
+func TestPagePrefix(t *testing.T) {
+	keys := []string{"", "a", "a/", "a/1", "a/2", "a/3", "ab", "b"}
+	ptr := func(s string) *string { return &s }
+	for _, tc := range []struct {
+		prefix string
+		after  *string
+		want   []string
+		more   bool
+	}{
+		{"a/", nil, []string{"a/", "a/1"}, true},
+		{"a/", ptr("a/1"), []string{"a/2", "a/3"}, false},
+		{"a/", ptr("a/2"), []string{"a/3"}, false},
+		{"a/", ptr("a/3"), []string{}, false},
+		{"a/", ptr("a/0"), []string{"a/1", "a/2"}, true}, // a cursor that is not a key
+		{"", nil, []string{"", "a"}, true},
+		{"", ptr(""), []string{"a", "a/"}, true},
+		{"b", nil, []string{"b"}, false},
+		{"c", nil, []string{}, false},
+		{"", ptr("b"), []string{}, false},
+	} {
+		got, more := PagePrefix(keys, tc.prefix, tc.after, 2)
+		if !slices.Equal(got, tc.want) || more != tc.more || got == nil {
+			t.Errorf("PagePrefix(%q, %v) = %q, %v; want %q, %v", tc.prefix, tc.after, got, more, tc.want, tc.more)
+		}
+	}
+}
+
+func TestExpiresAt(t *testing.T) {
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	o := NewOptions(Clock(func() time.Time { return now }))
+	if got := o.ExpiresAt(0); got != 0 {
+		t.Errorf("ExpiresAt(0) = %d, want 0 (no expiry)", got)
+	}
+	if got, want := o.ExpiresAt(time.Second), now.UnixNano()+1e9; got != want {
+		t.Errorf("ExpiresAt(1s) = %d, want %d", got, want)
+	}
+	if got := o.ExpiresAt(math.MaxInt64); got != math.MaxInt64 {
+		t.Errorf("ExpiresAt(max) = %d, want math.MaxInt64 (saturated)", got)
+	}
+	if o.Expired(0) || o.Expired(now.UnixNano()+1) || !o.Expired(now.UnixNano()) {
+		t.Error("Expired: 0 is never, an expiry is passed once the clock reaches it")
+	}
+	if NewOptions().Now == nil {
+		t.Error("NewOptions leaves no clock")
+	}
+}
+
+func TestInvalidCursorIsInvalidArgument(t *testing.T) {
+	err := NewOptions().CheckPrefixCursor("list-keys", "a/", "b")
+	if !errors.Is(err, ErrInvalidCursor) || !errors.Is(err, ErrInvalidArgument) || errors.Is(ErrInvalidArgument, ErrInvalidCursor) {
+		t.Fatalf("CheckPrefixCursor(a/, b) = %v: want ErrInvalidCursor, a kind of ErrInvalidArgument", err)
+	}
+	if ErrInvalidCursor.Error() != "invalid cursor" {
+		t.Errorf("ErrInvalidCursor = %q", ErrInvalidCursor)
 	}
 }

@@ -3,7 +3,7 @@
 // engine; this page lists only what is specific to it.
 //
 // Create an engine with New and the options of package engine, the ones
-// every engine takes:
+// every engine takes (engine.Clock among them, for tests of expiry):
 //
 //	e := memory.New(engine.CreateOnOpen(true))           // unknown buckets are created on Open
 //	e := memory.New(engine.Buckets("sessions", "cache")) // only these buckets exist (more with Create)
@@ -43,8 +43,19 @@
 // Version) therefore fails whenever any key of the same shard was deleted
 // since cas.new, not only when this key was created and deleted: a spurious
 // conflict, which the WIT allows (the retry with the returned Version
-// succeeds). A Version is meaningful only for the key and bucket it was read
-// from.
+// succeeds). An entry whose TTL has passed but that is still in the shard's
+// map (see Expiry) has the Version "x" followed by the number of its write:
+// absent, and unlike every other Version. A Version is meaningful only for
+// the key and bucket it was read from.
+//
+// Expiry. An entry written with a TTL (SetWith) keeps its expiry time, on
+// the engine's clock (engine.Clock, time.Now by default), beside its value.
+// Reads compare it with the clock and treat an expired entry as absent;
+// writes replace it. Expired entries are removed from memory when a listing
+// runs after the earliest expiry of the bucket: it sweeps every shard once,
+// O(n), and each removal is a deletion (an event number, as for Delete).
+// Without listings, expired entries stay in memory until their key is
+// written or deleted.
 //
 // Batches. GetMany, SetMany and DeleteMany check every key (and value)
 // before touching anything, so a *engine.BatchError for bad input has

@@ -125,6 +125,12 @@ type bucket struct {
 	keyGen atomic.Uint64
 	snap   atomic.Pointer[snapshot]
 	snapMu sync.Mutex // serializes snapshot builders
+
+	// nextExpiry is 0 if no entry has an expiry, else at most the earliest
+	// expiry (Unix ns) of the bucket's entries: listings sweep expired
+	// entries out once the clock reaches it (see sweep).
+	nextExpiry atomic.Int64
+	sweepMu    sync.Mutex // serializes sweeps
 }
 
 // snapshot is the sorted key list as of key generation gen. Never modified
@@ -154,7 +160,11 @@ type shard struct {
 type entry struct {
 	val []byte // never nil, never modified after it is stored
 	ver uint64
+	exp int64 // expiry in Unix ns of the engine's clock; 0: never
 }
+
+// live reports whether e has not expired at now (Unix ns).
+func (e entry) live(now int64) bool { return e.exp == 0 || now < e.exp }
 
 var _ engine.Bucket = (*bucket)(nil)
 
@@ -165,16 +175,50 @@ func (b *bucket) shard(key string) *shard {
 // clone copies p into a new slice that is never nil.
 func clone(p []byte) []byte { return append(make([]byte, 0, len(p)), p...) }
 
-func version(n uint64) engine.Version { return engine.Version(strconv.FormatUint(n, 10)) }
+// A version is an event number of the key's shard: that of the key's last
+// write, or of the shard's last deletion for an absent key. An entry that
+// expired but is still in the map has the version "x" + its write's number:
+// absent, and unlike any other version, without a write to the map.
+type version struct {
+	n       uint64
+	expired bool
+}
 
-// parseVersion accepts exactly the strings version produces.
-func parseVersion(v engine.Version) (uint64, bool) {
+func (v version) text() engine.Version {
+	if v.expired {
+		return engine.Version("x" + strconv.FormatUint(v.n, 10))
+	}
+	return engine.Version(strconv.FormatUint(v.n, 10))
+}
+
+// parseVersion accepts exactly the strings version.text produces.
+func parseVersion(v engine.Version) (version, bool) {
+	var out version
+	if len(v) > 0 && v[0] == 'x' {
+		out.expired, v = true, v[1:]
+	}
 	if len(v) > 1 && v[0] == '0' {
-		return 0, false
+		return version{}, false
 	}
 	n, err := strconv.ParseUint(string(v), 10, 64)
-	return n, err == nil
+	out.n = n
+	return out, err == nil
 }
+
+// versionOf returns the version of key in s at now. The caller holds s.mu.
+func (s *shard) versionOf(key string, now int64) (entry, bool, version) {
+	e, ok := s.m[key]
+	switch {
+	case !ok:
+		return e, false, version{n: s.lastDelete}
+	case !e.live(now):
+		return e, false, version{n: e.ver, expired: true}
+	}
+	return e, true, version{n: e.ver}
+}
+
+// now returns the engine's clock in Unix ns.
+func (b *bucket) now() int64 { return b.opts.Now().UnixNano() }
 
 func (b *bucket) check(ctx context.Context, op, key string) error {
 	if err := ctx.Err(); err != nil {
@@ -183,21 +227,22 @@ func (b *bucket) check(ctx context.Context, op, key string) error {
 	return b.opts.CheckKey(op, key)
 }
 
-func (s *shard) lookup(key string) (entry, bool) {
+// lookup returns the entry of key if it is present and not expired at now.
+func (s *shard) lookup(key string, now int64) (entry, bool) {
 	s.mu.RLock()
 	e, ok := s.m[key]
 	s.mu.RUnlock()
-	return e, ok
+	return e, ok && e.live(now)
 }
 
-// store puts val under key with a new version number and returns that
-// number. The caller holds s.mu for writing.
-func (s *shard) store(key string, val []byte) (ver uint64) {
+// store puts val under key, expiring at exp (0: never), with a new version
+// number and returns that number. The caller holds s.mu for writing.
+func (s *shard) store(key string, val []byte, exp int64) (ver uint64) {
 	if s.m == nil {
 		s.m = make(map[string]entry)
 	}
 	s.seq++
-	s.m[key] = entry{val: val, ver: s.seq}
+	s.m[key] = entry{val: val, ver: s.seq, exp: exp}
 	return s.seq
 }
 
@@ -217,7 +262,7 @@ func (b *bucket) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	if err := b.check(ctx, "get", key); err != nil {
 		return nil, false, err
 	}
-	e, ok := b.shard(key).lookup(key)
+	e, ok := b.shard(key).lookup(key, b.now())
 	if !ok {
 		return nil, false, nil
 	}
@@ -235,16 +280,100 @@ func (b *bucket) Set(ctx context.Context, key string, value []byte) error {
 	return nil
 }
 
-// set stores an already copied value.
+// set stores an already copied value, without expiry.
 func (b *bucket) set(key string, val []byte) {
 	s := b.shard(key)
 	s.mu.Lock()
 	_, existed := s.m[key]
-	s.store(key, val)
+	s.store(key, val, 0)
 	s.mu.Unlock()
 	if !existed {
 		b.keyGen.Add(1)
 	}
+}
+
+func (b *bucket) SetWith(ctx context.Context, key string, value []byte, opts engine.SetOptions) error {
+	if err := b.check(ctx, "set", key); err != nil {
+		return err
+	}
+	if err := b.opts.CheckValue("set", key, len(value)); err != nil {
+		return err
+	}
+	if err := b.opts.CheckTTL("set", key, opts.TTL); err != nil {
+		return err
+	}
+	val, exp := clone(value), b.opts.ExpiresAt(opts.TTL)
+	s := b.shard(key)
+	s.mu.Lock()
+	e, existed := s.m[key]
+	if opts.IfAbsent && existed && e.live(b.now()) {
+		s.mu.Unlock()
+		return &engine.Error{Op: "set", Kind: engine.ErrPreconditionFailed, Msg: "key " + strconv.Quote(key[:min(len(key), 64)]) + " exists (if-not-exists)"}
+	}
+	s.store(key, val, exp)
+	s.mu.Unlock()
+	if !existed {
+		b.keyGen.Add(1)
+	}
+	b.noteExpiry(exp)
+	return nil
+}
+
+// noteExpiry lowers nextExpiry to exp if exp is an expiry (not 0) before
+// it. Writers call it after storing the entry, so a sweep that cleared
+// nextExpiry before scanning either sees the entry or sees this call's
+// result.
+func (b *bucket) noteExpiry(exp int64) {
+	if exp == 0 {
+		return
+	}
+	for {
+		cur := b.nextExpiry.Load()
+		if (cur != 0 && cur <= exp) || b.nextExpiry.CompareAndSwap(cur, exp) {
+			return
+		}
+	}
+}
+
+// sweep removes the expired entries if the earliest expiry has come, so
+// that listings (which page over the sorted keys) never show them. Each
+// removal is a deletion: it takes an event number, as Delete does.
+func (b *bucket) sweep() {
+	next := b.nextExpiry.Load()
+	if next == 0 {
+		return
+	}
+	now := b.now()
+	if now < next {
+		return
+	}
+	b.sweepMu.Lock()
+	defer b.sweepMu.Unlock()
+	if next = b.nextExpiry.Load(); next == 0 || now < next {
+		return // another sweep did it
+	}
+	b.nextExpiry.Store(0)
+	var earliest int64
+	removed := false
+	for i := range b.shards {
+		s := &b.shards[i]
+		s.mu.Lock()
+		for k, e := range s.m {
+			switch {
+			case e.exp == 0:
+			case now >= e.exp:
+				s.remove(k)
+				removed = true
+			case earliest == 0 || e.exp < earliest:
+				earliest = e.exp
+			}
+		}
+		s.mu.Unlock()
+	}
+	if removed {
+		b.keyGen.Add(1)
+	}
+	b.noteExpiry(earliest)
 }
 
 func (b *bucket) Delete(ctx context.Context, key string) error {
@@ -269,7 +398,7 @@ func (b *bucket) Exists(ctx context.Context, key string) (bool, error) {
 	if err := b.check(ctx, "exists", key); err != nil {
 		return false, err
 	}
-	_, ok := b.shard(key).lookup(key)
+	_, ok := b.shard(key).lookup(key, b.now())
 	return ok, nil
 }
 
@@ -308,6 +437,7 @@ func (b *bucket) ListKeys(ctx context.Context, offset uint64) ([]string, bool, e
 	if err := ctx.Err(); err != nil {
 		return nil, false, err
 	}
+	b.sweep()
 	keys := b.sortedKeys()
 	page, more := engine.PageAt(keys, offset, b.opts.PageSize)
 	return page, more, nil
@@ -320,8 +450,24 @@ func (b *bucket) ListKeysAfter(ctx context.Context, after string) ([]string, boo
 	if err := b.opts.CheckCursor("list-keys", after); err != nil {
 		return nil, false, err
 	}
+	b.sweep()
 	keys := b.sortedKeys()
 	page, more := engine.PageAfter(keys, after, b.opts.PageSize)
+	return page, more, nil
+}
+
+func (b *bucket) ListPrefix(ctx context.Context, prefix string, after *string) ([]string, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	if after != nil {
+		if err := b.opts.CheckPrefixCursor("list-keys", prefix, *after); err != nil {
+			return nil, false, err
+		}
+	}
+	b.sweep()
+	keys := b.sortedKeys()
+	page, more := engine.PagePrefix(keys, prefix, after, b.opts.PageSize)
 	return page, more, nil
 }
 
@@ -339,27 +485,33 @@ func (b *bucket) updater(ctx context.Context, key string) engine.Updater {
 }
 
 // increment replaces the counter at key with add's result, under the shard
-// lock so that concurrent increments are exact; on error nothing changes.
+// lock so that concurrent increments are exact; on error nothing changes. A
+// present entry keeps its expiry; an expired one counts as absent.
 func (b *bucket) increment(ctx context.Context, key string, add func(old []byte, existed bool) ([]byte, error)) error {
 	if err := b.check(ctx, "increment", key); err != nil {
 		return err
 	}
 	s := b.shard(key)
 	s.mu.Lock()
-	e, existed := s.m[key]
-	buf, err := add(e.val, existed)
+	e, inMap := s.m[key]
+	present := inMap && e.live(b.now())
+	if !present {
+		e = entry{}
+	}
+	buf, err := add(e.val, present)
 	if err == nil {
 		if err = b.opts.CheckValue("increment", key, len(buf)); err == nil {
-			s.store(key, buf)
+			s.store(key, buf, e.exp)
 		}
 	}
 	s.mu.Unlock()
 	if err != nil {
 		return err
 	}
-	if !existed {
+	if !inMap {
 		b.keyGen.Add(1)
 	}
+	b.noteExpiry(e.exp)
 	return nil
 }
 
@@ -368,17 +520,14 @@ func (b *bucket) GetVersioned(ctx context.Context, key string) ([]byte, bool, en
 		return nil, false, "", err
 	}
 	s := b.shard(key)
+	now := b.now()
 	s.mu.RLock()
-	e, ok := s.m[key]
-	ver := s.lastDelete
-	if ok {
-		ver = e.ver
-	}
+	e, ok, ver := s.versionOf(key, now)
 	s.mu.RUnlock()
 	if !ok {
-		return nil, false, version(ver), nil
+		return nil, false, ver.text(), nil
 	}
-	return clone(e.val), true, version(ver), nil
+	return clone(e.val), true, ver.text(), nil
 }
 
 func (b *bucket) CompareAndSwap(ctx context.Context, key string, expect engine.Version, value []byte) (bool, engine.Version, error) {
@@ -391,22 +540,20 @@ func (b *bucket) CompareAndSwap(ctx context.Context, key string, expect engine.V
 	want, valid := parseVersion(expect)
 	val := clone(value)
 	s := b.shard(key)
+	now := b.now()
 	s.mu.Lock()
-	e, existed := s.m[key]
-	cur := s.lastDelete
-	if existed {
-		cur = e.ver
-	}
+	_, existed := s.m[key]
+	_, _, cur := s.versionOf(key, now)
 	if !valid || cur != want {
 		s.mu.Unlock()
-		return false, version(cur), nil
+		return false, cur.text(), nil
 	}
-	cur = s.store(key, val)
+	n := s.store(key, val, 0)
 	s.mu.Unlock()
 	if !existed {
 		b.keyGen.Add(1)
 	}
-	return true, version(cur), nil
+	return true, version{n: n}.text(), nil
 }
 
 // checkKeys validates every key of a batch before any is used.
@@ -432,11 +579,12 @@ func (b *bucket) GetMany(ctx context.Context, keys []string) ([]*engine.Entry, e
 	// one per key.
 	found := make([]engine.Entry, len(keys))
 	total := 0
+	now := b.now()
 	for i, k := range keys {
 		if err := ctx.Err(); err != nil {
 			return nil, &engine.BatchError{Op: "get-many", Index: -1, Done: i, Total: len(keys), Err: err}
 		}
-		if e, ok := b.shard(k).lookup(k); ok {
+		if e, ok := b.shard(k).lookup(k, now); ok {
 			found[i] = engine.Entry{Key: k, Value: e.val} // e.val is never nil
 			total += len(e.val)
 		}

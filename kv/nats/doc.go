@@ -70,10 +70,30 @@
 // (Removing markers with the KV PurgeDeletes, or a bucket TTL, would undo
 // this guarantee; the engine does neither.)
 //
+// An entry written with a TTL (SetWith) carries its expiry in the header
+// Witgo-Expires (Unix nanoseconds, decimal) on the engine's clock
+// (engine.Clock, time.Now by default), and is written with a plain
+// JetStream publish, as a long key is. Expiry is decided by the reading
+// engine's clock: reads, listings and conditional writes treat a message
+// whose expiry has passed as an absent key. Engines that share a bucket
+// should therefore have synchronized clocks. JetStream is not asked to
+// remove such messages (its per-message TTL runs on the server's clock, and
+// needs a stream setting the engine's buckets do not have): an expired
+// entry stays in the stream, as a delete marker does, until its key is
+// written or deleted. The Version of an entry with an expiry is its
+// revision followed by "@" and the expiry, and that of an expired entry its
+// revision followed by "~", so a swap from a Version of an entry that has
+// since expired is a conflict, found without a read, and one from the
+// Version of the expired entry re-creates the key only if nothing was
+// written since. SetWith with IfAbsent reads the key and writes
+// conditionally on the revision it read, again until no other write lands
+// in between.
+//
 // Increments are optimistic: read the value and its revision, compute with
 // engine.AddU64 or AddS64, and write with Update at that revision (a create
 // for an absent key), starting again on a revision conflict; a non-integer
-// value or an overflow changes nothing. Within one Engine, a striped lock
+// value or an overflow changes nothing. A present entry's expiry is written
+// again with the new value. Within one Engine, a striped lock
 // serializes increments of a key and remembers the revision written, so
 // goroutines of one process never make each other retry and the next
 // increment of a hot key writes without reading first; other processes and
@@ -92,9 +112,10 @@
 // reads the latest message of every key, applies what is written meanwhile
 // until nothing is pending, and the keys are sorted bytewise in memory. The
 // sorted list is cached per bucket until the stream's last sequence moves,
-// which a stream-info request per page checks: paging through an unchanged
-// bucket costs one scan, a bucket written between pages one scan per page
-// (O(n log n) each). A scan never returns a partial list: a failure (or
+// which a stream-info request per page checks, or until the earliest expiry
+// of its keys: paging through an unchanged bucket costs one scan, a bucket
+// written between pages one scan per page (O(n log n) each). A listing with
+// a prefix pages over the same sorted list. A scan never returns a partial list: a failure (or
 // ListTimeout, 30 s, when the context has no deadline) is an error.
 //
 // # Batches

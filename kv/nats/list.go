@@ -13,10 +13,12 @@ import (
 )
 
 // keySnapshot is the sorted key list of a bucket as of a stream state.
-// Never modified once published.
+// Never modified once published. It is stale once the stream changes, or
+// once the engine's clock reaches the earliest expiry of its keys.
 type keySnapshot struct {
 	state streamState
 	keys  []string
+	exp   int64 // the earliest expiry of keys, 0 if none expires
 }
 
 // streamState identifies the contents of a stream: every publish moves the
@@ -37,7 +39,8 @@ const scanBatch = 1000
 // sortedKeys returns the bucket's keys in bytewise order. JetStream has no
 // ordered index of subjects, so the keys are read by a scan (see scan) and
 // sorted here; the result is cached until the stream changes (any write,
-// deletion or purge), which one stream-info request per page tells.
+// deletion or purge), which one stream-info request per page tells, or a
+// key of it expires.
 func (b *bucket) sortedKeys(ctx context.Context) ([]string, error) {
 	// A fresh handle: Info on the shared one would replace its cached info
 	// while concurrent reads use it, a data race in nats.go.
@@ -48,7 +51,7 @@ func (b *bucket) sortedKeys(ctx context.Context) ([]string, error) {
 	now := stateOf(st.CachedInfo())
 	fresh := func() []string {
 		if sn := b.snap.Load(); sn != nil && sn.state.lastSeq == now.lastSeq && sn.state.firstSeq == now.firstSeq &&
-			sn.state.msgs == now.msgs && sn.state.created.Equal(now.created) {
+			sn.state.msgs == now.msgs && sn.state.created.Equal(now.created) && !b.e.opts.Expired(sn.exp) {
 			return sn.keys
 		}
 		return nil
@@ -61,14 +64,15 @@ func (b *bucket) sortedKeys(ctx context.Context) ([]string, error) {
 	if keys := fresh(); keys != nil { // another caller scanned meanwhile
 		return keys, nil
 	}
-	keys, err := b.scan(ctx, st)
+	keys, exp, err := b.scan(ctx, st)
 	if err != nil {
 		return nil, err
 	}
 	slices.Sort(keys) // Go compares strings bytewise
 	// The scan started after the stream was in state now, so if the stream
-	// is still in that state later, nothing changed and keys is exact.
-	b.snap.Store(&keySnapshot{state: now, keys: keys})
+	// is still in that state later, nothing changed and keys is exact
+	// until the earliest expiry.
+	b.snap.Store(&keySnapshot{state: now, keys: keys, exp: exp})
 	return keys, nil
 }
 
@@ -76,8 +80,10 @@ func (b *bucket) sortedKeys(ctx context.Context) ([]string, error) {
 // only, through an ephemeral pull consumer (deliver last per subject, no
 // acks, memory storage), and applies any message written meanwhile, until
 // nothing is pending: the result is the set of keys present at the end of
-// the scan. It never returns a partial list: a failure is an error.
-func (b *bucket) scan(ctx context.Context, st jetstream.Stream) ([]string, error) {
+// the scan, without the entries that have expired, and the earliest expiry
+// of those it returns (0 if none expires). It never returns a partial list:
+// a failure is an error.
+func (b *bucket) scan(ctx context.Context, st jetstream.Stream) ([]string, int64, error) {
 	const op = "list-keys"
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
@@ -94,7 +100,7 @@ func (b *bucket) scan(ctx context.Context, st jetstream.Stream) ([]string, error
 		InactiveThreshold: time.Minute, // if the deletion below fails
 	})
 	if err != nil {
-		return nil, fail(ctx, op, err)
+		return nil, 0, fail(ctx, op, err)
 	}
 	ci := cons.CachedInfo()
 	defer func() {
@@ -102,22 +108,26 @@ func (b *bucket) scan(ctx context.Context, st jetstream.Stream) ([]string, error
 		_ = st.DeleteConsumer(dctx, ci.Name)
 		cancel()
 	}()
-	present := make(map[string]string, ci.NumPending) // NATS key → key
+	type listed struct {
+		key string
+		exp int64
+	}
+	present := make(map[string]listed, ci.NumPending) // NATS key → key
 	pending := ci.NumPending
 	for pending > 0 {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		batch, err := cons.FetchNoWait(int(min(pending, scanBatch)))
 		if err != nil {
-			return nil, fail(ctx, op, err)
+			return nil, 0, fail(ctx, op, err)
 		}
 		got := 0
 		for msg := range batch.Messages() {
 			got++
 			meta, err := msg.Metadata()
 			if err != nil {
-				return nil, fail(ctx, op, err)
+				return nil, 0, fail(ctx, op, err)
 			}
 			pending = meta.NumPending
 			nk, ok := strings.CutPrefix(msg.Subject(), b.pre)
@@ -125,7 +135,8 @@ func (b *bucket) scan(ctx context.Context, st jetstream.Stream) ([]string, error
 				continue
 			}
 			h := msg.Headers()
-			if isDeletion(h) {
+			exp := expiryOf(h)
+			if isDeletion(h) || b.e.opts.Expired(exp) {
 				delete(present, nk)
 				continue
 			}
@@ -136,26 +147,30 @@ func (b *bucket) scan(ctx context.Context, st jetstream.Stream) ([]string, error
 				key, ok = keymap.DecodeDirectKey(nk)
 			}
 			if ok {
-				present[nk] = key
+				present[nk] = listed{key, exp}
 			}
 		}
 		if err := batch.Error(); err != nil {
-			return nil, fail(ctx, op, err)
+			return nil, 0, fail(ctx, op, err)
 		}
 		if got == 0 {
 			// What was pending is gone (rewritten or purged): ask again.
 			info, err := cons.Info(ctx)
 			if err != nil {
-				return nil, fail(ctx, op, err)
+				return nil, 0, fail(ctx, op, err)
 			}
 			pending = info.NumPending
 		}
 	}
 	keys := make([]string, 0, len(present))
+	var earliest int64
 	for _, k := range present {
-		keys = append(keys, k)
+		keys = append(keys, k.key)
+		if k.exp != 0 && (earliest == 0 || k.exp < earliest) {
+			earliest = k.exp
+		}
 	}
-	return keys, nil
+	return keys, earliest, nil
 }
 
 func (b *bucket) ListKeys(ctx context.Context, offset uint64) ([]string, bool, error) {
@@ -182,5 +197,22 @@ func (b *bucket) ListKeysAfter(ctx context.Context, after string) ([]string, boo
 		return nil, false, err
 	}
 	page, more := engine.PageAfter(keys, after, b.e.opts.PageSize)
+	return page, more, nil
+}
+
+func (b *bucket) ListPrefix(ctx context.Context, prefix string, after *string) ([]string, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	if after != nil {
+		if err := b.e.opts.CheckPrefixCursor("list-keys", prefix, *after); err != nil {
+			return nil, false, err
+		}
+	}
+	keys, err := b.sortedKeys(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	page, more := engine.PagePrefix(keys, prefix, after, b.e.opts.PageSize)
 	return page, more, nil
 }

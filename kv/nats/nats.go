@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -69,6 +70,7 @@ type stripe struct {
 	subj string
 	rev  uint64
 	val  []byte
+	exp  int64
 	cgen uint64
 	ok   bool
 }
@@ -294,6 +296,27 @@ type state struct {
 	value   []byte // non-nil if present
 	rev     uint64 // the message's stream sequence; 0 if the key has no message
 	present bool
+	exp     int64 // the entry's expiry (expiresHeader), 0 for none
+	expired bool  // the message holds an entry that has expired: absent
+}
+
+// expiresHeader holds the expiry of an entry written with a TTL, in Unix
+// nanoseconds of the writing engine's clock (decimal). A message whose
+// expiry has passed by the reading engine's clock is an absent key.
+const expiresHeader = "Witgo-Expires"
+
+// expiryOf returns the expiry a message's headers carry, 0 for none (or
+// for a value that is not a decimal int64: a foreign header).
+func expiryOf(h natsio.Header) int64 {
+	v := h.Get(expiresHeader)
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return n
 }
 
 func (b *bucket) check(ctx context.Context, op, key string) error {
@@ -323,6 +346,10 @@ func (b *bucket) read(ctx context.Context, op, key, nk string) (state, error) {
 			return state{}, errorf(op, "message %d of NATS key %s is not the entry of key %.64q (SHA-256 collision or foreign write)", m.Sequence, nk, key)
 		}
 	}
+	if s.exp = expiryOf(m.Header); b.e.opts.Expired(s.exp) {
+		s.expired = true
+		return s, nil
+	}
 	s.present = true
 	s.value = m.Data
 	if s.value == nil {
@@ -348,20 +375,28 @@ func isDeletion(h natsio.Header) bool {
 	return false
 }
 
-// write stores data under key. With conditional, it succeeds only if the
-// key's latest message is revision rev (0: the key has no message at all)
-// and otherwise fails with an error for which isConflict is true.
-func (b *bucket) write(ctx context.Context, key, nk string, data []byte, conditional bool, rev uint64) (uint64, error) {
-	if !keymap.IsHashed(nk) {
+// write stores data under key, expiring at exp (0: never). With
+// conditional, it succeeds only if the key's latest message is revision rev
+// (0: the key has no message at all) and otherwise fails with an error for
+// which isConflict is true.
+func (b *bucket) write(ctx context.Context, key, nk string, data []byte, conditional bool, rev uint64, exp int64) (uint64, error) {
+	hashed := keymap.IsHashed(nk)
+	if !hashed && exp == 0 {
 		if conditional {
 			return b.kv.Update(ctx, nk, data, rev)
 		}
 		return b.kv.Put(ctx, nk, data)
 	}
-	// A hashed key carries the key in a header, which the KV API cannot
-	// add; this publish is what kv.Put and kv.Update do, plus the header.
+	// A hashed key carries the key in a header, and an entry with a TTL
+	// its expiry, which the KV API cannot add; this publish is what kv.Put
+	// and kv.Update do, plus the headers.
 	m := &natsio.Msg{Subject: b.pre + nk, Header: natsio.Header{}, Data: data}
-	m.Header.Set(keymap.KeyHeader, keymap.EncodeKeyHeader(key))
+	if hashed {
+		m.Header.Set(keymap.KeyHeader, keymap.EncodeKeyHeader(key))
+	}
+	if exp != 0 {
+		m.Header.Set(expiresHeader, strconv.FormatInt(exp, 10))
+	}
 	var popts []jetstream.PublishOpt
 	if conditional {
 		popts = append(popts, jetstream.WithExpectLastSequencePerSubject(rev))
@@ -392,12 +427,54 @@ func (b *bucket) Set(ctx context.Context, key string, value []byte) error {
 		return err
 	}
 	nk := keymap.Key(key)
-	_, err := b.write(ctx, key, nk, value, false, 0)
+	_, err := b.write(ctx, key, nk, value, false, 0, 0)
 	b.e.wrote(b.pre + nk)
 	if err != nil {
 		return fail(ctx, "set", err)
 	}
 	return nil
+}
+
+// SetWith writes with an expiry header for a TTL. With IfAbsent it reads
+// the key and writes conditionally on the revision it read (a create, or a
+// write over a delete marker or an expired entry), starting again if
+// another write landed in between, so the check and the write are atomic.
+func (b *bucket) SetWith(ctx context.Context, key string, value []byte, opts engine.SetOptions) error {
+	const op = "set"
+	if err := b.check(ctx, op, key); err != nil {
+		return err
+	}
+	if err := b.e.opts.CheckValue(op, key, len(value)); err != nil {
+		return err
+	}
+	if err := b.e.opts.CheckTTL(op, key, opts.TTL); err != nil {
+		return err
+	}
+	nk := keymap.Key(key)
+	exp := b.e.opts.ExpiresAt(opts.TTL)
+	defer b.e.wrote(b.pre + nk)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var s state
+		if opts.IfAbsent {
+			var err error
+			if s, err = b.read(ctx, op, key, nk); err != nil {
+				return err
+			}
+			if s.present {
+				return &engine.Error{Op: op, Kind: engine.ErrPreconditionFailed, Msg: "key " + strconv.Quote(key[:min(len(key), 64)]) + " exists (if-not-exists)"}
+			}
+		}
+		_, err := b.write(ctx, key, nk, value, opts.IfAbsent, s.rev, exp)
+		if err == nil {
+			return nil
+		}
+		if !opts.IfAbsent || !isConflict(err) {
+			return fail(ctx, op, err)
+		}
+	}
 }
 
 func (b *bucket) Delete(ctx context.Context, key string) error {
@@ -462,9 +539,9 @@ func (b *bucket) increment(ctx context.Context, key string, add func(old []byte,
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	var s state
-	known := st.ok && st.subj == subj && st.gen.Load() == st.cgen
+	known := st.ok && st.subj == subj && st.gen.Load() == st.cgen && !b.e.opts.Expired(st.exp)
 	if known {
-		s = state{value: st.val, rev: st.rev, present: true}
+		s = state{value: st.val, rev: st.rev, present: true, exp: st.exp}
 	}
 	st.ok = false
 	for {
@@ -478,6 +555,9 @@ func (b *bucket) increment(ctx context.Context, key string, add func(old []byte,
 			}
 		}
 		known = false
+		if !s.present {
+			s.exp = 0 // an expired entry's expiry is not kept
+		}
 		buf, err := add(s.value, s.present)
 		if err != nil {
 			return err
@@ -486,9 +566,9 @@ func (b *bucket) increment(ctx context.Context, key string, add func(old []byte,
 			return err
 		}
 		gen := st.gen.Load()
-		rev, err := b.write(ctx, key, nk, buf, true, s.rev)
+		rev, err := b.write(ctx, key, nk, buf, true, s.rev, s.exp)
 		if err == nil {
-			st.subj, st.rev, st.val, st.cgen, st.ok = subj, rev, buf, gen, true
+			st.subj, st.rev, st.val, st.exp, st.cgen, st.ok = subj, rev, buf, s.exp, gen, true
 			return nil
 		}
 		if !isConflict(err) {
@@ -499,16 +579,42 @@ func (b *bucket) increment(ctx context.Context, key string, add func(old []byte,
 
 // Versions are the decimal JetStream revision (stream sequence) of the
 // key's latest message: its value, or its delete marker; "0" for a key that
-// never had a message.
-func version(rev uint64) engine.Version { return engine.Version(strconv.FormatUint(rev, 10)) }
-
-// parseVersion accepts exactly the strings version produces.
-func parseVersion(v engine.Version) (uint64, bool) {
-	if len(v) > 1 && v[0] == '0' {
-		return 0, false
+// never had a message. The version of an entry with an expiry adds "@" and
+// the expiry, and that of an expired entry (an absent key) "~": the three
+// states a message can be in have different versions, and a swap from the
+// version of an entry with an expiry can tell from it alone that the entry
+// has expired.
+func version(s state) engine.Version {
+	v := strconv.FormatUint(s.rev, 10)
+	switch {
+	case s.expired:
+		v += "~"
+	case s.present && s.exp != 0:
+		v += "@" + strconv.FormatInt(s.exp, 10)
 	}
-	n, err := strconv.ParseUint(string(v), 10, 64)
-	return n, err == nil
+	return engine.Version(v)
+}
+
+// parseVersion accepts exactly the strings version produces, and returns
+// the state they describe (rev, exp and expired).
+func parseVersion(v engine.Version) (state, bool) {
+	text := string(v)
+	var s state
+	if rest, ok := strings.CutSuffix(text, "~"); ok {
+		text, s.expired = rest, true
+	} else if r, e, ok := strings.Cut(text, "@"); ok {
+		exp, err := strconv.ParseInt(e, 10, 64)
+		if err != nil || exp <= 0 || strconv.FormatInt(exp, 10) != e {
+			return state{}, false
+		}
+		text, s.exp, s.present = r, exp, true
+	}
+	if len(text) > 1 && text[0] == '0' {
+		return state{}, false
+	}
+	n, err := strconv.ParseUint(text, 10, 64)
+	s.rev = n
+	return s, err == nil
 }
 
 func (b *bucket) GetVersioned(ctx context.Context, key string) ([]byte, bool, engine.Version, error) {
@@ -519,7 +625,7 @@ func (b *bucket) GetVersioned(ctx context.Context, key string) ([]byte, bool, en
 	if err != nil {
 		return nil, false, "", err
 	}
-	return s.value, s.present, version(s.rev), nil
+	return s.value, s.present, version(s), nil
 }
 
 func (b *bucket) CompareAndSwap(ctx context.Context, key string, expect engine.Version, value []byte) (bool, engine.Version, error) {
@@ -530,11 +636,13 @@ func (b *bucket) CompareAndSwap(ctx context.Context, key string, expect engine.V
 		return false, "", err
 	}
 	nk := keymap.Key(key)
-	if rev, ok := parseVersion(expect); ok {
-		next, err := b.write(ctx, key, nk, value, true, rev)
+	// An entry with an expiry that has passed is absent now, so its
+	// version is stale: a conflict, found without a write.
+	if want, ok := parseVersion(expect); ok && !b.e.opts.Expired(want.exp) {
+		next, err := b.write(ctx, key, nk, value, true, want.rev, 0)
 		b.e.wrote(b.pre + nk)
 		if err == nil {
-			return true, version(next), nil
+			return true, version(state{rev: next, present: true}), nil
 		}
 		if !isConflict(err) {
 			return false, "", fail(ctx, "swap", err)
@@ -544,7 +652,7 @@ func (b *bucket) CompareAndSwap(ctx context.Context, key string, expect engine.V
 	if err != nil {
 		return false, "", err
 	}
-	return false, version(s.rev), nil
+	return false, version(s), nil
 }
 
 // checkKeys validates every key of a batch before any is used.
@@ -622,7 +730,7 @@ func (b *bucket) SetMany(ctx context.Context, entries []engine.Entry) error {
 			return &engine.BatchError{Op: op, Index: -1, Done: i, Total: len(entries), Err: err}
 		}
 		nk := keymap.Key(en.Key)
-		_, err := b.write(ctx, en.Key, nk, en.Value, false, 0)
+		_, err := b.write(ctx, en.Key, nk, en.Value, false, 0, 0)
 		b.e.wrote(b.pre + nk)
 		if err != nil {
 			err = fail(ctx, "", err)

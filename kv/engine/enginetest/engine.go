@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/witgo-dev/witgo/kv/engine"
 )
@@ -79,10 +80,12 @@ func (s *suite) testContextDone(t *testing.T) {
 		"Open":           func() error { _, err := e.Open(c, "b"); return err },
 		"Get":            func() error { _, _, err := b.Get(c, "k"); return err },
 		"Set":            func() error { return b.Set(c, "k", []byte("new")) },
+		"SetWith":        func() error { return b.SetWith(c, "k", []byte("new"), engine.SetOptions{TTL: time.Hour}) },
 		"Delete":         func() error { return b.Delete(c, "k") },
 		"Exists":         func() error { _, err := b.Exists(c, "k"); return err },
 		"ListKeys":       func() error { _, _, err := b.ListKeys(c, 0); return err },
 		"ListKeysAfter":  func() error { _, _, err := b.ListKeysAfter(c, ""); return err },
+		"ListPrefix":     func() error { _, _, err := b.ListPrefix(c, "k", nil); return err },
 		"IncrementU64":   func() error { _, err := b.IncrementU64(c, "n", 1); return err },
 		"IncrementS64":   func() error { _, err := b.IncrementS64(c, "n", 1); return err },
 		"GetVersioned":   func() error { _, _, _, err := b.GetVersioned(c, "k"); return err },
@@ -103,7 +106,8 @@ func (s *suite) testContextDone(t *testing.T) {
 // testConcurrentMixed runs every operation at once, for the race detector.
 func (s *suite) testConcurrentMixed(t *testing.T) {
 	ctx := t.Context()
-	e := s.f(t, engine.CreateOnOpen(true), engine.PageSize(10))
+	clock := newClock()
+	e := s.f(t, engine.CreateOnOpen(true), engine.PageSize(10), engine.Clock(clock.Now))
 	var wg sync.WaitGroup
 	errs := make(chan error, 64)
 	for w := range 8 {
@@ -118,6 +122,17 @@ func (s *suite) testConcurrentMixed(t *testing.T) {
 			for i := range 300 {
 				k := fmt.Sprintf("k%02d", (i*7+w)%40)
 				var err error
+				if i%25 == 0 { // entries with a TTL expire meanwhile
+					clock.Advance(time.Second)
+					err = b.SetWith(ctx, fmt.Sprintf("ttl%02d", i%7), []byte("t"), engine.SetOptions{TTL: 2 * time.Second})
+					if err == nil {
+						_, _, err = b.ListPrefix(ctx, "ttl", nil)
+					}
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
 				switch i % 10 {
 				case 0:
 					err = b.Set(ctx, k, []byte(k))

@@ -9,7 +9,9 @@
 //	}
 //
 // The factory must return a new, empty engine honouring opts (CreateOnOpen,
-// Buckets, MaxKeyBytes, MaxValueBytes, PageSize) on every call.
+// Buckets, MaxKeyBytes, MaxValueBytes, PageSize, Clock) on every call. The
+// cases of TTLs run on a clock of their own (engine.Clock), which they move
+// forward instead of sleeping.
 package enginetest
 
 import (
@@ -83,6 +85,18 @@ func (s *suite) rules() []rule {
 			{"MalformedCursor", s.testListKeysInvalidCursor},
 			{"ResultNotAliased", s.testListKeysNotAliased},
 			{"AllKeys", s.testAllKeys},
+			{"Prefix", s.testListPrefix},
+			{"PrefixPaging", s.testListPrefixPaging},
+			{"PrefixCursor", s.testListPrefixCursor},
+		}},
+		{"SetWith", []tcase{
+			{"IfAbsent", s.testSetIfAbsent},
+			{"NegativeTTL", s.testNegativeTTL},
+			{"Expiry", s.testExpiry},
+			{"WritesAndExpiry", s.testWritesAndExpiry},
+			{"IfAbsentAndExpiry", s.testIfAbsentAndExpiry},
+			{"VersionsAndExpiry", s.testVersionsAndExpiry},
+			{"ListingSkipsExpired", s.testListingSkipsExpired},
 		}},
 		{"Increment", []tcase{
 			{"AbsentKeyStartsAtZero", s.testIncrementAbsent},
@@ -98,6 +112,7 @@ func (s *suite) rules() []rule {
 			{"ZeroVersion", s.testCASZeroVersion},
 			{"ConcurrentCounter", s.testCASConcurrentCounter},
 			{"CompareAndSwapU64", s.testCompareAndSwapU64},
+			{"SwapIf", s.testSwapIf},
 		}},
 		{"Batch", []tcase{
 			{"GetManyOrderMissingAndDuplicates", s.testGetMany},

@@ -72,6 +72,18 @@ var mutations = map[string]mutation{
 		run:    "Batch/GetManyOrderMissingAndDuplicates",
 		bucket: func(b engine.Bucket) engine.Bucket { return dropMissing{b} },
 	},
+	"TTLIgnored": {
+		run:    "SetWith/Expiry",
+		bucket: func(b engine.Bucket) engine.Bucket { return ttlIgnored{b} },
+	},
+	"IfAbsentIgnored": {
+		run:    "SetWith/IfAbsent",
+		bucket: func(b engine.Bucket) engine.Bucket { return ifAbsentIgnored{b} },
+	},
+	"PrefixIgnoredAfterTheFirstPage": {
+		run:    "ListKeys/PrefixPaging",
+		bucket: func(b engine.Bucket) engine.Bucket { return prefixOnFirstPageOnly{b} },
+	},
 	"ContextIgnored": {
 		run:    "Context/ContextDone",
 		bucket: func(b engine.Bucket) engine.Bucket { return ignoreContext{b} },
@@ -210,4 +222,29 @@ func (b ignoreContext) Get(_ context.Context, key string) ([]byte, bool, error) 
 
 func (b ignoreContext) Set(_ context.Context, key string, value []byte) error {
 	return b.Bucket.Set(context.Background(), key, value)
+}
+
+type ttlIgnored struct{ engine.Bucket }
+
+func (b ttlIgnored) SetWith(ctx context.Context, key string, value []byte, o engine.SetOptions) error {
+	o.TTL = 0
+	return b.Bucket.SetWith(ctx, key, value, o)
+}
+
+type ifAbsentIgnored struct{ engine.Bucket }
+
+func (b ifAbsentIgnored) SetWith(ctx context.Context, key string, value []byte, o engine.SetOptions) error {
+	o.IfAbsent = false
+	return b.Bucket.SetWith(ctx, key, value, o)
+}
+
+// prefixOnFirstPageOnly continues a walk as ListKeysAfter: the keys after
+// the prefix's run leak into the pages.
+type prefixOnFirstPageOnly struct{ engine.Bucket }
+
+func (b prefixOnFirstPageOnly) ListPrefix(ctx context.Context, prefix string, after *string) ([]string, bool, error) {
+	if after == nil {
+		return b.Bucket.ListPrefix(ctx, prefix, after)
+	}
+	return b.Bucket.ListKeysAfter(ctx, *after)
 }
