@@ -372,15 +372,23 @@ func (g *gen) server(p *parser.Package, fns []*parser.Func, iface, name string, 
 	if iface != "" {
 		sig = append(sig, jen.Id("impl").Id(iface))
 	}
+	// A resource-only interface package's Register takes its resolver.
+	byResolver := iface == "" && resources && public
+	if byResolver {
+		sig = append(sig, jen.Id("r").Add(wrpcQual("HandleResolver")))
+	}
 	var body, resolve []jen.Code
-	if iface != "" && resources {
+	if (iface != "" || byResolver) && resources {
 		for _, n := range p.Types {
 			if n.Kind == parser.KindResource {
 				resolve = append(resolve, jen.Id("s").Dot("SetHandleResolver").Call(jen.Id(p.Wire.Instance), jen.Lit(n.WITName), jen.Id("r")))
 			}
 		}
 	}
-	if len(resolve) > 0 {
+	switch {
+	case len(resolve) > 0 && byResolver:
+		body = append(body, jen.If(jen.Id("r").Op("!=").Nil()).Block(resolve...))
+	case len(resolve) > 0:
 		body = append(body, jen.If(jen.List(jen.Id("r"), jen.Id("ok")).Op(":=").Id("impl").Assert(wrpcQual("HandleResolver")), jen.Id("ok")).Block(resolve...))
 	}
 	for _, fn := range fns {
@@ -398,7 +406,7 @@ func (g *gen) server(p *parser.Package, fns []*parser.Func, iface, name string, 
 	case !public:
 		doc = fmt.Sprintf("%s registers the handlers of %s on s.", name, g.instanceDoc(p))
 	case iface == "":
-		doc = fmt.Sprintf("%s serves the resource methods of %s on s. Resource values come from the server's handle table (see wrpc.WithHandleTable).", name, g.instanceDoc(p))
+		doc = fmt.Sprintf("%s serves the resource methods of %s on s. With a non-nil r, a resource value that implements wrpc.Resource travels as its own handle, which r resolves (see wrpc.HandleResolver); other resource values come from the server's handle table (see wrpc.WithHandleTable).", name, g.instanceDoc(p))
 	default:
 		doc = fmt.Sprintf("%s serves every function of impl on s.", name)
 		if len(resolve) > 0 {
@@ -488,10 +496,19 @@ func (g *gen) worldWiring(p *parser.Package) []jen.Code {
 		regs = append(regs, jen.If(jen.Id("w").Dot(fl.GoName).Op("!=").Nil()).Block(
 			jen.Add(register).Call(jen.Id("s"), jen.Id("w").Dot(fl.GoName))))
 	}
-	// Interfaces with resource methods but no functions of their own.
+	// Interfaces with resource methods but no functions of their own: their
+	// handles are resolved by the first field that resolves handles.
+	var impls []jen.Code
+	for _, fl := range w.Fields {
+		impls = append(impls, jen.Id("w").Dot(fl.GoName))
+	}
+	resolver := jen.Nil()
+	if len(impls) > 0 {
+		resolver = wrpcQual("FindHandleResolver").Call(impls...)
+	}
 	for _, q := range g.model.Packages {
 		if q != p && len(q.Funcs) == 0 && hasMethods(q) {
-			regs = append(regs, jen.Qual(q.ImportPath, q.Wire.RegisterResources).Call(jen.Id("s")))
+			regs = append(regs, jen.Qual(q.ImportPath, q.Wire.RegisterResources).Call(jen.Id("s"), resolver.Clone()))
 		}
 	}
 	if hasMethods(p) {

@@ -43,6 +43,7 @@ import (
 	dstore "github.com/witgo-dev/witgo/generated/wrpc-keyvalue-0.2.0-draft/wrpc/keyvalue/v0.2.0-draft/store"
 
 	wcas "github.com/witgo-dev/witgo/generated/wasmcloud-keyvalue-0.2.0/wasmcloud/keyvalue/v0.2.0/cas"
+	wimports "github.com/witgo-dev/witgo/generated/wasmcloud-keyvalue-0.2.0/wasmcloud/keyvalue/v0.2.0/imports"
 	wbackend "github.com/witgo-dev/witgo/generated/wasmcloud-keyvalue-0.2.0/wasmcloud/keyvalue/v0.2.0/imports/backend"
 	wtypes "github.com/witgo-dev/witgo/generated/wasmcloud-keyvalue-0.2.0/wasmcloud/keyvalue/v0.2.0/types"
 )
@@ -667,6 +668,29 @@ func TestOverWRPC(t *testing.T) {
 		must(t, w.Atomics.Swap(ctx, retry, []byte("z")))
 		if _, err := w.Store.Open(ctx, "nope"); !errors.Is(err, cstore.ErrNoSuchStore) {
 			t.Errorf("open unknown over the wire: %v", err)
+		}
+	})
+	t.Run("wasmcloud", func(t *testing.T) {
+		// The bucket is declared by types, an interface without
+		// functions; the store implementation resolves its handles, so a
+		// handle is the bucket's identifier and works on a server that
+		// never issued it (a restart, another replica).
+		e := memory.New(engine.Buckets("b"))
+		w := wimports.NewClient(serve(t, func(s *wrpc.Server) { wimports.Register(s, wbackend.New(e)) }))
+		b, err := w.Store.Open(ctx, "b")
+		must(t, err)
+		h := b.(wrpc.Resource).WRPCHandle()
+		if string(h) != "b" {
+			t.Errorf("bucket handle on the wire = %q, want the identifier", h)
+		}
+		must(t, b.Set(ctx, "k", []byte("v"), nil))
+		other := serve(t, func(s *wrpc.Server) { wimports.Register(s, wbackend.New(e)) })
+		again := wtypes.NewBucketClient(other, h)
+		if v, ok, err := again.Get(ctx, "k"); err != nil || !ok || string(v) != "v" {
+			t.Errorf("get through a handle of another server = %q %v %v", v, ok, err)
+		}
+		if _, _, err := wtypes.NewBucketClient(other, []byte("nope")).Get(ctx, "k"); !errors.Is(err, wtypes.ErrNoSuchStore) {
+			t.Errorf("get through the handle of an unknown bucket: %v", err)
 		}
 	})
 	t.Run("early", func(t *testing.T) {

@@ -97,6 +97,9 @@ type gen struct {
 	resOrder []*witparser.Named             // the resources with a role, in the order their methods are built (roles.go)
 	resNames map[*resolve.TypeDef]*resNames // names.go
 	resolver map[*witparser.Package]bool
+	// alsoResolves lists, by package, the interfaces without functions
+	// whose handles its implementation resolves too (roles.go).
+	alsoResolves map[*witparser.Package][]*witparser.Package
 
 	convs      map[*resolve.TypeDef]*convData
 	convList   []*convData
@@ -134,15 +137,16 @@ var (
 
 func newGen(m *witparser.Model, opts generator.Options) (*gen, error) {
 	g := &gen{
-		m:        m,
-		opts:     opts,
-		alias:    make(map[*witparser.Package]string),
-		im:       generator.NewImports(),
-		roles:    make(map[*resolve.TypeDef]string),
-		resNames: make(map[*resolve.TypeDef]*resNames),
-		resolver: make(map[*witparser.Package]bool),
-		convs:    make(map[*resolve.TypeDef]*convData),
-		errFuncs: make(map[string]*errFuncData),
+		m:            m,
+		opts:         opts,
+		alias:        make(map[*witparser.Package]string),
+		im:           generator.NewImports(),
+		roles:        make(map[*resolve.TypeDef]string),
+		resNames:     make(map[*resolve.TypeDef]*resNames),
+		resolver:     make(map[*witparser.Package]bool),
+		alsoResolves: make(map[*witparser.Package][]*witparser.Package),
+		convs:        make(map[*resolve.TypeDef]*convData),
+		errFuncs:     make(map[string]*errFuncData),
 	}
 	g.names = newNames()
 	for _, s := range stdImports {
@@ -294,7 +298,11 @@ func (g *gen) resolverCases(p *witparser.Package) []resolveCase {
 		return nil
 	}
 	var cases []resolveCase
-	for _, n := range p.Types {
+	var types []*witparser.Named
+	for _, q := range append([]*witparser.Package{p}, g.alsoResolves[p]...) {
+		types = append(types, q.Types...)
+	}
+	for _, n := range types {
 		role := g.roles[n.TypeDef]
 		if role == "" {
 			continue
@@ -303,7 +311,7 @@ func (g *gen) resolverCases(p *witparser.Package) []resolveCase {
 		if stateless(role) {
 			kind = role
 		}
-		cases = append(cases, resolveCase{WIT: n.WITName, Kind: kind, Type: g.typeName(n.TypeDef)})
+		cases = append(cases, resolveCase{WIT: n.WITName, Instance: g.qual(n.Package, "Instance"), Kind: kind, Type: g.typeName(n.TypeDef)})
 	}
 	return cases
 }
@@ -414,9 +422,10 @@ type implType struct {
 }
 
 type resolveCase struct {
-	WIT  string // resource name
-	Kind string // bucket, pollable, error or table
-	Type string
+	WIT      string // resource name
+	Instance string // the Go constant of its interface's wRPC instance
+	Kind     string // bucket, pollable, error or table
+	Type     string
 }
 
 type resType struct {

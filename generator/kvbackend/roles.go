@@ -82,18 +82,53 @@ func (g *gen) assignRoles() {
 		}
 	}
 	// The interfaces that declare stateless resources resolve their handles.
+	hasStateless := func(p *witparser.Package) bool {
+		for _, n := range p.Types {
+			if r := g.roles[n.TypeDef]; r == roleBucket || r == rolePollable {
+				return true
+			}
+		}
+		return false
+	}
+	var fieldPkgs []*witparser.Package
 	for _, fl := range g.m.World.Fields {
 		p := fl.Package
 		if p.Interface == nil {
 			continue // a world's own functions are registered without resolvers
 		}
-		for _, n := range p.Types {
-			if r := g.roles[n.TypeDef]; r == roleBucket || r == rolePollable {
-				g.resolver[p] = true
-			}
+		fieldPkgs = append(fieldPkgs, p)
+		if hasStateless(p) {
+			g.resolver[p] = true
 		}
 	}
 	g.errorRoles()
+	// Error roles are known from here.
+	hasRole := func(p *witparser.Package) bool {
+		for _, n := range p.Types {
+			if stateless(g.roles[n.TypeDef]) {
+				return true
+			}
+		}
+		return false
+	}
+	// An interface without functions (wasmcloud:keyvalue's types, which
+	// declares the bucket) has no implementation: the world's Register
+	// hands its handles to the first field implementation that resolves
+	// handles (wrpc.FindHandleResolver), so that one resolves them too.
+	for _, p := range g.m.Packages {
+		if p.Interface == nil || len(p.Funcs) > 0 || !hasRole(p) || len(fieldPkgs) == 0 {
+			continue
+		}
+		owner := fieldPkgs[0]
+		for _, q := range fieldPkgs {
+			if g.resolver[q] {
+				owner = q
+				break
+			}
+		}
+		g.resolver[owner] = true
+		g.alsoResolves[owner] = append(g.alsoResolves[owner], p)
+	}
 }
 
 // bucketish reports whether a parameter is a bucket: a bucket resource, or

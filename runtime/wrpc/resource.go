@@ -262,3 +262,16 @@ func ResourceEncoder[T any](instance, resource string) func(*Encoder, T) {
 func ResourceDecoder[T any](instance, resource string, own Ownership, client func(Invoker, []byte) T) func(*Decoder) T {
 	return func(d *Decoder) T { return DecodeResource(d, instance, resource, own, client) }
 }
+
+// FindHandleResolver returns the first of impls that is a HandleResolver,
+// or nil. A generated world's Register passes it the world's
+// implementations, to resolve the handles of resources declared by
+// interfaces without functions of their own.
+func FindHandleResolver(impls ...any) HandleResolver {
+	for _, impl := range impls {
+		if r, ok := impl.(HandleResolver); ok {
+			return r
+		}
+	}
+	return nil
+}

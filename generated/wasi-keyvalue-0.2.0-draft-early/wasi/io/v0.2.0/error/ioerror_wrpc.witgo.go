@@ -19,9 +19,14 @@ const (
 )
 
 // Register serves the resource methods of the WIT interface
-// "wasi:io/error@0.2.0" on s. Resource values come from the server's handle
+// "wasi:io/error@0.2.0" on s. With a non-nil r, a resource value that
+// implements wrpc.Resource travels as its own handle, which r resolves (see
+// wrpc.HandleResolver); other resource values come from the server's handle
 // table (see wrpc.WithHandleTable).
-func Register(s *wrpc.Server) {
+func Register(s *wrpc.Server, r wrpc.HandleResolver) {
+	if r != nil {
+		s.SetHandleResolver(Instance, "error", r)
+	}
 	s.Handle(Instance, ErrorToDebugStringFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[Error](d, Instance, "error", wrpc.Borrow, nil)
 		return wrpc.ReplyValue(d, func() (string, error) { return self.ToDebugString(ctx) }, (*wrpc.Encoder).String)

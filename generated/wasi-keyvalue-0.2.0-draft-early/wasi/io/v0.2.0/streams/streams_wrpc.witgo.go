@@ -51,9 +51,15 @@ const (
 )
 
 // Register serves the resource methods of the WIT interface
-// "wasi:io/streams@0.2.0" on s. Resource values come from the server's handle
+// "wasi:io/streams@0.2.0" on s. With a non-nil r, a resource value that
+// implements wrpc.Resource travels as its own handle, which r resolves (see
+// wrpc.HandleResolver); other resource values come from the server's handle
 // table (see wrpc.WithHandleTable).
-func Register(s *wrpc.Server) {
+func Register(s *wrpc.Server, r wrpc.HandleResolver) {
+	if r != nil {
+		s.SetHandleResolver(Instance, "input-stream", r)
+		s.SetHandleResolver(Instance, "output-stream", r)
+	}
 	s.Handle(Instance, InputStreamReadFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[InputStream](d, Instance, "input-stream", wrpc.Borrow, nil)
 		len_ := d.U64()

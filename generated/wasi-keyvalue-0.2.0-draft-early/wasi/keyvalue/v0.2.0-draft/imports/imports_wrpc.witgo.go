@@ -72,7 +72,7 @@ func Register(s *wrpc.Server, w World) {
 	if w.EventualBatch != nil {
 		eventualbatch.Register(s, w.EventualBatch)
 	}
-	ioerror.Register(s)
-	streams.Register(s)
-	wasikeyvalueerror.Register(s)
+	ioerror.Register(s, wrpc.FindHandleResolver(w.Poll, w.Types, w.Eventual, w.Atomic, w.EventualBatch))
+	streams.Register(s, wrpc.FindHandleResolver(w.Poll, w.Types, w.Eventual, w.Atomic, w.EventualBatch))
+	wasikeyvalueerror.Register(s, wrpc.FindHandleResolver(w.Poll, w.Types, w.Eventual, w.Atomic, w.EventualBatch))
 }

@@ -63,5 +63,5 @@ func Register(s *wrpc.Server, w World) {
 	if w.Batch != nil {
 		batch.Register(s, w.Batch)
 	}
-	types.Register(s)
+	types.Register(s, wrpc.FindHandleResolver(w.Store, w.Atomics, w.Cas, w.Batch))
 }

@@ -63,9 +63,14 @@ const (
 )
 
 // Register serves the resource methods of the WIT interface
-// "wasmcloud:keyvalue/types@0.2.0" on s. Resource values come from the server's
+// "wasmcloud:keyvalue/types@0.2.0" on s. With a non-nil r, a resource value
+// that implements wrpc.Resource travels as its own handle, which r resolves
+// (see wrpc.HandleResolver); other resource values come from the server's
 // handle table (see wrpc.WithHandleTable).
-func Register(s *wrpc.Server) {
+func Register(s *wrpc.Server, r wrpc.HandleResolver) {
+	if r != nil {
+		s.SetHandleResolver(Instance, "bucket", r)
+	}
 	s.Handle(Instance, BucketGetFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
 		self := wrpc.DecodeResource[Bucket](d, Instance, "bucket", wrpc.Borrow, nil)
 		key := d.ReadString()

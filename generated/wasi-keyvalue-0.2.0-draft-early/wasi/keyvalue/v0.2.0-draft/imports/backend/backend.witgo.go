@@ -159,13 +159,17 @@ var _ wrpc.HandleResolver = (*implPoll)(nil)
 // restarts and replicas; pollables and errors are rebuilt from their handles
 // too. Other resources live in the wRPC server's handle table, which the server
 // looks in first: a handle of theirs that reaches ResolveHandle is unknown or
-// expired.
+// expired, as is a handle of a resource of another instance.
 func (x *implPoll) ResolveHandle(ctx context.Context, instance, resource string, handle []byte) (any, error) {
-	switch resource {
-	case "pollable":
+	switch instance + "#" + resource {
+	case poll.Instance + "#pollable":
 		return &resPollPollable{}, nil
+	case ioerror.Instance + "#error":
+		return &resIoerrorError{msg: string(handle)}, nil
+	case wasikeyvalueerror.Instance + "#error":
+		return &resWasikeyvalueerrorError{msg: string(handle)}, nil
 	}
-	return nil, fmt.Errorf("%s#%s: resource not supported by this backend", instance, resource)
+	return nil, fmt.Errorf("%s#%s: %w", instance, resource, wrpc.ErrUnknownHandle)
 }
 
 func (x *implPoll) Poll(ctx context.Context, in []poll.Pollable) ([]uint32, error) {
@@ -192,17 +196,18 @@ var _ wrpc.HandleResolver = (*implTypes)(nil)
 // valid across server restarts and replicas; pollables and errors are rebuilt
 // from their handles too. Other resources live in the wRPC server's handle
 // table, which the server looks in first: a handle of theirs that reaches
-// ResolveHandle is unknown or expired.
+// ResolveHandle is unknown or expired, as is a handle of a resource of another
+// instance.
 func (x *implTypes) ResolveHandle(ctx context.Context, instance, resource string, handle []byte) (any, error) {
-	switch resource {
-	case "bucket":
+	switch instance + "#" + resource {
+	case types.Instance + "#bucket":
 		return &resTypesBucket{be: x.be, name: string(handle)}, nil
-	case "outgoing-value":
+	case types.Instance + "#outgoing-value":
 		return nil, fmt.Errorf("%s#%s: %w", instance, resource, wrpc.ErrUnknownHandle)
-	case "incoming-value":
+	case types.Instance + "#incoming-value":
 		return nil, fmt.Errorf("%s#%s: %w", instance, resource, wrpc.ErrUnknownHandle)
 	}
-	return nil, fmt.Errorf("%s#%s: resource not supported by this backend", instance, resource)
+	return nil, fmt.Errorf("%s#%s: %w", instance, resource, wrpc.ErrUnknownHandle)
 }
 
 func (x *implTypes) BucketOpenBucket(ctx context.Context, name string) (types.Bucket, error) {

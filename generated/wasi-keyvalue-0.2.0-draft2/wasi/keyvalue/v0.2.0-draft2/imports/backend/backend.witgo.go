@@ -127,13 +127,14 @@ var _ wrpc.HandleResolver = (*implStore)(nil)
 // valid across server restarts and replicas; pollables and errors are rebuilt
 // from their handles too. Other resources live in the wRPC server's handle
 // table, which the server looks in first: a handle of theirs that reaches
-// ResolveHandle is unknown or expired.
+// ResolveHandle is unknown or expired, as is a handle of a resource of another
+// instance.
 func (x *implStore) ResolveHandle(ctx context.Context, instance, resource string, handle []byte) (any, error) {
-	switch resource {
-	case "bucket":
+	switch instance + "#" + resource {
+	case store.Instance + "#bucket":
 		return &resStoreBucket{be: x.be, name: string(handle)}, nil
 	}
-	return nil, fmt.Errorf("%s#%s: resource not supported by this backend", instance, resource)
+	return nil, fmt.Errorf("%s#%s: %w", instance, resource, wrpc.ErrUnknownHandle)
 }
 
 func (x *implStore) Open(ctx context.Context, identifier string) (store.Bucket, error) {

@@ -94,6 +94,7 @@ package backend
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/witgo-dev/witgo/generated/wasmcloud-keyvalue-0.2.0/wasmcloud/keyvalue/v0.2.0/atomics"
 	"github.com/witgo-dev/witgo/generated/wasmcloud-keyvalue-0.2.0/wasmcloud/keyvalue/v0.2.0/batch"
@@ -104,6 +105,7 @@ import (
 	kvbackend "github.com/witgo-dev/witgo/kv/backend"
 	"github.com/witgo-dev/witgo/kv/engine"
 	"github.com/witgo-dev/witgo/runtime/cm"
+	"github.com/witgo-dev/witgo/runtime/wrpc"
 )
 
 // New returns every interface of the WIT world
@@ -134,6 +136,24 @@ type implStore struct {
 }
 
 var _ store.Interface = (*implStore)(nil)
+
+var _ wrpc.HandleResolver = (*implStore)(nil)
+
+// ResolveHandle rebuilds the resources of the WIT interface
+// "wasmcloud:keyvalue/store@0.2.0" from their wRPC handles
+// (wrpc.HandleResolver). The handle of a bucket is its identifier, so it stays
+// valid across server restarts and replicas; pollables and errors are rebuilt
+// from their handles too. Other resources live in the wRPC server's handle
+// table, which the server looks in first: a handle of theirs that reaches
+// ResolveHandle is unknown or expired, as is a handle of a resource of another
+// instance.
+func (x *implStore) ResolveHandle(ctx context.Context, instance, resource string, handle []byte) (any, error) {
+	switch instance + "#" + resource {
+	case types.Instance + "#bucket":
+		return &resTypesBucket{be: x.be, name: string(handle)}, nil
+	}
+	return nil, fmt.Errorf("%s#%s: %w", instance, resource, wrpc.ErrUnknownHandle)
+}
 
 func (x *implStore) Open(ctx context.Context, identifier string) (store.Bucket, error) {
 	bk, err := openTypesBucket(ctx, x.be, identifier)
