@@ -6,8 +6,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/witgo-dev/witgo/parser/syntax"
 )
@@ -48,35 +50,81 @@ func LoadPath(path string, opts Options) (*Resolve, *Package, error) {
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, nil, err
 		}
+		// Each dependency is read and parsed on its own; the folder's
+		// order is kept, and so is the first error in that order.
+		var parse []func() (*group, error)
 		for _, e := range entries {
 			dep := filepath.Join(path, "deps", e.Name())
-			isDir := e.IsDir()
-			if e.Type()&fs.ModeSymlink != 0 {
-				info, err := os.Stat(dep) // a link to a directory counts as one
-				if err != nil {
-					return nil, nil, err
-				}
-				isDir = info.IsDir()
-			}
-			var dg *group
-			var err error
+			name := e.Name()
 			switch {
-			case isDir:
-				dg, err = parseDir(dep)
-			case strings.HasSuffix(e.Name(), ".wit"):
-				dg, err = parseGroup([]string{dep})
-			case strings.HasSuffix(e.Name(), ".wasm") || strings.HasSuffix(e.Name(), ".wat"):
-				return nil, nil, fmt.Errorf("%s: dependencies in component form (.wasm, .wat) are not supported: witgo reads WIT text", dep)
+			case e.IsDir() || e.Type()&fs.ModeSymlink != 0:
+				parse = append(parse, func() (*group, error) {
+					info, err := os.Stat(dep) // a link to a directory counts as one
+					switch {
+					case err != nil:
+						return nil, err
+					case info.IsDir():
+						return parseDir(dep)
+					}
+					return parseDepFile(dep, name)
+				})
 			default:
-				continue // other files are ignored, as wasm-tools does
+				parse = append(parse, func() (*group, error) { return parseDepFile(dep, name) })
 			}
-			if err != nil {
-				return nil, nil, err
+		}
+		deps, err := parallel(parse)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, g := range deps {
+			if g != nil { // nil: a file that is not WIT, ignored
+				groups = append(groups, g)
 			}
-			groups = append(groups, dg)
 		}
 	}
 	return resolveGroups(groups, opts)
+}
+
+// parseDepFile parses a file of deps/: a .wit file is a package; a
+// component (.wasm, .wat) is refused; other files are ignored (nil), as
+// wasm-tools ignores them.
+func parseDepFile(dep, name string) (*group, error) {
+	switch {
+	case strings.HasSuffix(name, ".wit"):
+		return parseGroup([]string{dep})
+	case strings.HasSuffix(name, ".wasm") || strings.HasSuffix(name, ".wat"):
+		return nil, fmt.Errorf("%s: dependencies in component form (.wasm, .wat) are not supported: witgo reads WIT text", dep)
+	}
+	return nil, nil
+}
+
+// parallel runs fns on up to GOMAXPROCS goroutines and returns their
+// results in order, or the error of the first that failed.
+func parallel(fns []func() (*group, error)) ([]*group, error) {
+	out := make([]*group, len(fns))
+	errs := make([]error, len(fns))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(fns)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i], errs[i] = fns[i]()
+			}
+		}()
+	}
+	for i := range fns {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // LoadSource resolves WIT given as text, as if it were the file name.
