@@ -400,7 +400,7 @@ func (b *builder) addInterface(item *resolve.WorldItem, exported bool) *Package 
 		// keyed by a name, a label or an inline interface, after that
 		// name in the interface's package: ns:pkg/label@version.
 		p.WITName = item.Name
-		p.Instance = instanceName(pkgID, item.Name)
+		p.Instance = pkgID.ID(item.Name)
 		p.Dir = path.Join(packageDir(b.w.Package.Name), b.w.Name, name)
 		b.labels[item.Name] = p
 	case i.Name != "":
@@ -412,7 +412,7 @@ func (b *builder) addInterface(item *resolve.WorldItem, exported bool) *Package 
 		// An interface declared inline in a world lives under the world;
 		// its instance is named as a labelled one's.
 		p.WITName = item.Name
-		p.Instance = instanceName(pkgID, item.Name)
+		p.Instance = pkgID.ID(item.Name)
 		p.Dir = path.Join(packageDir(b.w.Package.Name), b.w.Name, name)
 	}
 	for b.dirs[p.Dir] {
@@ -432,16 +432,6 @@ func (b *builder) addInterface(item *resolve.WorldItem, exported bool) *Package 
 	m.byInterface[i] = p
 	m.Packages = append(m.Packages, p)
 	return p
-}
-
-// instanceName is the wRPC instance of an item keyed by name in package
-// id: "ns:pkg/name@version".
-func instanceName(id resolve.PackageName, name string) string {
-	s := id.Namespace + ":" + id.Name + "/" + name
-	if id.Version != "" {
-		s += "@" + id.Version
-	}
-	return s
 }
 
 // addWorldPackage collects the world's own types and functions and adds

@@ -38,9 +38,13 @@ func Underlying(t Type) TypeKind {
 }
 
 // QualifiedName is "ns:pkg/world@version".
-func (w *World) QualifiedName() string {
-	n := w.Package.Name
-	s := n.Namespace + ":" + n.Name + "/" + w.Name
+func (w *World) QualifiedName() string { return w.Package.Name.ID(w.Name) }
+
+// ID names an item of package n: "ns:pkg/name@version", the form of an
+// interface's or a world's qualified name, and of the wRPC instance of an
+// item a world keys by name (Resolve::id_of_name in wasm-tools).
+func (n PackageName) ID(name string) string {
+	s := n.Namespace + ":" + n.Name + "/" + name
 	if n.Version != "" {
 		s += "@" + n.Version
 	}

@@ -401,15 +401,8 @@ func (ps *pkgState) elaborate(f *syntax.File, w *World) {
 	}
 }
 
-// QualifiedName is "ns:pkg/name" (version included) for a named interface.
-func (it *Interface) QualifiedName() string {
-	n := it.Package.Name
-	s := n.Namespace + ":" + n.Name + "/" + it.Name
-	if n.Version != "" {
-		s += "@" + n.Version
-	}
-	return s
-}
+// QualifiedName is "ns:pkg/name@version" for a named interface.
+func (it *Interface) QualifiedName() string { return it.Package.Name.ID(it.Name) }
 
 // copyType returns t with the types in copies replaced by their copies;
 // an anonymous type that refers to one is copied too.
