@@ -15,6 +15,9 @@ import (
 	"time"
 
 	draft2 "github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/store"
+	wcas "github.com/witgo-dev/witgo/generated/wasmcloud-keyvalue-0.2.0/wasmcloud/keyvalue/v0.2.0/cas"
+	wasmcloud "github.com/witgo-dev/witgo/generated/wasmcloud-keyvalue-0.2.0/wasmcloud/keyvalue/v0.2.0/imports"
+	wtypes "github.com/witgo-dev/witgo/generated/wasmcloud-keyvalue-0.2.0/wasmcloud/keyvalue/v0.2.0/types"
 	wrpcstore "github.com/witgo-dev/witgo/generated/wrpc-keyvalue-0.2.0-draft/wrpc/keyvalue/v0.2.0-draft/store"
 	"github.com/witgo-dev/witgo/runtime/wrpc"
 )
@@ -89,6 +92,40 @@ func TestServe(t *testing.T) {
 			v, ok, err = wrpcstore.NewClient(inv).Get(ctx, "sessions", "user:42")
 			if err != nil || !ok || string(v) != "alice" {
 				t.Fatalf("wrpc:keyvalue get = %q, %v, %v", v, ok, err)
+			}
+
+			// The newest family, async functions and all, on the same
+			// engine: its bucket handle is the identifier, prefix listing,
+			// if-not-exists and a versioned swap work over the wire.
+			wc := wasmcloud.NewClient(inv)
+			wb, err := wc.Store.Open(ctx, "sessions")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h := wb.(wrpc.Resource).WRPCHandle(); string(h) != "sessions" {
+				t.Errorf("wasmcloud bucket handle = %q, want the identifier", h)
+			}
+			if v, ok, err := wb.Get(ctx, "user:42"); err != nil || !ok || string(v) != "alice" {
+				t.Fatalf("wasmcloud get = %q, %v, %v", v, ok, err)
+			}
+			if err := wb.Set(ctx, "user:43", []byte("bob"), &wtypes.SetOptions{IfNotExists: true}); err != nil {
+				t.Fatal(err)
+			}
+			prefix := "user:"
+			keys, err := wb.ListKeys(ctx, &prefix, nil)
+			if err != nil || strings.Join(keys.Keys, ",") != "user:42,user:43" {
+				t.Fatalf("wasmcloud list-keys user: = %v, %v", keys.Keys, err)
+			}
+			cur, ok, err := wc.Cas.Current(ctx, wb, "user:43")
+			if err != nil || !ok {
+				t.Fatalf("wasmcloud current = %v, %v", ok, err)
+			}
+			res, err := wc.Cas.Swap(ctx, wb, "user:43", []byte("carol"), wcas.CasOptions{RequireVersion: &cur.Version})
+			if err != nil || res.Case() != wcas.CasResultCaseSwapped {
+				t.Fatalf("wasmcloud swap = %v, %v", res, err)
+			}
+			if v, _, err := b.Get(ctx, "user:43"); err != nil || string(v) != "carol" {
+				t.Fatalf("draft2 get after the wasmcloud swap = %q, %v", v, err)
 			}
 
 			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
