@@ -61,6 +61,14 @@ type Config struct {
 	MaxMessageBytes int
 	// MaxConcurrent is the number of calls served at once.
 	MaxConcurrent int
+	// MaxConnections and MaxConnectionsPerRemote bound the connections
+	// open at once, in total and from one IP address.
+	MaxConnections, MaxConnectionsPerRemote int
+	// HeaderTimeout bounds the time from accept to the end of a request's
+	// header.
+	HeaderTimeout time.Duration
+	// MaxBytesInFlight bounds the request bytes buffered at once.
+	MaxBytesInFlight int
 	// Grace bounds the drain of calls in flight at shutdown.
 	Grace time.Duration
 	// LogLevel is debug, info, warn or error; LogFormat is text or json.
@@ -72,16 +80,20 @@ type Config struct {
 func DefaultConfig() Config {
 	d := engine.NewOptions()
 	return Config{
-		Listen:          DefaultListen,
-		CreateOnOpen:    true,
-		MaxKeyBytes:     d.MaxKeyBytes,
-		MaxValueBytes:   d.MaxValueBytes,
-		PageSize:        d.PageSize,
-		MaxMessageBytes: wire.DefaultMaxMessage,
-		MaxConcurrent:   wrpc.DefaultMaxConcurrentInvocations,
-		Grace:           DefaultGrace,
-		LogLevel:        "info",
-		LogFormat:       "text",
+		Listen:                  DefaultListen,
+		CreateOnOpen:            true,
+		MaxKeyBytes:             d.MaxKeyBytes,
+		MaxValueBytes:           d.MaxValueBytes,
+		PageSize:                d.PageSize,
+		MaxMessageBytes:         wire.DefaultMaxMessage,
+		MaxConcurrent:           wrpc.DefaultMaxConcurrentInvocations,
+		MaxConnections:          wrpc.DefaultMaxConnections,
+		MaxConnectionsPerRemote: wrpc.DefaultMaxConnectionsPerRemote,
+		HeaderTimeout:           wrpc.DefaultHeaderTimeout,
+		MaxBytesInFlight:        wrpc.DefaultMaxBytesInFlight,
+		Grace:                   DefaultGrace,
+		LogLevel:                "info",
+		LogFormat:               "text",
 	}
 }
 
@@ -99,6 +111,10 @@ func (c *Config) AddFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.PageSize, "page-size", c.PageSize, "keys per list-keys page")
 	fs.IntVar(&c.MaxMessageBytes, "max-message-bytes", c.MaxMessageBytes, "largest request, in bytes, framing included (raised to fit --max-value-bytes)")
 	fs.IntVar(&c.MaxConcurrent, "max-concurrent", c.MaxConcurrent, "calls served at once")
+	fs.IntVar(&c.MaxConnections, "max-connections", c.MaxConnections, "connections open at once; more are closed as they are accepted")
+	fs.IntVar(&c.MaxConnectionsPerRemote, "max-connections-per-remote", c.MaxConnectionsPerRemote, "connections open at once from one IP address")
+	fs.DurationVar(&c.HeaderTimeout, "header-timeout", c.HeaderTimeout, "time from accept to the end of a request's header")
+	fs.IntVar(&c.MaxBytesInFlight, "max-bytes-in-flight", c.MaxBytesInFlight, "request bytes buffered at once; a request that finds no room within a second is refused")
 	fs.DurationVar(&c.Grace, "grace", c.Grace, "how long shutdown waits for calls in flight")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json")
@@ -116,6 +132,8 @@ func (c *Config) Check() error {
 	}{
 		{"max-key-bytes", c.MaxKeyBytes}, {"max-value-bytes", c.MaxValueBytes}, {"page-size", c.PageSize},
 		{"max-message-bytes", c.MaxMessageBytes}, {"max-concurrent", c.MaxConcurrent},
+		{"max-connections", c.MaxConnections}, {"max-connections-per-remote", c.MaxConnectionsPerRemote},
+		{"max-bytes-in-flight", c.MaxBytesInFlight},
 	} {
 		if n.v <= 0 {
 			return fmt.Errorf("--%s %d: want a positive number", n.name, n.v)
@@ -123,6 +141,9 @@ func (c *Config) Check() error {
 	}
 	if c.Grace < 0 {
 		return fmt.Errorf("--grace %v: want a duration of 0 or more", c.Grace)
+	}
+	if c.HeaderTimeout < 0 {
+		return fmt.Errorf("--header-timeout %v: want a duration of 0 or more", c.HeaderTimeout)
 	}
 	if _, err := c.level(); err != nil {
 		return err
@@ -178,6 +199,9 @@ func (c *Config) serverOptions(o engine.Options) []wrpc.ServerOption {
 	return []wrpc.ServerOption{
 		wrpc.WithServerLimits(lim),
 		wrpc.WithMaxConcurrentInvocations(c.MaxConcurrent),
+		wrpc.WithMaxConnections(c.MaxConnections, c.MaxConnectionsPerRemote),
+		wrpc.WithHeaderTimeout(c.HeaderTimeout),
+		wrpc.WithMaxBytesInFlight(c.MaxBytesInFlight),
 	}
 }
 

@@ -107,6 +107,12 @@ type frameReader struct {
 	lim    wire.Limits // with defaults applied
 	n      int         // bytes consumed, counted against MaxMessage
 	frames int         // frames read
+
+	// Server side only (nil on the client): reserve is called before
+	// bytes are read into memory, with their number; dataLen with each
+	// frame's declared data length, once it is checked.
+	reserve func(n int) error
+	dataLen func(n int)
 }
 
 // growChunk is how much a data buffer grows at least at a time while the
@@ -165,6 +171,14 @@ func (r *frameReader) readData(dst []byte, n int, what string) ([]byte, error) {
 			dst = slices.Grow(dst, min(want-len(dst), max(len(dst), growChunk)))
 		}
 		end := min(cap(dst), want)
+		if r.reserve != nil {
+			// Room is taken as the bytes come, a chunk at a time, not as
+			// claimed or as the buffer grew.
+			end = min(end, len(dst)+growChunk)
+			if err := r.reserve(end - len(dst)); err != nil {
+				return dst, fmt.Errorf("%s: %w", what, err)
+			}
+		}
 		m, err := io.ReadFull(r.br, dst[len(dst):end])
 		dst = dst[:len(dst)+m]
 		r.n += m
@@ -252,6 +266,9 @@ func (r *frameReader) readFrame(dst []byte) ([]byte, error) {
 	}
 	if uint64(r.n)+uint64(n) > uint64(r.lim.MaxMessage) {
 		return dst, r.frameErr(r.messageLimit("data", uint64(n)))
+	}
+	if r.dataLen != nil {
+		r.dataLen(int(n))
 	}
 	dst, err = r.readData(dst, int(n), "data")
 	if err != nil {

@@ -44,14 +44,20 @@ const (
 // Server serves registered functions over any number of listeners (TCP and
 // Unix sockets alike), one invocation per connection.
 //
-// For each connection it reads the whole request (bounded by MaxMessage and
-// by the read timeout) before it calls the handler; it then writes the
+// For each connection it reads the whole request (bounded by MaxMessage, the
+// header timeout, the read timeout and the bytes-in-flight budget) before it
+// calls the handler; it then writes the
 // results in one root frame and closes the connection. An unknown instance
 // or function, a malformed or oversized request, a handler error and a
 // handler panic each close the connection at once without a result, so the
 // caller fails fast (the client reports ErrNoResult); the reason is logged.
 // A panic is recovered, logged with its stack at Error level, and the server
-// keeps serving.
+// keeps serving. Names a caller sent are cut to 128 bytes in the log, and
+// warnings are rate-limited per message and remote address.
+//
+// Accepting never waits for handlers: every connection is read on its own,
+// within the connection caps (WithMaxConnections); a connection over a cap
+// is closed as soon as it is accepted.
 //
 // A handler's context is cancelled when the caller goes away (on Linux the
 // server watches the connection while the handler runs: a TCP reset or the
@@ -65,9 +71,15 @@ type Server struct {
 	log          *slog.Logger
 	readTimeout  time.Duration
 	writeTimeout time.Duration
-	sem          chan struct{} // one token per running invocation
+	sem          chan struct{} // one token per running handler
 	intercept    ServerInterceptor
 	handles      *handleTable
+
+	headerTimeout time.Duration
+	minReadRate   int
+	conns         *connCounter
+	budget        *byteBudget
+	warns         *warnLimiter
 
 	regMu  sync.Mutex
 	routes atomic.Pointer[routeMap] // copy on write
@@ -89,6 +101,7 @@ type route struct {
 
 type invocation struct {
 	conn   net.Conn
+	remote string // remoteKey(conn)
 	ctx    context.Context
 	cancel context.CancelFunc
 }
@@ -129,10 +142,12 @@ func WithInterceptor(i ServerInterceptor) ServerOption {
 	}
 }
 
-// WithMaxConcurrentInvocations bounds how many invocations run at once
-// (default 1024). When the bound is reached the server stops accepting
-// connections until one ends; callers wait in the listen backlog, within
-// their own deadlines. n ≤ 0 means the default.
+// WithMaxConcurrentInvocations bounds how many handlers run at once
+// (default 1024; n ≤ 0 means the default). A request read in full while
+// the bound is reached waits for a slot, holding its connection. Reading
+// requests does not take a slot: idle and slow connections cannot keep a
+// handler from running (see WithHeaderTimeout, WithMaxConnections and
+// WithMaxBytesInFlight for what bounds them).
 func WithMaxConcurrentInvocations(n int) ServerOption {
 	return func(s *Server) {
 		if n <= 0 {
@@ -157,8 +172,10 @@ func WithLogger(l *slog.Logger) ServerOption {
 	}
 }
 
-// WithReadTimeout bounds the time to receive a whole request, from accept to
-// the end of the request (default 30 s; 0 disables it).
+// WithReadTimeout bounds the time to receive a request's body, from the
+// end of its header (default 30 s; 0 disables it): each frame's declared
+// data length adds to it at the minimum read rate (WithMinReadRate), so a
+// large body that keeps arriving is not cut.
 func WithReadTimeout(d time.Duration) ServerOption {
 	return func(s *Server) { s.readTimeout = d }
 }
@@ -172,16 +189,21 @@ func WithWriteTimeout(d time.Duration) ServerOption {
 // NewServer returns a Server with no functions registered.
 func NewServer(opts ...ServerOption) *Server {
 	s := &Server{
-		lim:          wire.DefaultLimits(),
-		log:          slog.Default(),
-		readTimeout:  DefaultReadTimeout,
-		writeTimeout: DefaultWriteTimeout,
-		sem:          make(chan struct{}, DefaultMaxConcurrentInvocations),
-		handles:      newHandleTable(),
-		listeners:    make(map[net.Listener]struct{}),
-		active:       make(map[*invocation]struct{}),
-		done:         make(chan struct{}),
-		idle:         make(chan struct{}),
+		lim:           wire.DefaultLimits(),
+		log:           slog.Default(),
+		readTimeout:   DefaultReadTimeout,
+		writeTimeout:  DefaultWriteTimeout,
+		sem:           make(chan struct{}, DefaultMaxConcurrentInvocations),
+		handles:       newHandleTable(),
+		headerTimeout: DefaultHeaderTimeout,
+		minReadRate:   DefaultMinReadRate,
+		conns:         newConnCounter(),
+		budget:        newByteBudget(),
+		warns:         newWarnLimiter(),
+		listeners:     make(map[net.Listener]struct{}),
+		active:        make(map[*invocation]struct{}),
+		done:          make(chan struct{}),
+		idle:          make(chan struct{}),
 	}
 	s.routes.Store(&routeMap{})
 	for _, o := range opts {
@@ -264,14 +286,8 @@ func (s *Server) Serve(l net.Listener) error {
 
 	var delay time.Duration
 	for {
-		select {
-		case s.sem <- struct{}{}:
-		case <-s.done:
-			return ErrServerClosed
-		}
 		c, err := l.Accept()
 		if err != nil {
-			<-s.sem
 			if s.isClosing() {
 				return ErrServerClosed
 			}
@@ -290,10 +306,18 @@ func (s *Server) Serve(l net.Listener) error {
 			return err
 		}
 		delay = 0
-		inv := &invocation{conn: c}
+		key := remoteKey(c)
+		if ok, limit := s.conns.admit(key); !ok {
+			// Closed at once, unread: the caller sees the connection end
+			// without a result, and accepting goes on for the others.
+			_ = c.Close()
+			s.warn(c, "wrpc: too many connections; closing a new one", "remote", remote(c), "limit", limit)
+			continue
+		}
+		inv := &invocation{conn: c, remote: key}
 		inv.ctx, inv.cancel = context.WithCancel(context.Background())
 		if !s.track(inv) {
-			<-s.sem
+			s.conns.release(key)
 			inv.cancel()
 			_ = c.Close()
 			return ErrServerClosed
@@ -389,23 +413,37 @@ func (s *Server) forceClose() {
 	}
 }
 
-// serveConn serves the one invocation of a connection.
+// serveConn serves the one invocation of a connection: it reads the request
+// (the header within the header timeout, the body within the read timeout
+// plus its size at the minimum read rate, its bytes counted in the
+// bytes-in-flight budget), then waits for a handler slot and runs the
+// handler.
 func (s *Server) serveConn(inv *invocation) {
 	c := inv.conn
+	reserved := 0
 	defer func() {
 		inv.cancel()
 		_ = c.Close()
+		s.budget.release(reserved)
+		s.conns.release(inv.remote)
 		s.untrack(inv)
-		<-s.sem
 	}()
 
-	if s.readTimeout > 0 {
+	if s.headerTimeout > 0 {
+		_ = c.SetReadDeadline(time.Now().Add(s.headerTimeout))
+	} else if s.readTimeout > 0 {
 		_ = c.SetReadDeadline(time.Now().Add(s.readTimeout))
 	}
 	bp := getBuf()
 	defer putBuf(bp)
 	br := getReader(c)
-	fr := frameReader{br: br, lim: s.lim}
+	fr := frameReader{br: br, lim: s.lim, reserve: func(n int) error {
+		if err := s.budget.acquire(inv.ctx, n); err != nil {
+			return err
+		}
+		reserved += n
+		return nil
+	}}
 	inst, name, err := fr.readHeader((*bp)[:0])
 	if err != nil {
 		putReader(br)
@@ -415,9 +453,18 @@ func (s *Server) serveConn(inv *invocation) {
 	rt := s.lookup(inst, name)
 	if rt == nil {
 		putReader(br)
-		s.log.Warn("wrpc: unknown function; closing the connection",
-			"instance", string(inst), "name", string(name), "remote", remote(c))
+		s.warn(c, "wrpc: unknown function; closing the connection",
+			"instance", logText(inst), "name", logText(name), "remote", remote(c))
 		return
+	}
+	if s.readTimeout > 0 {
+		deadline := time.Now().Add(s.readTimeout)
+		_ = c.SetReadDeadline(deadline)
+		fr.dataLen = func(n int) {
+			// Each declared byte buys time at the minimum rate.
+			deadline = deadline.Add(time.Duration(n) * time.Second / time.Duration(s.minReadRate))
+			_ = c.SetReadDeadline(deadline)
+		}
 	}
 	params, _, err := fr.readAll((*bp)[:0])
 	putReader(br)
@@ -426,8 +473,14 @@ func (s *Server) serveConn(inv *invocation) {
 		s.requestFailed(c, rt, nil, nil, fr.n, err)
 		return
 	}
-	if s.readTimeout > 0 {
+	if s.readTimeout > 0 || s.headerTimeout > 0 {
 		_ = c.SetReadDeadline(time.Time{})
+	}
+	select {
+	case s.sem <- struct{}{}:
+		defer func() { <-s.sem }()
+	case <-inv.ctx.Done():
+		return
 	}
 
 	var watch *time.Timer
@@ -448,7 +501,7 @@ func (s *Server) serveConn(inv *invocation) {
 			s.log.Debug("wrpc: handler ended after its context was cancelled; closing the connection",
 				"instance", rt.instance, "name", rt.name, "remote", remote(c), "err", err)
 		} else {
-			s.log.Warn("wrpc: handler failed; closing the connection without a result",
+			s.warn(c, "wrpc: handler failed; closing the connection without a result",
 				"instance", rt.instance, "name", rt.name, "remote", remote(c), "err", err)
 		}
 		return
@@ -484,8 +537,8 @@ func (s *Server) requestFailed(c net.Conn, rt *route, inst, name []byte, n int, 
 		s.log.Debug("wrpc: connection closed before a request", "remote", remote(c), "err", err)
 		return
 	}
-	s.log.Warn("wrpc: bad request; closing the connection",
-		"instance", instance, "name", fn, "remote", remote(c), "bytes", n, "err", err)
+	s.warn(c, "wrpc: bad request; closing the connection",
+		"instance", logText([]byte(instance)), "name", logText([]byte(fn)), "remote", remote(c), "bytes", n, "err", err)
 }
 
 // call runs the handler, turning a panic into an error (logged here, with

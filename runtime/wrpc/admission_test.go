@@ -1,0 +1,264 @@
+package wrpc
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/witgo-dev/witgo/runtime/wire"
+)
+
+// bystander returns a client that dials the server from 127.0.0.2, another
+// remote address than the test's other connections (127.0.0.1).
+func bystander(l net.Listener) *Client {
+	return NewClient(&TCPDialer{Addr: l.Addr().String(), Dialer: net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}}})
+}
+
+// dialRaw opens a connection that the test drives byte by byte.
+func dialRaw(t *testing.T, l net.Listener) net.Conn {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", l.Addr().String(), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// closedSoon reports whether the server closes c within d (a read ends).
+func closedSoon(c net.Conn, d time.Duration) bool {
+	_ = c.SetReadDeadline(time.Now().Add(d))
+	_, err := c.Read(make([]byte, 1))
+	var ne net.Error
+	return !(errors.As(err, &ne) && ne.Timeout())
+}
+
+// Idle and trickling connections hold no handler slot: with far more of
+// them open than the server runs handlers at once, a bystander is served
+// at once.
+func TestIdleAndSlowConnectionsDoNotStarve(t *testing.T) {
+	ts := startServer(t, "tcp", WithMaxConcurrentInvocations(4))
+	ts.Register(testInstance, "echo", echo)
+	var idle []net.Conn
+	for range 200 {
+		idle = append(idle, dialRaw(t, ts.l))
+	}
+	// Slowloris: a header one byte at a time.
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	req := AppendRequest(nil, testInstance, "echo", []byte("x"))
+	for range 50 {
+		c := dialRaw(t, ts.l)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, b := range req[:len(req)-2] {
+				select {
+				case <-stop:
+					return
+				case <-time.After(20 * time.Millisecond):
+				}
+				if _, err := c.Write([]byte{b}); err != nil {
+					return
+				}
+			}
+		}()
+	}
+	defer func() { close(stop); wg.Wait() }()
+	by := bystander(ts.l)
+	for i := range 20 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		got, err := by.Invoke(ctx, testInstance, "echo", []byte{byte(i)})
+		cancel()
+		if err != nil || len(got) != 1 || got[0] != byte(i) {
+			t.Fatalf("bystander call %d: %q, %v", i, got, err)
+		}
+	}
+	_ = idle
+}
+
+// A connection that sends no header in time is closed.
+func TestHeaderTimeout(t *testing.T) {
+	ts := startServer(t, "tcp", WithHeaderTimeout(100*time.Millisecond))
+	ts.Register(testInstance, "echo", echo)
+	c := dialRaw(t, ts.l)
+	start := time.Now()
+	if !closedSoon(c, 5*time.Second) {
+		t.Fatal("an idle connection was not closed by the header timeout")
+	}
+	if d := time.Since(start); d < 50*time.Millisecond {
+		t.Errorf("closed after %v, before the header timeout", d)
+	}
+	// A body that arrives slowly but within its deadline is served.
+	if got, err := ts.client.Invoke(context.Background(), testInstance, "echo", []byte("ok")); err != nil || string(got) != "ok" {
+		t.Fatalf("call after the timeout: %q, %v", got, err)
+	}
+}
+
+// The body's deadline grows with its declared size at the minimum read
+// rate: a large body that arrives at a good rate is never cut by the read
+// timeout alone, a stalled one is.
+func TestBodyDeadline(t *testing.T) {
+	ts := startServer(t, "tcp", WithReadTimeout(200*time.Millisecond), WithMinReadRate(1<<20))
+	ts.Register(testInstance, "echo", echo)
+	// 1 MiB at the minimum rate buys one more second: sent in four parts
+	// 100 ms apart, 300 ms in all, past the 200 ms read timeout.
+	body := make([]byte, 1<<20)
+	req := AppendRequest(nil, testInstance, "echo", body)
+	c := dialRaw(t, ts.l)
+	part := len(req) / 4
+	for i := range 4 {
+		end := (i + 1) * part
+		if i == 3 {
+			end = len(req)
+		}
+		if _, err := c.Write(req[i*part : end]); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	_ = c.(*net.TCPConn).CloseWrite()
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := io.ReadAll(c)
+	if err != nil || len(resp) < len(body) {
+		t.Fatalf("slow but steady 1 MiB body: %d bytes back, %v", len(resp), err)
+	}
+	// A header, then nothing: cut after the read timeout.
+	s := dialRaw(t, ts.l)
+	if _, err := s.Write(AppendHeader(nil, testInstance, "echo")); err != nil {
+		t.Fatal(err)
+	}
+	if !closedSoon(s, 5*time.Second) {
+		t.Fatal("a stalled body was not cut")
+	}
+}
+
+// Connections over the caps are closed at once; another address is still
+// served.
+func TestConnectionCaps(t *testing.T) {
+	ts := startServer(t, "tcp", WithMaxConnections(10, 3))
+	ts.Register(testInstance, "echo", echo)
+	for range 3 {
+		c := dialRaw(t, ts.l)
+		if closedSoon(c, 50*time.Millisecond) {
+			t.Fatal("a connection within the caps was closed")
+		}
+	}
+	over := dialRaw(t, ts.l)
+	if !closedSoon(over, 5*time.Second) {
+		t.Fatal("a fourth connection from one address was not closed")
+	}
+	ts.logs.waitFor(t, "too many connections")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if got, err := bystander(ts.l).Invoke(ctx, testInstance, "echo", []byte("b")); err != nil || string(got) != "b" {
+		t.Fatalf("another address: %q, %v", got, err)
+	}
+}
+
+// Requests wait for room in the bytes-in-flight budget, then are refused:
+// stalled uploads cannot make the server buffer more than the budget.
+func TestBytesInFlightBudget(t *testing.T) {
+	ts := startServer(t, "tcp", WithMaxBytesInFlight(1<<20))
+	ts.Register(testInstance, "echo", echo)
+	// A claims a 2 MiB frame and sends 900 KiB of it, then stalls.
+	a := dialRaw(t, ts.l)
+	head := AppendHeader(nil, testInstance, "echo")
+	head = wire.AppendLen(head, 0)     // path []
+	head = wire.AppendLen(head, 2<<20) // data length
+	if _, err := a.Write(append(head, make([]byte, 900<<10)...)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	// B needs 300 KiB: it waits for room, then is refused.
+	start := time.Now()
+	_, err := ts.client.Invoke(context.Background(), testInstance, "echo", make([]byte, 300<<10))
+	if !errors.Is(err, ErrNoResult) {
+		t.Fatalf("a request over the budget: %v, want the connection closed without a result", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("refused after %v", d)
+	}
+	ts.logs.waitFor(t, "server busy")
+	// Once A goes away, its bytes are free again.
+	a.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got, err := ts.client.Invoke(context.Background(), testInstance, "echo", make([]byte, 300<<10))
+		if err == nil && len(got) == 300<<10 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the budget was not freed: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Attacker-controlled names are cut in the log, and repeated warnings from
+// one address are rate-limited.
+func TestLogFlood(t *testing.T) {
+	ts := startServer(t, "tcp")
+	ts.Register(testInstance, "echo", echo)
+	huge := strings.Repeat("ж", 1<<20) // 2 MiB of a two-byte rune
+	for range 50 {
+		_, _ = rawCall(t, ts.l, AppendRequest(nil, huge, "f", nil))
+	}
+	ts.logs.waitFor(t, "unknown function")
+	time.Sleep(50 * time.Millisecond)
+	if n := len(ts.logs.String()); n > 64<<10 {
+		t.Fatalf("50 requests with a 4 MiB instance name wrote %d bytes of log", n)
+	}
+	if !strings.Contains(ts.logs.String(), "bytes)") {
+		t.Errorf("the cut name does not say its length:\n%.400s", ts.logs.String())
+	}
+}
+
+func TestWarnLimiter(t *testing.T) {
+	w := newWarnLimiter()
+	now := time.Unix(0, 0)
+	w.now = func() time.Time { return now }
+	allowed := 0
+	for range warnBurst + 20 {
+		if ok, _ := w.allow("k"); ok {
+			allowed++
+		}
+	}
+	if allowed != warnBurst {
+		t.Fatalf("%d lines through a burst, want %d", allowed, warnBurst)
+	}
+	if ok, _ := w.allow("other"); !ok {
+		t.Fatal("another key was held back")
+	}
+	now = now.Add(time.Second)
+	ok, held := w.allow("k")
+	if !ok || held != 20 {
+		t.Fatalf("after a second: %v, %d held back, want true, 20", ok, held)
+	}
+	for range warnRate - 1 {
+		if ok, _ := w.allow("k"); !ok {
+			t.Fatal("the refill rate was not honoured")
+		}
+	}
+	if ok, _ := w.allow("k"); ok {
+		t.Fatal("more than the refill rate went through")
+	}
+}
+
+func TestLogText(t *testing.T) {
+	if got := logText([]byte("plain")); got != "plain" {
+		t.Errorf("logText(plain) = %q", got)
+	}
+	long := logText([]byte(strings.Repeat("é", 200)))
+	if !strings.HasSuffix(long, "…(400 bytes)") || len(long) > 160 {
+		t.Errorf("logText(400 bytes) = %q", long)
+	}
+	if got := logText([]byte("a\xffb")); got != "a\uFFFDb" {
+		t.Errorf("logText(invalid UTF-8) = %q", got)
+	}
+}
