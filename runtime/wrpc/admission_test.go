@@ -262,3 +262,61 @@ func TestLogText(t *testing.T) {
 		t.Errorf("logText(invalid UTF-8) = %q", got)
 	}
 }
+
+// Shutdown serves the connections the kernel had already accepted: every
+// call dialed before it begins gets its result, none is reset; a call
+// dialed after the listener closed is refused at once.
+func TestShutdownServesQueuedConnections(t *testing.T) {
+	for range 3 {
+		ts := startServer(t, "tcp")
+		ts.Register(testInstance, "echo", echo)
+		const n = 200
+		conns := make([]net.Conn, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c, err := net.DialTimeout("tcp", ts.l.Addr().String(), 5*time.Second)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				conns[i] = c
+			}()
+		}
+		wg.Wait()
+		// Every connection is established (in the server's queue or
+		// accepted); now shut down, and only then send the requests.
+		done := make(chan error, 1)
+		go func() { done <- ts.Shutdown(context.Background()) }()
+		for i, c := range conns {
+			if c == nil {
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+				if _, err := c.Write(AppendRequest(nil, testInstance, "echo", []byte{byte(i)})); err != nil {
+					t.Errorf("call %d: write: %v", i, err)
+					return
+				}
+				_ = c.(*net.TCPConn).CloseWrite()
+				resp, err := io.ReadAll(c)
+				if err != nil || len(resp) == 0 || resp[len(resp)-1] != byte(i) {
+					t.Errorf("call %d: % x, %v", i, resp, err)
+				}
+			}()
+		}
+		wg.Wait()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if c, err := net.DialTimeout("tcp", ts.l.Addr().String(), time.Second); err == nil {
+			c.Close()
+			t.Fatal("a connection after Shutdown was accepted")
+		}
+	}
+}

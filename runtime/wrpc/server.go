@@ -88,6 +88,7 @@ type Server struct {
 	listeners map[net.Listener]struct{}
 	active    map[*invocation]struct{}
 	closing   bool
+	closed    bool          // Close was called: no new invocation at all
 	done      chan struct{} // closed when Shutdown or Close begins
 	idle      chan struct{} // closed when closing and no invocation is left
 }
@@ -278,10 +279,11 @@ func (s *Server) Serve(l net.Listener) error {
 	s.listeners[l] = struct{}{}
 	s.mu.Unlock()
 	defer func() {
+		_ = l.Close()
 		s.mu.Lock()
 		delete(s.listeners, l)
+		s.closeIfIdle()
 		s.mu.Unlock()
-		_ = l.Close()
 	}()
 
 	var delay time.Duration
@@ -289,6 +291,8 @@ func (s *Server) Serve(l net.Listener) error {
 		c, err := l.Accept()
 		if err != nil {
 			if s.isClosing() {
+				// Shutdown's drain ended (the accept deadline passed),
+				// or Close closed the listener.
 				return ErrServerClosed
 			}
 			var te interface{ Temporary() bool }
@@ -332,10 +336,13 @@ func (s *Server) isClosing() bool {
 	return s.closing
 }
 
+// track records a new invocation; after Close it refuses. During
+// Shutdown's drain, connections the kernel had already accepted are still
+// served.
 func (s *Server) track(inv *invocation) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closing {
+	if s.closed {
 		return false
 	}
 	s.active[inv] = struct{}{}
@@ -345,10 +352,17 @@ func (s *Server) track(inv *invocation) bool {
 func (s *Server) untrack(inv *invocation) {
 	s.mu.Lock()
 	delete(s.active, inv)
-	if s.closing && len(s.active) == 0 {
+	s.closeIfIdle()
+	s.mu.Unlock()
+}
+
+// closeIfIdle closes s.idle once the server is closing, no listener is
+// left (a draining one may still accept) and no invocation runs. s.mu is
+// held.
+func (s *Server) closeIfIdle() {
+	if s.closing && len(s.listeners) == 0 && len(s.active) == 0 {
 		closeOnce(s.idle)
 	}
-	s.mu.Unlock()
 }
 
 func closeOnce(ch chan struct{}) {
@@ -359,13 +373,15 @@ func closeOnce(ch chan struct{}) {
 	}
 }
 
-// Shutdown stops the server gracefully: it closes the listeners (Serve
-// returns ErrServerClosed), lets running invocations finish, and returns nil
-// when none is left. If ctx ends first, it cancels the contexts of the
-// invocations still running, closes their connections, and returns ctx's
-// error.
+// Shutdown stops the server gracefully: it stops accepting (Serve returns
+// ErrServerClosed), serves the connections the kernel had already accepted
+// and lets running invocations finish, and returns nil when none is left.
+// New connections are refused once the listeners are closed, a few
+// milliseconds after Shutdown begins. If ctx ends first, it cancels the
+// contexts of the invocations still running, closes their connections,
+// and returns ctx's error.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.beginClose()
+	s.beginClose(true)
 	defer s.handles.closeAll()
 	select {
 	case <-s.idle:
@@ -379,25 +395,37 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // Close stops the server at once: it closes the listeners, cancels the
 // contexts of running invocations and closes their connections.
 func (s *Server) Close() error {
-	s.beginClose()
+	s.beginClose(false)
 	s.forceClose()
 	s.handles.closeAll()
 	return nil
 }
 
-func (s *Server) beginClose() {
+// drainWindow is how long Shutdown keeps accepting the connections already
+// in the listeners' queues before it closes them.
+const drainWindow = 20 * time.Millisecond
+
+// beginClose stops accepting: with drain, each listener that has an accept
+// deadline accepts what its queue holds until drainWindow passes, then
+// Serve closes it; otherwise the listeners close now.
+func (s *Server) beginClose(drain bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.closing {
 		s.closing = true
 		close(s.done)
 	}
+	if !drain {
+		s.closed = true
+	}
 	for l := range s.listeners {
+		d, ok := l.(interface{ SetDeadline(time.Time) error })
+		if drain && ok && d.SetDeadline(time.Now().Add(drainWindow)) == nil {
+			continue
+		}
 		_ = l.Close()
 	}
-	if len(s.active) == 0 {
-		closeOnce(s.idle)
-	}
+	s.closeIfIdle()
 }
 
 // forceClose ends the running invocations without their results: it closes
