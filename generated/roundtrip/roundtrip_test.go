@@ -407,3 +407,31 @@ func TestUnknownFunction(t *testing.T) {
 		})
 	}
 }
+
+// A stateful resource's handle belongs to the client (remote address) that
+// created it: another client presenting the same bytes is refused, and
+// the owner keeps using it.
+func TestHandleTheft(t *testing.T) {
+	srv := wrpc.NewServer(wrpc.WithLogger(nil))
+	roundtrip.Register(srv, roundtrip.World{Kinds: echo{}})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	ctx := context.Background()
+	owner := roundtrip.NewClient(wrpc.DialTCP(l.Addr().String())).Kinds
+	thief := wrpc.NewClient(&wrpc.TCPDialer{Addr: l.Addr().String(), Dialer: net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}}})
+	c, err := owner.NewCounter(ctx, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stolen := kinds.NewCounterClient(thief, c.(wrpc.Resource).WRPCHandle())
+	if n, err := stolen.Get(ctx); err == nil {
+		t.Fatalf("another client read the counter through its handle: %d", n)
+	}
+	if n, err := c.Get(ctx); err != nil || n != 7 {
+		t.Fatalf("the owner's counter = %d, %v", n, err)
+	}
+}

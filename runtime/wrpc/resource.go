@@ -1,6 +1,7 @@
 package wrpc
 
 import (
+	"container/list"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -81,6 +82,12 @@ var (
 // end without a result) rather than evicting a live handle. A value that
 // implements io.Closer is closed when its handle expires or the server
 // closes.
+//
+// The table's handles belong to the client whose call created them (its
+// remote IP address; "local" over a Unix socket): another client that
+// presents the same bytes gets ErrUnknownHandle, and each client may hold
+// at most a sixteenth of the table (WithHandleQuota), so one client cannot
+// fill it for the others.
 func WithHandleTable(max int, ttl time.Duration) ServerOption {
 	return func(s *Server) {
 		if max > 0 {
@@ -88,6 +95,17 @@ func WithHandleTable(max int, ttl time.Duration) ServerOption {
 		}
 		if ttl > 0 {
 			s.handles.ttl = ttl
+		}
+	}
+}
+
+// WithHandleQuota sets how many handles one client may hold in the
+// server's handle table (default: a sixteenth of its size; n ≤ 0 keeps the
+// default). A call that would go over it fails with ErrTooManyHandles.
+func WithHandleQuota(n int) ServerOption {
+	return func(s *Server) {
+		if n > 0 {
+			s.handles.quota = n
 		}
 	}
 }
@@ -101,62 +119,101 @@ func (s *Server) SetHandleResolver(instance, resource string, r HandleResolver) 
 	s.handles.resolvers[instance+"#"+resource] = r
 }
 
+// handleTable holds the resource values a server handed out by handle.
+// Entries are kept in order of last use, so expired ones are found at the
+// back in O(1) each; each belongs to the owner (principal) whose call
+// created it, who alone can use it, within a per-owner quota.
 type handleTable struct {
 	mu        sync.Mutex
 	resolvers map[string]HandleResolver
-	entries   map[string]*handleEntry
+	entries   map[string]*list.Element // of *handleEntry
+	lru       list.List                // most recently used at the front
+	perOwner  map[string]int
 	max       int
+	quota     int // per owner; 0: max/16
 	ttl       time.Duration
 	now       func() time.Time
 }
 
 type handleEntry struct {
-	typ  string
-	v    any
-	last time.Time
+	h     string
+	typ   string
+	owner string
+	v     any
+	last  time.Time
 }
 
 func newHandleTable() *handleTable {
 	return &handleTable{
 		resolvers: make(map[string]HandleResolver),
-		entries:   make(map[string]*handleEntry),
+		entries:   make(map[string]*list.Element),
+		perOwner:  make(map[string]int),
 		max:       DefaultMaxHandles,
 		ttl:       DefaultHandleTTL,
 		now:       time.Now,
 	}
 }
 
-func (t *handleTable) export(typ string, v any) ([]byte, error) {
+// ownerQuota is how many handles one owner may hold.
+func (t *handleTable) ownerQuota() int {
+	if t.quota > 0 {
+		return min(t.quota, t.max)
+	}
+	return max(t.max/16, 1)
+}
+
+// export returns the handle of v for the call's owner: v's own handle if
+// it is a Resource of a type with a resolver, else a new entry.
+func (t *handleTable) export(ctx context.Context, typ string, v any) ([]byte, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if r, ok := v.(Resource); ok && t.resolvers[typ] != nil {
 		return r.WRPCHandle(), nil // stateless
 	}
 	now := t.now()
+	t.expireLocked(now)
+	owner := ownerOf(ctx)
 	if len(t.entries) >= t.max {
-		t.sweepLocked(now)
-		if len(t.entries) >= t.max {
-			return nil, fmt.Errorf("%s: %w (%d handles)", typ, ErrTooManyHandles, t.max)
-		}
+		return nil, fmt.Errorf("%s: %w: limit %d", typ, ErrTooManyHandles, t.max)
+	}
+	if q := t.ownerQuota(); t.perOwner[owner] >= q {
+		return nil, fmt.Errorf("%s: %w: limit %d per client", typ, ErrTooManyHandles, q)
 	}
 	h := make([]byte, 16)
 	_, _ = rand.Read(h)
-	t.entries[string(h)] = &handleEntry{typ: typ, v: v, last: now}
+	e := &handleEntry{h: string(h), typ: typ, owner: owner, v: v, last: now}
+	t.entries[e.h] = t.lru.PushFront(e)
+	t.perOwner[owner]++
 	return h, nil
 }
 
-// resolve looks h up in the table, then asks the resolver of typ, if any.
+// removeLocked takes el out of the table.
+func (t *handleTable) removeLocked(el *list.Element) *handleEntry {
+	e := t.lru.Remove(el).(*handleEntry)
+	delete(t.entries, e.h)
+	if t.perOwner[e.owner]--; t.perOwner[e.owner] <= 0 {
+		delete(t.perOwner, e.owner)
+	}
+	return e
+}
+
+// resolve looks h up in the table, then asks the resolver of typ, if any. A
+// handle of another owner is unknown to this one.
 func (t *handleTable) resolve(ctx context.Context, typ string, h []byte, own Ownership) (any, error) {
 	t.mu.Lock()
 	now := t.now()
-	if e := t.entries[string(h)]; e != nil && e.typ == typ && now.Sub(e.last) <= t.ttl {
-		if own == Own {
-			delete(t.entries, string(h))
-		} else {
-			e.last = now
+	t.expireLocked(now)
+	if el := t.entries[string(h)]; el != nil {
+		if e := el.Value.(*handleEntry); e.typ == typ && e.owner == ownerOf(ctx) {
+			if own == Own {
+				t.removeLocked(el)
+			} else {
+				e.last = now
+				t.lru.MoveToFront(el)
+			}
+			t.mu.Unlock()
+			return e.v, nil
 		}
-		t.mu.Unlock()
-		return e.v, nil
 	}
 	r := t.resolvers[typ]
 	t.mu.Unlock()
@@ -167,25 +224,46 @@ func (t *handleTable) resolve(ctx context.Context, typ string, h []byte, own Own
 	return r.ResolveHandle(ctx, instance, resource, h)
 }
 
-// sweepLocked removes expired entries, closing their values.
-func (t *handleTable) sweepLocked(now time.Time) {
-	for h, e := range t.entries {
-		if now.Sub(e.last) > t.ttl {
-			delete(t.entries, h)
-			closeValue(e.v)
+// expireLocked removes the entries unused for longer than the TTL, oldest
+// first, closing their values.
+func (t *handleTable) expireLocked(now time.Time) {
+	for el := t.lru.Back(); el != nil; el = t.lru.Back() {
+		if now.Sub(el.Value.(*handleEntry).last) <= t.ttl {
+			return
 		}
+		closeValue(t.removeLocked(el).v)
 	}
 }
 
 // closeAll empties the table, closing the values.
 func (t *handleTable) closeAll() {
 	t.mu.Lock()
-	entries := t.entries
-	t.entries = make(map[string]*handleEntry)
-	t.mu.Unlock()
-	for _, e := range entries {
-		closeValue(e.v)
+	var vals []any
+	for el := t.lru.Front(); el != nil; el = el.Next() {
+		vals = append(vals, el.Value.(*handleEntry).v)
 	}
+	t.entries = make(map[string]*list.Element)
+	t.perOwner = make(map[string]int)
+	t.lru.Init()
+	t.mu.Unlock()
+	for _, v := range vals {
+		closeValue(v)
+	}
+}
+
+// ownerKey is the context key of the owner (principal) of a server-side
+// call: who its handles belong to.
+type ownerKey struct{}
+
+// withOwner returns ctx carrying the owner of a call.
+func withOwner(ctx context.Context, owner string) context.Context {
+	return context.WithValue(ctx, ownerKey{}, owner)
+}
+
+// ownerOf returns the owner of the call of ctx ("" outside a server call).
+func ownerOf(ctx context.Context) string {
+	o, _ := ctx.Value(ownerKey{}).(string)
+	return o
 }
 
 func closeValue(v any) {
@@ -219,7 +297,7 @@ func EncodeResource(e *Encoder, instance, resource string, v any) {
 		e.Bytes(nil)
 		return
 	}
-	h, err := e.srv.handles.export(instance+"#"+resource, v)
+	h, err := e.srv.handles.export(e.ctx, instance+"#"+resource, v)
 	e.Fail(err)
 	e.Bytes(h)
 }

@@ -3,6 +3,7 @@ package wrpc
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -15,19 +16,19 @@ func TestHandleTable(t *testing.T) {
 	ctx := context.Background()
 	now := time.Unix(0, 0)
 	tab := newHandleTable()
-	tab.max, tab.ttl = 2, time.Minute
+	tab.max, tab.ttl, tab.quota = 2, time.Minute, 2
 	tab.now = func() time.Time { return now }
 
 	a := &closer{}
-	ha, err := tab.export("i#r", a)
+	ha, err := tab.export(ctx, "i#r", a)
 	if err != nil || len(ha) != 16 {
 		t.Fatalf("export = %x, %v", ha, err)
 	}
-	hb, _ := tab.export("i#r", "b")
+	hb, _ := tab.export(ctx, "i#r", "b")
 	if string(ha) == string(hb) {
 		t.Fatal("two handles are equal")
 	}
-	if _, err := tab.export("i#r", "c"); !errors.Is(err, ErrTooManyHandles) {
+	if _, err := tab.export(ctx, "i#r", "c"); !errors.Is(err, ErrTooManyHandles) {
 		t.Fatalf("third export into a table of 2: %v", err)
 	}
 	// A handle is typed: the same bytes for another resource are unknown.
@@ -50,16 +51,77 @@ func TestHandleTable(t *testing.T) {
 	if _, err := tab.resolve(ctx, "i#r", ha, Borrow); !errors.Is(err, ErrUnknownHandle) {
 		t.Fatalf("expired handle: %v", err)
 	}
-	tab.export("i#r", "d")
-	if _, err := tab.export("i#r", "e"); err != nil {
+	tab.export(ctx, "i#r", "d")
+	if _, err := tab.export(ctx, "i#r", "e"); err != nil {
 		t.Fatalf("export after expiry: %v", err)
 	}
 	if !a.closed {
 		t.Fatal("the expired value was not closed")
 	}
 	tab.closeAll()
-	if len(tab.entries) != 0 {
+	if len(tab.entries) != 0 || tab.lru.Len() != 0 || len(tab.perOwner) != 0 {
 		t.Fatal("closeAll left entries")
+	}
+}
+
+// Handles belong to the client that created them, within a per-client
+// quota: one client can neither use another's handles nor fill the table
+// for the others.
+func TestHandleOwners(t *testing.T) {
+	tab := newHandleTable()
+	tab.max = 8
+	tab.quota = 3
+	alice := withOwner(context.Background(), "10.0.0.1")
+	bob := withOwner(context.Background(), "10.0.0.2")
+	var hs [][]byte
+	for i := range 3 {
+		h, err := tab.export(alice, "i#r", i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs = append(hs, h)
+	}
+	if _, err := tab.export(alice, "i#r", 3); !errors.Is(err, ErrTooManyHandles) || !strings.Contains(err.Error(), "limit 3 per client") {
+		t.Fatalf("over alice's quota: %v", err)
+	}
+	if _, err := tab.resolve(bob, "i#r", hs[0], Borrow); !errors.Is(err, ErrUnknownHandle) {
+		t.Fatalf("bob used alice's handle: %v", err)
+	}
+	if _, err := tab.resolve(bob, "i#r", hs[0], Own); !errors.Is(err, ErrUnknownHandle) {
+		t.Fatalf("bob took alice's handle: %v", err)
+	}
+	if _, err := tab.export(bob, "i#r", "b"); err != nil {
+		t.Fatalf("bob is refused while alice is at her quota: %v", err)
+	}
+	if v, err := tab.resolve(alice, "i#r", hs[0], Own); err != nil || v != 0 {
+		t.Fatalf("alice's own handle: %v, %v", v, err)
+	}
+	if _, err := tab.export(alice, "i#r", 4); err != nil {
+		t.Fatalf("alice after giving one back: %v", err)
+	}
+}
+
+// Expiry takes the least recently used entries first and stops at the
+// first live one.
+func TestHandleExpiryOrder(t *testing.T) {
+	ctx := context.Background()
+	now := time.Unix(0, 0)
+	tab := newHandleTable()
+	tab.ttl = time.Minute
+	tab.now = func() time.Time { return now }
+	a, b, c := &closer{}, &closer{}, &closer{}
+	ha, _ := tab.export(ctx, "i#r", a)
+	now = now.Add(20 * time.Second)
+	tab.export(ctx, "i#r", b)
+	now = now.Add(20 * time.Second)
+	tab.export(ctx, "i#r", c)
+	if _, err := tab.resolve(ctx, "i#r", ha, Borrow); err != nil { // a is now the newest
+		t.Fatal(err)
+	}
+	now = now.Add(45 * time.Second) // b is 85 s old, c 45 s, a 45 s
+	tab.expireLocked(now)
+	if !b.closed || a.closed || c.closed || len(tab.entries) != 2 {
+		t.Fatalf("after expiry: a %v b %v c %v, %d entries", a.closed, b.closed, c.closed, len(tab.entries))
 	}
 }
 
@@ -82,7 +144,7 @@ func TestStatelessHandles(t *testing.T) {
 	tab := newHandleTable()
 	r := &resolver{}
 	tab.resolvers["wasi:keyvalue/store@0.2.0-draft2#bucket"] = r
-	h, err := tab.export("wasi:keyvalue/store@0.2.0-draft2#bucket", stateless("sessions"))
+	h, err := tab.export(ctx, "wasi:keyvalue/store@0.2.0-draft2#bucket", stateless("sessions"))
 	if err != nil || string(h) != "sessions" {
 		t.Fatalf("export = %q, %v", h, err)
 	}
@@ -91,7 +153,7 @@ func TestStatelessHandles(t *testing.T) {
 	}
 	// A value without its own handle goes to the table, and is found there
 	// before the resolver is asked.
-	th, err := tab.export("wasi:keyvalue/store@0.2.0-draft2#bucket", "stateful")
+	th, err := tab.export(ctx, "wasi:keyvalue/store@0.2.0-draft2#bucket", "stateful")
 	if err != nil || len(th) != 16 || len(tab.entries) != 1 {
 		t.Fatalf("export of a stateful value = %x, %v (%d entries)", th, err, len(tab.entries))
 	}

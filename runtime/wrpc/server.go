@@ -319,7 +319,11 @@ func (s *Server) Serve(l net.Listener) error {
 			continue
 		}
 		inv := &invocation{conn: c, remote: key}
-		inv.ctx, inv.cancel = context.WithCancel(context.Background())
+		owner := key
+		if owner == "" {
+			owner = "local" // a Unix socket
+		}
+		inv.ctx, inv.cancel = context.WithCancel(withOwner(context.Background(), owner))
 		if !s.track(inv) {
 			s.conns.release(key)
 			inv.cancel()
