@@ -45,6 +45,19 @@ var (
 	ErrNotInteger = errors.New("value is not a decimal integer")
 	// ErrOverflow: an increment's result does not fit the counter's type.
 	ErrOverflow = errors.New("counter overflow")
+	// ErrUnavailable: the engine could not reach its store (a network
+	// engine during an outage). Errors of this kind say in their text
+	// whether a write was not applied (ErrNotApplied, also wrapped) or its
+	// outcome is unknown, so that a client can decide whether to retry.
+	ErrUnavailable = errors.New("store unavailable")
+	// ErrNotApplied: the operation failed before the store received it; a
+	// write with this error was not applied and never will be. It wraps
+	// ErrUnavailable.
+	ErrNotApplied error = &subKind{msg: "store unavailable; not applied", parent: ErrUnavailable}
+	// ErrOutcomeUnknown: the operation was sent but its answer did not come
+	// back; a write with this error may have been applied. It wraps
+	// ErrUnavailable.
+	ErrOutcomeUnknown error = &subKind{msg: "store unavailable; outcome unknown", parent: ErrUnavailable}
 )
 
 // subKind is a kind of error that is also a case of a broader kind.

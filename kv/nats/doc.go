@@ -139,10 +139,16 @@
 // JetStream default timeout of 5 s if it has none, and then returns an
 // error; nothing hangs. An operation that succeeded was acknowledged and is
 // never lost by a reconnect or a server restart (on a crash of the server
-// machine, JetStream's sync_interval applies). An operation that returned
-// an error is in doubt: nats.go buffers publishes made while it reconnects
-// and sends them once connected, so a Set or an increment that timed out
-// may still be applied later (never twice: increments are not retried after
-// an error that is not a revision conflict). Pass nats.ReconnectBufSize(-1)
-// to make writes issued while disconnected fail at once and never apply.
+// machine, JetStream's sync_interval applies). An operation that failed
+// for an outage says which of two things happened (engine.ErrUnavailable):
+//   - engine.ErrNotApplied: the request never reached JetStream. Connect
+//     turns nats.go's reconnect buffer off, so a write issued while
+//     disconnected fails at once and is never sent later.
+//   - engine.ErrOutcomeUnknown: the request was sent and no answer came; a
+//     write may have been applied (never twice: increments are not
+//     retried after an error that is not a revision conflict).
+//
+// An engine made with New over a connection of one's own keeps that
+// connection's reconnect buffer: pass nats.ReconnectBufSize(-1) to get the
+// same guarantee.
 package nats

@@ -101,11 +101,15 @@ func New(ctx context.Context, js jetstream.JetStream, opts ...Option) (*Engine, 
 // Connect connects to the NATS server(s) at url (a comma-separated list is
 // accepted, as by nats.Connect) and returns an engine that owns the
 // connection: Close closes it. The connection reconnects forever
-// (nats.MaxReconnects(-1)) unless options given with NATSOptions say
+// (nats.MaxReconnects(-1)) and has no reconnect buffer
+// (nats.ReconnectBufSize(-1)), unless options given with NATSOptions say
 // otherwise.
 func Connect(ctx context.Context, url string, opts ...Option) (*Engine, error) {
 	cfg := newConfig(opts)
-	nopts := append([]natsio.Option{natsio.Name("witgo kv"), natsio.MaxReconnects(-1)}, cfg.natsOpts...)
+	// No reconnect buffer: a write issued while disconnected fails at once
+	// (ErrNotApplied) instead of being sent, and maybe applied, after the
+	// caller was told it failed.
+	nopts := append([]natsio.Option{natsio.Name("witgo kv"), natsio.MaxReconnects(-1), natsio.ReconnectBufSize(-1)}, cfg.natsOpts...)
 	nc, err := natsio.Connect(url, nopts...)
 	if err != nil {
 		return nil, fmt.Errorf("kv/nats: connect: %w", err)
@@ -252,9 +256,21 @@ func (e *Engine) open(ctx context.Context, op, name string, create bool) (*bucke
 // fail turns a NATS error of op into the error returned to the caller:
 // ctx.Err() if ctx is done, else an `other` error naming op.
 // Inside a batch op is "", and the message is left to the *BatchError.
+//
+// An outage is ErrNotApplied when the request never left (the connection
+// was down: Connect turns nats.go's reconnect buffer off) or found no
+// JetStream to take it, and ErrOutcomeUnknown when it was sent and no
+// answer came.
 func fail(ctx context.Context, op string, err error) error {
 	if cerr := ctx.Err(); cerr != nil {
 		return cerr
+	}
+	switch {
+	case errors.Is(err, natsio.ErrReconnectBufExceeded), errors.Is(err, natsio.ErrConnectionClosed),
+		errors.Is(err, natsio.ErrNoResponders), errors.Is(err, jetstream.ErrNoStreamResponse):
+		err = fmt.Errorf("%w (%w)", engine.ErrNotApplied, err)
+	case errors.Is(err, natsio.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
+		err = fmt.Errorf("%w (%w)", engine.ErrOutcomeUnknown, err)
 	}
 	if op == "" {
 		return fmt.Errorf("nats: %w", err)

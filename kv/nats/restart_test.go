@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -196,5 +197,73 @@ func TestRestart(t *testing.T) {
 	}
 	if v, ok, err := open(t, e2, "durable").Get(ctx, "after"); err != nil || !ok || string(v) != "a" {
 		t.Fatalf("new engine after restart: %q, %v, %v", v, ok, err)
+	}
+}
+
+// TestOutageNotApplied: with the engine's own connection (Connect), a write
+// that fails during an outage says whether it was not applied or its
+// outcome is unknown, and one that says "not applied" is absent after the
+// server comes back: no write reported failed is applied later.
+func TestOutageNotApplied(t *testing.T) {
+	dir := t.TempDir()
+	s1 := natstest.Start(t, natstest.Options{Dir: dir, MaxPayload: testMaxPayload})
+	port := s1.Addr().(*net.TCPAddr).Port
+	e, err := kvnats.Connect(ctx, s1.ClientURL(), kvnats.BucketPrefix(uniquePrefix()),
+		kvnats.EngineOptions(engine.CreateOnOpen(true)),
+		kvnats.NATSOptions(natsio.ReconnectWait(20*time.Millisecond), natsio.ReconnectJitter(0, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	b := open(t, e, "outage")
+	if err := b.Set(ctx, "before", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	s1.Shutdown()
+	s1.WaitForShutdown()
+	time.Sleep(50 * time.Millisecond) // the client notices the disconnect
+
+	notApplied := map[string]bool{}
+	for i := range 20 {
+		k := fmt.Sprintf("during-%02d", i)
+		c, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+		err := b.Set(c, k, []byte(k))
+		cancel()
+		switch {
+		case err == nil:
+			t.Fatalf("set %s succeeded with the server down", k)
+		case errors.Is(err, engine.ErrNotApplied):
+			notApplied[k] = true
+			if !strings.Contains(err.Error(), "store unavailable; not applied") {
+				t.Errorf("error text: %v", err)
+			}
+		case errors.Is(err, engine.ErrOutcomeUnknown), errors.Is(err, context.DeadlineExceeded):
+		default:
+			t.Errorf("set %s during the outage: %v (neither not applied nor unknown)", k, err)
+		}
+	}
+	if len(notApplied) == 0 {
+		t.Fatal("no write was reported not applied while disconnected")
+	}
+	s2 := natstest.Start(t, natstest.Options{Port: port, Dir: dir, MaxPayload: testMaxPayload})
+	_ = s2
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		if err := b.Set(ctx, "after", []byte("y")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no write succeeded after the server came back")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // anything buffered would have landed by now
+	for k := range notApplied {
+		if ok, err := b.Exists(ctx, k); err != nil || ok {
+			t.Fatalf("%s was reported not applied, and exists after the outage (%v)", k, err)
+		}
+	}
+	if v, ok, err := b.Get(ctx, "before"); err != nil || !ok || string(v) != "x" {
+		t.Fatalf("acknowledged write before the outage: %q, %v, %v", v, ok, err)
 	}
 }
