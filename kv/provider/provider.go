@@ -69,6 +69,8 @@ type Config struct {
 	HeaderTimeout time.Duration
 	// MaxBytesInFlight bounds the request bytes buffered at once.
 	MaxBytesInFlight int
+	// CallTimeout is the deadline of every call's engine work.
+	CallTimeout time.Duration
 	// Grace bounds the drain of calls in flight at shutdown.
 	Grace time.Duration
 	// LogLevel is debug, info, warn or error; LogFormat is text or json.
@@ -114,6 +116,7 @@ func (c *Config) AddFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.MaxConnections, "max-connections", c.MaxConnections, "connections open at once; more are closed as they are accepted")
 	fs.IntVar(&c.MaxConnectionsPerRemote, "max-connections-per-remote", c.MaxConnectionsPerRemote, "connections open at once from one IP address")
 	fs.DurationVar(&c.HeaderTimeout, "header-timeout", c.HeaderTimeout, "time from accept to the end of a request's header")
+	fs.DurationVar(&c.CallTimeout, "call-timeout", c.CallTimeout, "deadline of each call's engine work; past it the call answers with the family's timeout or other error")
 	fs.IntVar(&c.MaxBytesInFlight, "max-bytes-in-flight", c.MaxBytesInFlight, "request bytes buffered at once; a request that finds no room within a second is refused")
 	fs.DurationVar(&c.Grace, "grace", c.Grace, "how long shutdown waits for calls in flight")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
@@ -141,6 +144,9 @@ func (c *Config) Check() error {
 	}
 	if c.Grace < 0 {
 		return fmt.Errorf("--grace %v: want a duration of 0 or more", c.Grace)
+	}
+	if c.CallTimeout < 0 {
+		return fmt.Errorf("--call-timeout %v: want a duration of 0 or more", c.CallTimeout)
 	}
 	if c.HeaderTimeout < 0 {
 		return fmt.Errorf("--header-timeout %v: want a duration of 0 or more", c.HeaderTimeout)
@@ -202,6 +208,7 @@ func (c *Config) serverOptions(o engine.Options) []wrpc.ServerOption {
 		wrpc.WithMaxConnections(c.MaxConnections, c.MaxConnectionsPerRemote),
 		wrpc.WithHeaderTimeout(c.HeaderTimeout),
 		wrpc.WithMaxBytesInFlight(c.MaxBytesInFlight),
+		wrpc.WithCallTimeout(c.CallTimeout),
 	}
 }
 

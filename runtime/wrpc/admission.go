@@ -23,6 +23,8 @@ const (
 	// DefaultHeaderTimeout bounds the time from accept to the end of the
 	// request header (version, instance and function names).
 	DefaultHeaderTimeout = 5 * time.Second
+	// DefaultCallTimeout is the deadline of a handler's context.
+	DefaultCallTimeout = 30 * time.Second
 	// DefaultMinReadRate is the slowest a request body may arrive: past the
 	// read timeout, each of its declared bytes adds 1/DefaultMinReadRate
 	// seconds to its deadline.
@@ -59,6 +61,14 @@ func WithMaxConnections(total, perRemote int) ServerOption {
 // deadline.
 func WithHeaderTimeout(d time.Duration) ServerOption {
 	return func(s *Server) { s.headerTimeout = d }
+}
+
+// WithCallTimeout sets the deadline of every handler's context, from the
+// moment the handler starts (default DefaultCallTimeout; 0 disables it).
+// A handler that gives up when it passes still answers (with its WIT error,
+// such as timeout or other); the invocation is not dropped.
+func WithCallTimeout(d time.Duration) ServerOption {
+	return func(s *Server) { s.callTimeout = d }
 }
 
 // WithMinReadRate sets the slowest rate, in bytes per second, at which a

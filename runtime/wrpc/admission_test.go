@@ -320,3 +320,20 @@ func TestShutdownServesQueuedConnections(t *testing.T) {
 		}
 	}
 }
+
+// A handler's context has the call timeout's deadline, and what the
+// handler returns when it passes still reaches the caller.
+func TestCallTimeout(t *testing.T) {
+	ts := startServer(t, "tcp", WithCallTimeout(50*time.Millisecond))
+	ts.Register(testInstance, "wait", func(ctx context.Context, _ []byte) ([]byte, error) {
+		if _, ok := ctx.Deadline(); !ok {
+			return []byte("no deadline"), nil
+		}
+		<-ctx.Done()
+		return []byte("gave up: " + ctx.Err().Error()), nil
+	})
+	got, err := ts.client.Invoke(context.Background(), testInstance, "wait", nil)
+	if err != nil || string(got) != "gave up: context deadline exceeded" {
+		t.Fatalf("call past its timeout: %q, %v", got, err)
+	}
+}

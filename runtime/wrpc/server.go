@@ -76,6 +76,7 @@ type Server struct {
 	handles      *handleTable
 
 	headerTimeout time.Duration
+	callTimeout   time.Duration
 	minReadRate   int
 	conns         *connCounter
 	budget        *byteBudget
@@ -197,6 +198,7 @@ func NewServer(opts ...ServerOption) *Server {
 		sem:           make(chan struct{}, DefaultMaxConcurrentInvocations),
 		handles:       newHandleTable(),
 		headerTimeout: DefaultHeaderTimeout,
+		callTimeout:   DefaultCallTimeout,
 		minReadRate:   DefaultMinReadRate,
 		conns:         newConnCounter(),
 		budget:        newByteBudget(),
@@ -521,7 +523,13 @@ func (s *Server) serveConn(inv *invocation) {
 		// the watcher.
 		watch = time.AfterFunc(watchDelay, func() { watchPeer(c, inv.cancel) })
 	}
-	results, panicked, err := s.call(inv.ctx, rt, params)
+	callCtx := inv.ctx
+	if s.callTimeout > 0 {
+		var cancel context.CancelFunc
+		callCtx, cancel = context.WithTimeout(inv.ctx, s.callTimeout)
+		defer cancel()
+	}
+	results, panicked, err := s.call(callCtx, rt, params)
 	if watch != nil {
 		watch.Stop()
 	}
