@@ -693,6 +693,16 @@ func TestOverWRPC(t *testing.T) {
 			t.Errorf("get through the handle of an unknown bucket: %v", err)
 		}
 	})
+	t.Run("wasmcloud quota", func(t *testing.T) {
+		e := memory.New(engine.Buckets("b"), engine.MaxBytes(16))
+		w := wimports.NewClient(serve(t, func(s *wrpc.Server) { wimports.Register(s, wbackend.New(e)) }))
+		b, err := w.Store.Open(ctx, "b")
+		must(t, err)
+		must(t, b.Set(ctx, "k", []byte("0123456789"), nil))
+		if err := b.Set(ctx, "k2", []byte("0123456789"), nil); !errors.Is(err, wtypes.ErrQuotaExceeded) {
+			t.Errorf("a set over the engine's MaxBytes: %v, want quota-exceeded", err)
+		}
+	})
 	t.Run("early", func(t *testing.T) {
 		e := memory.New(engine.Buckets("b"))
 		w := eimports.NewClient(serve(t, func(s *wrpc.Server) { eimports.Register(s, ebackend.New(e)) }))

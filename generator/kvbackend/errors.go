@@ -12,8 +12,11 @@ import (
 //   - a variant: its no-such-store and access-denied cases for
 //     engine.ErrNoSuchStore and engine.ErrAccessDenied (and, where it has
 //     them, invalid-argument for engine.ErrInvalidArgument,
-//     precondition-failed for engine.ErrPreconditionFailed and timeout for
-//     context.DeadlineExceeded), else its "other" case (or the first case
+//     precondition-failed for engine.ErrPreconditionFailed, quota-exceeded
+//     for engine.ErrQuotaExceeded and timeout for context.DeadlineExceeded;
+//     not store-unavailable, whose lack of a message would hide whether a
+//     write was applied: an outage is other, with engine.ErrUnavailable's
+//     text), else its "other" case (or the first case
 //     whose payload can hold the error) with the error's message;
 //   - an enum: the same, without the message;
 //   - a resource with string methods (trace, to-debug-string): a value of
@@ -149,13 +152,15 @@ func (g *gen) sentinelErr(witName string) string {
 		return g.std("engine.ErrNoSuchStore")
 	case "access-denied":
 		return g.std("engine.ErrAccessDenied")
-	case "invalid-argument", "precondition-failed", "timeout":
+	case "invalid-argument", "precondition-failed", "quota-exceeded", "timeout":
 		g.moreCases = true
 		switch witName {
 		case "invalid-argument":
 			return g.std("engine.ErrInvalidArgument")
 		case "precondition-failed":
 			return g.std("engine.ErrPreconditionFailed")
+		case "quota-exceeded":
+			return g.std("engine.ErrQuotaExceeded")
 		}
 		return g.std("context.DeadlineExceeded")
 	}

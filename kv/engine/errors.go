@@ -45,6 +45,11 @@ var (
 	ErrNotInteger = errors.New("value is not a decimal integer")
 	// ErrOverflow: an increment's result does not fit the counter's type.
 	ErrOverflow = errors.New("counter overflow")
+	// ErrQuotaExceeded: a create or a write would go over one of the
+	// engine's bounds (Options.MaxBuckets, Options.MaxBytes); the error
+	// names the bound. A family whose error variant has a quota-exceeded
+	// case may report it as that case.
+	ErrQuotaExceeded = errors.New("quota exceeded")
 	// ErrUnavailable: the engine could not reach its store (a network
 	// engine during an outage). Errors of this kind say in their text
 	// whether a write was not applied (ErrNotApplied, also wrapped) or its

@@ -37,6 +37,13 @@ type Options struct {
 	MaxValueBytes int
 	// PageSize is the maximum number of keys in one list-keys page.
 	PageSize int
+	// MaxBuckets bounds the number of buckets (0: no bound), and MaxBytes
+	// the bytes of the keys and values stored in all of them (0: no bound).
+	// A create or a write over a bound fails with an *Error of kind
+	// ErrQuotaExceeded that names the bound. The memory engine honours
+	// both; a store that runs elsewhere has quotas of its own.
+	MaxBuckets int
+	MaxBytes   int64
 	// Now is the engine's clock, which decides when entries written with
 	// a TTL (SetWith) expire. NewOptions sets it to time.Now if it is nil;
 	// tests pass a clock of their own (Clock) so that expiry needs no
@@ -66,6 +73,12 @@ func MaxValueBytes(n int) Option { return func(o *Options) { o.MaxValueBytes = n
 
 // PageSize sets the list-keys page size; n <= 0 means DefaultPageSize.
 func PageSize(n int) Option { return func(o *Options) { o.PageSize = n } }
+
+// MaxBuckets bounds the number of buckets (n <= 0: no bound).
+func MaxBuckets(n int) Option { return func(o *Options) { o.MaxBuckets = max(n, 0) } }
+
+// MaxBytes bounds the bytes of all keys and values (n <= 0: no bound).
+func MaxBytes(n int64) Option { return func(o *Options) { o.MaxBytes = max(n, 0) } }
 
 // Clock sets the engine's clock (default time.Now; nil means the default),
 // which decides when entries written with a TTL expire. An engine reads it

@@ -41,6 +41,10 @@ type Engine struct {
 
 	mu      sync.RWMutex
 	buckets map[string]*bucket
+
+	// used is the bytes of the keys and values stored in every bucket,
+	// counted against opts.MaxBytes.
+	used atomic.Int64
 }
 
 var _ engine.Engine = (*Engine)(nil)
@@ -72,19 +76,25 @@ func (e *Engine) Create(name string) error {
 	if err := e.opts.CheckBucket("create", name); err != nil {
 		return err
 	}
-	e.create(name)
-	return nil
+	_, err := e.create("create", name)
+	return err
 }
 
-func (e *Engine) create(name string) *bucket {
+// create returns the bucket name, creating it if it is new and
+// opts.MaxBuckets allows.
+func (e *Engine) create(op, name string) (*bucket, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	b := e.buckets[name]
 	if b == nil {
-		b = &bucket{opts: &e.opts, seed: maphash.MakeSeed()}
+		if n := e.opts.MaxBuckets; n > 0 && len(e.buckets) >= n {
+			return nil, &engine.Error{Op: op, Kind: engine.ErrQuotaExceeded, Msg: "bucket " + strconv.Quote(name[:min(len(name), 64)]) +
+				" would be one more than the limit of " + strconv.Itoa(n) + " buckets (MaxBuckets)"}
+		}
+		b = &bucket{opts: &e.opts, seed: maphash.MakeSeed(), used: &e.used}
 		e.buckets[name] = b
 	}
-	return b
+	return b, nil
 }
 
 // Open returns a handle on the bucket name. An unknown name is an error
@@ -107,7 +117,7 @@ func (e *Engine) Open(ctx context.Context, name string) (engine.Bucket, error) {
 	if !e.opts.CreateOnOpen {
 		return nil, fmt.Errorf("kv: open %.64q: %w", name, engine.ErrNoSuchStore)
 	}
-	return e.create(name), nil
+	return e.create("open", name)
 }
 
 // bucket implements engine.Bucket. Keys are spread over shards by hash; each
@@ -118,6 +128,7 @@ type bucket struct {
 	opts   *engine.Options
 	seed   maphash.Seed
 	shards [shardCount]shard
+	used   *atomic.Int64 // the engine's stored bytes
 
 	// keyGen counts changes of the set of keys (creations and deletions). It
 	// is bumped after the map was changed, so a snapshot built after reading
@@ -236,22 +247,38 @@ func (s *shard) lookup(key string, now int64) (entry, bool) {
 }
 
 // store puts val under key, expiring at exp (0: never), with a new version
-// number and returns that number. The caller holds s.mu for writing.
-func (s *shard) store(key string, val []byte, exp int64) (ver uint64) {
+// number and returns that number, after counting the bytes it adds against
+// the engine's MaxBytes: over it, nothing changes and the error names the
+// bound. The caller holds s.mu for writing.
+func (b *bucket) store(s *shard, op, key string, val []byte, exp int64) (ver uint64, err error) {
 	if s.m == nil {
 		s.m = make(map[string]entry)
 	}
+	delta := int64(len(val))
+	if old, ok := s.m[key]; ok {
+		delta -= int64(len(old.val))
+	} else {
+		delta += int64(len(key))
+	}
+	if n := b.used.Add(delta); delta > 0 && b.opts.MaxBytes > 0 && n > b.opts.MaxBytes {
+		b.used.Add(-delta)
+		return 0, &engine.Error{Op: op, Kind: engine.ErrQuotaExceeded, Msg: "storing key " + strconv.Quote(key[:min(len(key), 64)]) +
+			" would go over the limit of " + strconv.FormatInt(b.opts.MaxBytes, 10) + " bytes of keys and values (MaxBytes)"}
+	}
 	s.seq++
 	s.m[key] = entry{val: val, ver: s.seq, exp: exp}
-	return s.seq
+	return s.seq, nil
 }
 
-// remove deletes key and reports whether it was present. The caller holds
-// s.mu for writing.
-func (s *shard) remove(key string) bool {
-	if _, ok := s.m[key]; !ok {
+// remove deletes key and reports whether it was present; used (the
+// engine's stored bytes) drops by what it held. The caller holds s.mu for
+// writing.
+func (s *shard) remove(key string, used *atomic.Int64) bool {
+	e, ok := s.m[key]
+	if !ok {
 		return false
 	}
+	used.Add(-int64(len(key) + len(e.val)))
 	delete(s.m, key)
 	s.seq++
 	s.lastDelete = s.seq
@@ -276,20 +303,20 @@ func (b *bucket) Set(ctx context.Context, key string, value []byte) error {
 	if err := b.opts.CheckValue("set", key, len(value)); err != nil {
 		return err
 	}
-	b.set(key, clone(value))
-	return nil
+	return b.set("set", key, clone(value))
 }
 
 // set stores an already copied value, without expiry.
-func (b *bucket) set(key string, val []byte) {
+func (b *bucket) set(op, key string, val []byte) error {
 	s := b.shard(key)
 	s.mu.Lock()
 	_, existed := s.m[key]
-	s.store(key, val, 0)
+	_, err := b.store(s, op, key, val, 0)
 	s.mu.Unlock()
-	if !existed {
+	if err == nil && !existed {
 		b.keyGen.Add(1)
 	}
+	return err
 }
 
 func (b *bucket) SetWith(ctx context.Context, key string, value []byte, opts engine.SetOptions) error {
@@ -310,8 +337,11 @@ func (b *bucket) SetWith(ctx context.Context, key string, value []byte, opts eng
 		s.mu.Unlock()
 		return &engine.Error{Op: "set", Kind: engine.ErrPreconditionFailed, Msg: "key " + strconv.Quote(key[:min(len(key), 64)]) + " exists (if-not-exists)"}
 	}
-	s.store(key, val, exp)
+	_, err := b.store(s, "set", key, val, exp)
 	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
 	if !existed {
 		b.keyGen.Add(1)
 	}
@@ -362,7 +392,7 @@ func (b *bucket) sweep() {
 			switch {
 			case e.exp == 0:
 			case now >= e.exp:
-				s.remove(k)
+				s.remove(k, b.used)
 				removed = true
 			case earliest == 0 || e.exp < earliest:
 				earliest = e.exp
@@ -387,7 +417,7 @@ func (b *bucket) Delete(ctx context.Context, key string) error {
 func (b *bucket) delete(key string) {
 	s := b.shard(key)
 	s.mu.Lock()
-	removed := s.remove(key)
+	removed := s.remove(key, b.used)
 	s.mu.Unlock()
 	if removed {
 		b.keyGen.Add(1)
@@ -501,7 +531,7 @@ func (b *bucket) increment(ctx context.Context, key string, add func(old []byte,
 	buf, err := add(e.val, present)
 	if err == nil {
 		if err = b.opts.CheckValue("increment", key, len(buf)); err == nil {
-			s.store(key, buf, e.exp)
+			_, err = b.store(s, "increment", key, buf, e.exp)
 		}
 	}
 	s.mu.Unlock()
@@ -548,8 +578,11 @@ func (b *bucket) CompareAndSwap(ctx context.Context, key string, expect engine.V
 		s.mu.Unlock()
 		return false, cur.text(), nil
 	}
-	n := s.store(key, val, 0)
+	n, err := b.store(s, "swap", key, val, 0)
 	s.mu.Unlock()
+	if err != nil {
+		return false, "", err
+	}
 	if !existed {
 		b.keyGen.Add(1)
 	}
@@ -620,7 +653,9 @@ func (b *bucket) SetMany(ctx context.Context, entries []engine.Entry) error {
 		if err := ctx.Err(); err != nil {
 			return &engine.BatchError{Op: op, Index: -1, Done: i, Total: len(entries), Err: err}
 		}
-		b.set(en.Key, clone(en.Value))
+		if err := b.set(op, en.Key, clone(en.Value)); err != nil {
+			return &engine.BatchError{Op: op, Index: i, Done: i, Total: len(entries), Err: err}
+		}
 	}
 	return nil
 }

@@ -44,6 +44,13 @@ const DefaultListen = "tcp://127.0.0.1:7761"
 // DefaultGrace bounds the drain of calls in flight at shutdown.
 const DefaultGrace = 10 * time.Second
 
+// Defaults of the in-memory engine's bounds: 10,000 buckets and 1 GiB of
+// keys and values.
+const (
+	DefaultMaxBuckets     = 10000
+	DefaultMaxMemoryBytes = 1 << 30
+)
+
 // Config is what a provider's command line sets. DefaultConfig gives the
 // defaults; AddFlags binds every field to a flag.
 type Config struct {
@@ -56,6 +63,11 @@ type Config struct {
 	Buckets []string
 	// MaxKeyBytes, MaxValueBytes and PageSize are the engine's limits.
 	MaxKeyBytes, MaxValueBytes, PageSize int
+	// MaxBuckets and MaxMemoryBytes bound the buckets and the bytes of keys
+	// and values of the in-memory engine (engine.MaxBuckets,
+	// engine.MaxBytes); 0 is no bound.
+	MaxBuckets     int
+	MaxMemoryBytes int64
 	// MaxMessageBytes is the largest request, framing included. It is
 	// raised to fit a value of MaxValueBytes with its key if smaller.
 	MaxMessageBytes int
@@ -111,6 +123,8 @@ func (c *Config) AddFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.MaxKeyBytes, "max-key-bytes", c.MaxKeyBytes, "largest key or bucket identifier, in bytes")
 	fs.IntVar(&c.MaxValueBytes, "max-value-bytes", c.MaxValueBytes, "largest value, in bytes")
 	fs.IntVar(&c.PageSize, "page-size", c.PageSize, "keys per list-keys page")
+	fs.IntVar(&c.MaxBuckets, "max-buckets", c.MaxBuckets, "buckets the in-memory engine holds at most (0: no bound); one more is quota-exceeded or other")
+	fs.Int64Var(&c.MaxMemoryBytes, "max-memory", c.MaxMemoryBytes, "bytes of keys and values the in-memory engine holds at most (0: no bound); a write over it is quota-exceeded or other")
 	fs.IntVar(&c.MaxMessageBytes, "max-message-bytes", c.MaxMessageBytes, "largest request, in bytes, framing included (raised to fit --max-value-bytes)")
 	fs.IntVar(&c.MaxConcurrent, "max-concurrent", c.MaxConcurrent, "calls served at once")
 	fs.IntVar(&c.MaxConnections, "max-connections", c.MaxConnections, "connections open at once; more are closed as they are accepted")
@@ -144,6 +158,9 @@ func (c *Config) Check() error {
 	}
 	if c.Grace < 0 {
 		return fmt.Errorf("--grace %v: want a duration of 0 or more", c.Grace)
+	}
+	if c.MaxBuckets < 0 || c.MaxMemoryBytes < 0 {
+		return fmt.Errorf("--max-buckets %d, --max-memory %d: want 0 (no bound) or more", c.MaxBuckets, c.MaxMemoryBytes)
 	}
 	if c.CallTimeout < 0 {
 		return fmt.Errorf("--call-timeout %v: want a duration of 0 or more", c.CallTimeout)
@@ -194,6 +211,8 @@ func (c *Config) EngineOptions() []engine.Option {
 		engine.MaxKeyBytes(c.MaxKeyBytes),
 		engine.MaxValueBytes(c.MaxValueBytes),
 		engine.PageSize(c.PageSize),
+		engine.MaxBuckets(c.MaxBuckets),
+		engine.MaxBytes(c.MaxMemoryBytes),
 	}
 }
 

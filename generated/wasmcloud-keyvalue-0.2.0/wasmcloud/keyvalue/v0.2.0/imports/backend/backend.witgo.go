@@ -411,6 +411,9 @@ func toTypesError(err error) types.Error {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return types.ErrorTimeout()
 	}
+	if errors.Is(err, engine.ErrQuotaExceeded) {
+		return types.ErrorQuotaExceeded()
+	}
 	return types.ErrorOther(err.Error())
 }
 
