@@ -66,8 +66,9 @@ func Unavailable(tb testing.TB, why string) {
 }
 
 // Start starts redis-server on port (0: a free one) with data in dir (""
-// for a new temporary directory) and stops it when the test ends.
-func Start(tb testing.TB, port int, dir string) *Server {
+// for a new temporary directory) and the extra arguments (such as
+// "--requirepass", "secret"), and stops it when the test ends.
+func Start(tb testing.TB, port int, dir string, extra ...string) *Server {
 	tb.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -84,17 +85,25 @@ func Start(tb testing.TB, port int, dir string) *Server {
 		port = l.Addr().(*net.TCPAddr).Port
 		l.Close()
 	}
-	cmd := exec.Command(bin,
+	args := append([]string{
 		"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
 		"--save", "", "--appendonly", "yes", "--appendfsync", "everysec",
-		"--daemonize", "no", "--logfile", filepath.Join(dir, "redis.log"))
+		"--daemonize", "no", "--logfile", filepath.Join(dir, "redis.log"),
+	}, extra...)
+	cmd := exec.Command(bin, args...)
 	if err := cmd.Start(); err != nil {
 		tb.Fatalf("start redis-server: %v", err)
 	}
 	s := &Server{URL: fmt.Sprintf("redis://127.0.0.1:%d/0", port), Port: port, Dir: dir, cmd: cmd, done: make(chan struct{})}
 	go func() { _ = cmd.Wait(); close(s.done) }()
 	tb.Cleanup(s.Stop)
-	rdb := goredis.NewClient(&goredis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", port), MaxRetries: -1})
+	var password string
+	for i, a := range extra {
+		if a == "--requirepass" && i+1 < len(extra) {
+			password = extra[i+1]
+		}
+	}
+	rdb := goredis.NewClient(&goredis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", port), Password: password, MaxRetries: -1})
 	defer rdb.Close()
 	for deadline := time.Now().Add(10 * time.Second); ; {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
