@@ -9,6 +9,7 @@ import (
 	"hash/maphash"
 	"math"
 	"net"
+	neturl "net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -99,12 +100,17 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Engine, error) {
 	return e, nil
 }
 
-// Redacted returns url with its password replaced by "xxxxx", for logs.
-func Redacted(url string) string {
-	if o, err := goredis.ParseURL(url); err == nil && o.Password != "" {
-		return strings.Replace(url, ":"+o.Password+"@", ":xxxxx@", 1)
+// Redacted returns rawURL with its password replaced by "xxxxx", for
+// logs; a URL that does not parse loses everything before its last '@'.
+func Redacted(rawURL string) string {
+	u, err := neturl.Parse(rawURL)
+	if err != nil {
+		if i := strings.LastIndexByte(rawURL, '@'); i >= 0 {
+			return "(redacted)" + rawURL[i:]
+		}
+		return rawURL
 	}
-	return url
+	return u.Redacted()
 }
 
 func newEngine(ctx context.Context, rdb goredis.UniversalClient, cfg config) (*Engine, error) {
@@ -677,11 +683,18 @@ func (b *bucket) GetMany(ctx context.Context, keys []string) ([]*engine.Entry, e
 		cmds[i] = pipe.HMGet(cctx, b.kpre+k, "v", "e")
 	}
 	if _, err := pipe.Exec(cctx); err != nil {
+		index := 0
+		for i, c := range cmds {
+			if c.Err() != nil {
+				index, err = i, c.Err()
+				break
+			}
+		}
 		err = b.e.fail(ctx, "", err, dl, false)
 		if ctx.Err() != nil {
 			return nil, &engine.BatchError{Op: op, Index: -1, Total: len(keys), Err: err}
 		}
-		return nil, &engine.BatchError{Op: op, Index: 0, Total: len(keys), Err: err}
+		return nil, &engine.BatchError{Op: op, Index: index, Done: index, Total: len(keys), Err: err}
 	}
 	now, _ := b.now()
 	for i, c := range cmds {

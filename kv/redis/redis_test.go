@@ -3,6 +3,9 @@ package redis_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -125,56 +128,39 @@ func TestNoSuchStore(t *testing.T) {
 }
 
 // TestProcesses increments one counter and runs CAS loops on another from
-// several engines, each with its own client and connection pool (as
-// separate processes would have), and several goroutines each.
+// three processes (this test binary, run again as helpers) and from several
+// engines in this one, each with its own client and connection pool, with
+// several goroutines each; every increment returns a distinct value and
+// neither counter loses an update.
 func TestProcesses(t *testing.T) {
 	s := redistest.Find(t)
 	prefix := redistest.Prefix("procs")
-	const engines, workers, each = 4, 4, 100
+	const engines, workers, each, helpers = 3, 4, 100, 2
 	var wg sync.WaitGroup
-	seen := make(chan int64, engines*workers*each)
-	errs := make(chan error, engines*workers)
+	seen := make(chan int64, (engines+helpers)*workers*each)
+	errs := make(chan error, engines*workers*2+helpers)
+	for h := range helpers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cmd := exec.Command(os.Args[0], "-test.run", "^TestHelperProcess$", "-test.count=1")
+			cmd.Env = append(os.Environ(), "WITGO_REDIS_HELPER="+s.URL+" "+prefix+" "+strconv.Itoa(workers)+" "+strconv.Itoa(each))
+			out, err := cmd.Output()
+			if err != nil {
+				errs <- fmt.Errorf("helper %d: %v\n%s", h, err, out)
+				return
+			}
+			for _, line := range strings.Fields(string(out)) {
+				if n, ok := strings.CutPrefix(line, "n="); ok {
+					v, _ := strconv.ParseInt(n, 10, 64)
+					seen <- v
+				}
+			}
+		}()
+	}
 	for range engines {
 		e := connect(t, s.URL, kvredis.KeyPrefix(prefix), kvredis.EngineOptions(engine.CreateOnOpen(true)))
-		b := open(t, e, "shared")
-		for range workers {
-			wg.Add(2)
-			go func() {
-				defer wg.Done()
-				for range each {
-					n, err := b.IncrementS64(ctx, "n", 1)
-					if err != nil {
-						errs <- err
-						return
-					}
-					seen <- n
-				}
-			}()
-			go func() {
-				defer wg.Done()
-				for range each {
-					for {
-						v, ok, ver, err := b.GetVersioned(ctx, "cas")
-						if err != nil {
-							errs <- err
-							return
-						}
-						n := 0
-						if ok {
-							n, _ = strconv.Atoi(string(v))
-						}
-						swapped, _, err := b.CompareAndSwap(ctx, "cas", ver, []byte(strconv.Itoa(n+1)))
-						if err != nil {
-							errs <- err
-							return
-						}
-						if swapped {
-							break
-						}
-					}
-				}
-			}()
-		}
+		work(open(t, e, "shared"), workers, each, &wg, seen, errs)
 	}
 	wg.Wait()
 	close(errs)
@@ -189,13 +175,85 @@ func TestProcesses(t *testing.T) {
 		}
 		distinct[n] = true
 	}
-	e := connect(t, s.URL, kvredis.KeyPrefix(prefix))
-	b := open(t, e, "shared")
-	const total = engines * workers * each
+	const total = (engines + helpers) * workers * each
+	if len(distinct) != total {
+		t.Fatalf("%d increment results, want %d", len(distinct), total)
+	}
+	b := open(t, connect(t, s.URL, kvredis.KeyPrefix(prefix)), "shared")
 	for _, k := range []string{"n", "cas"} {
 		if v, _, err := b.Get(ctx, k); err != nil || string(v) != strconv.Itoa(total) {
 			t.Fatalf("%s = %q, %v; want %d", k, v, err, total)
 		}
+	}
+}
+
+// TestHelperProcess is a worker of TestProcesses when run by it; it prints
+// the result of every increment ("n=RESULT").
+func TestHelperProcess(t *testing.T) {
+	args := strings.Fields(os.Getenv("WITGO_REDIS_HELPER"))
+	if len(args) != 4 {
+		t.Skip("a helper of TestProcesses")
+	}
+	workers, _ := strconv.Atoi(args[2])
+	each, _ := strconv.Atoi(args[3])
+	e := connect(t, args[0], kvredis.KeyPrefix(args[1]), kvredis.EngineOptions(engine.CreateOnOpen(true)))
+	var wg sync.WaitGroup
+	seen := make(chan int64, workers*each)
+	errs := make(chan error, workers*2)
+	work(open(t, e, "shared"), workers, each, &wg, seen, errs)
+	wg.Wait()
+	close(errs)
+	close(seen)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	for n := range seen {
+		fmt.Fprintf(&out, "n=%d\n", n)
+	}
+	fmt.Print(out.String())
+}
+
+// work starts workers goroutines that increment "n" each times and as
+// many that add 1 to "cas" each times with CAS loops.
+func work(b engine.Bucket, workers, each int, wg *sync.WaitGroup, seen chan<- int64, errs chan<- error) {
+	for range workers {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			for range each {
+				n, err := b.IncrementS64(ctx, "n", 1)
+				if err != nil {
+					errs <- err
+					return
+				}
+				seen <- n
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for range each {
+				for {
+					v, ok, ver, err := b.GetVersioned(ctx, "cas")
+					if err != nil {
+						errs <- err
+						return
+					}
+					n := 0
+					if ok {
+						n, _ = strconv.Atoi(string(v))
+					}
+					swapped, _, err := b.CompareAndSwap(ctx, "cas", ver, []byte(strconv.Itoa(n+1)))
+					if err != nil {
+						errs <- err
+						return
+					}
+					if swapped {
+						break
+					}
+				}
+			}
+		}()
 	}
 }
 
@@ -248,4 +306,16 @@ func mustParse(t *testing.T, url string) *goredis.Options {
 		t.Fatal(err)
 	}
 	return o
+}
+
+func TestRedacted(t *testing.T) {
+	for in, want := range map[string]string{
+		"redis://:s3cret@127.0.0.1:6379/0":        "redis://:xxxxx@127.0.0.1:6379/0",
+		"rediss://user:p%40ss@example.com:6380/2": "rediss://user:xxxxx@example.com:6380/2",
+		"redis://127.0.0.1:6379":                  "redis://127.0.0.1:6379",
+	} {
+		if got := kvredis.Redacted(in); got != want || strings.Contains(got, "s3cret") || strings.Contains(got, "p%40ss") {
+			t.Errorf("Redacted(%q) = %q, want %q", in, got, want)
+		}
+	}
 }
