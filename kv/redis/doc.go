@@ -69,15 +69,17 @@
 // Version. CompareAndSwap is one script that compares the current Version
 // and writes. Deleted keys leave nothing behind but the shard's number.
 //
-// Increments are optimistic, in Go: read the value and Version
-// (GetVersioned), compute with engine.AddU64 or AddS64 (so the counter
-// rules are exactly those of every engine: a '+' sign, leading zeros
-// accepted, no whitespace, no wrap; Redis's INCRBY accepts and refuses
-// other texts), and write with the compare-and-swap script, keeping a
-// present entry's expiry, starting again if the Version changed. A
-// striped lock serializes increments of one key within an Engine, so only
-// writers in other processes cost retries. A non-integer value or an
-// overflow writes nothing.
+// Increments are one Lua script each: it parses the stored text, adds the
+// delta in decimal digits (Lua's numbers are doubles, which cannot hold
+// every u64 or s64) and writes the canonical result, keeping a present
+// entry's expiry, atomically, so concurrent increments are exact with one
+// round trip and no retries. The text rules are those of engine.AddU64 and
+// AddS64 (an optional sign, '-' for s64 only; ASCII digits; leading zeros
+// accepted; whitespace, '_', '.', exponents and hex refused; the number
+// within the type), not Redis's INCRBY, which accepts and refuses other
+// texts and knows no u64. A non-number or an overflow writes nothing, and
+// the error is the one engine.AddU64 or AddS64 gives for the value the
+// script found (a test compares both on thousands of cases).
 //
 // # Expiry
 //

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"math"
 	"net"
 	neturl "net/url"
@@ -25,10 +24,6 @@ import (
 // loading its data. The message of such an error is
 // "kv: OP: redis unavailable: CAUSE".
 var ErrUnavailable = errors.New("redis unavailable")
-
-// lockStripes is the number of process-local locks that serialize
-// increments of one key within an Engine.
-const lockStripes = 256
 
 // sweepBudget bounds the expired entries one listing call removes, so that
 // one script never blocks Redis for long; a listing calls again until the
@@ -49,8 +44,6 @@ type Engine struct {
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
-	seed    maphash.Seed
-	stripes [lockStripes]sync.Mutex
 }
 
 var _ engine.Engine = (*Engine)(nil)
@@ -122,7 +115,6 @@ func newEngine(ctx context.Context, rdb goredis.UniversalClient, cfg config) (*E
 		cfg:     cfg,
 		opts:    engine.NewOptions(cfg.engine...),
 		buckets: make(map[string]*bucket),
-		seed:    maphash.MakeSeed(),
 	}
 	for _, name := range e.opts.Buckets {
 		if err := e.Create(ctx, name); err != nil {
@@ -524,51 +516,70 @@ func (b *bucket) CompareAndSwap(ctx context.Context, key string, expect engine.V
 }
 
 func (b *bucket) IncrementU64(ctx context.Context, key string, delta uint64) (uint64, error) {
-	return engine.IncrementU64With(b.updater(ctx, key), key, delta)
+	text, found, old, err := b.increment(ctx, key, "u", "", strconv.FormatUint(delta, 10))
+	if err != nil {
+		return 0, err
+	}
+	if text == "" { // refused: the rules of every engine say why
+		if _, err := engine.AddU64(key, old, found, delta); err != nil {
+			return 0, err
+		}
+		return 0, fmt.Errorf("kv: increment: Redis refused to add %d to %q, which engine.AddU64 accepts", delta, old)
+	}
+	n, err := strconv.ParseUint(text, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("kv: increment: Redis stored %q: %v", text, err)
+	}
+	return n, nil
 }
 
 func (b *bucket) IncrementS64(ctx context.Context, key string, delta int64) (int64, error) {
-	return engine.IncrementS64With(b.updater(ctx, key), key, delta)
+	sign, mag := "", strconv.FormatUint(uint64(delta), 10)
+	if delta < 0 {
+		sign, mag = "-", strconv.FormatUint(-uint64(delta), 10)
+	}
+	text, found, old, err := b.increment(ctx, key, "s", sign, mag)
+	if err != nil {
+		return 0, err
+	}
+	if text == "" {
+		if _, err := engine.AddS64(key, old, found, delta); err != nil {
+			return 0, err
+		}
+		return 0, fmt.Errorf("kv: increment: Redis refused to add %d to %q, which engine.AddS64 accepts", delta, old)
+	}
+	n, err := strconv.ParseInt(text, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("kv: increment: Redis stored %q: %v", text, err)
+	}
+	return n, nil
 }
 
-func (b *bucket) updater(ctx context.Context, key string) engine.Updater {
-	return func(next func(old []byte, found bool) ([]byte, error)) error { return b.increment(ctx, key, next) }
-}
-
-// increment is an optimistic read-modify-write: read the value and its
-// version, compute the next value in Go (engine.AddU64 or AddS64, the
-// rules every engine shares), and write it only if the version is
-// unchanged (updateScript, keeping the expiry), else start again. A striped
-// lock serializes the increments of one key within the Engine, so only
-// writers in other processes cost retries.
-func (b *bucket) increment(ctx context.Context, key string, next func(old []byte, found bool) ([]byte, error)) error {
+// increment runs incrementScript: one round trip, atomic in Redis, exact
+// under any concurrency. It returns the stored result, or "" and the value
+// found if the value is not a counter of the type or the sum overflows
+// (nothing was written).
+func (b *bucket) increment(ctx context.Context, key, typ, sign, mag string) (text string, found bool, old []byte, err error) {
 	const op = "increment"
 	if err := b.check(ctx, op, key); err != nil {
-		return err
+		return "", false, nil, err
 	}
-	st := &b.e.stripes[maphash.String(b.e.seed, b.kpre+key)%lockStripes]
-	st.Lock()
-	defer st.Unlock()
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		old, found, ver, err := b.getVersioned(ctx, op, key)
-		if err != nil {
-			return err
-		}
-		buf, err := next(old, found)
-		if err != nil {
-			return err
-		}
-		if err := b.e.opts.CheckValue(op, key, len(buf)); err != nil {
-			return err
-		}
-		ok, _, err := b.update(ctx, op, key, ver, buf, true)
-		if err != nil || ok {
-			return err
-		}
+	_, now := b.now()
+	cctx, dl, cancel := b.e.deadline(ctx)
+	defer cancel()
+	res, err := incrementScript.Run(cctx, b.e.rdb, b.keys(key), key, dl.UnixMilli(), now, typ, sign, mag, b.e.opts.MaxValueBytes).Slice()
+	if err != nil {
+		return "", false, nil, b.e.fail(ctx, op, err, dl, true)
 	}
+	switch {
+	case len(res) == 2 && asInt(res[0]) == 1:
+		return asString(res[1]), false, nil, nil
+	case len(res) == 2 && asInt(res[0]) == 2:
+		return "", false, nil, b.e.opts.CheckValue(op, key, len(asString(res[1])))
+	case len(res) == 3 && asInt(res[0]) == 0:
+		return "", asInt(res[1]) == 1, []byte(asString(res[2])), nil
+	}
+	return "", false, nil, fmt.Errorf("kv: %s: unexpected reply from Redis: %v", op, res)
 }
 
 // list returns the keys of ZRANGEBYLEX min max LIMIT offset PageSize+1

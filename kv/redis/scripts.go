@@ -109,8 +109,8 @@ return {0, '', ver}
 `)
 
 // updateScript: ARGV key, deadline, now, expected version, value, keep
-// ("1": keep the expiry of a present entry, as increments do; "0": store
-// without expiry, as a swap does). Writes only if the key's version is the
+// ("1": keep the expiry of a present entry; "0": store without expiry, as
+// a swap does). Writes only if the key's version is the
 // expected one. Returns {1, new revision} or {0, current version}.
 var updateScript = goredis.NewScript(prelude + `
 local k, idx, xs, meta = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -163,4 +163,93 @@ if ARGV[2] == '1' then redis.call('HSETNX', KEYS[1], 'id', ARGV[1]) end
 local id = redis.call('HGET', KEYS[1], 'id')
 if not id then return {0, ''} end
 return {1, id}
+`)
+
+// incrementScript: ARGV key, deadline, now, type ("u" for u64, "s" for
+// s64), delta sign ("-" or ""), delta magnitude (canonical digits), value
+// limit. It adds the delta to the counter text exactly, in decimal digits
+// (Lua's numbers are doubles), with the rules of engine.AddU64 and AddS64:
+// an optional sign ('-' for s64 only), one or more ASCII digits, leading
+// zeros accepted, the number within the type. It returns {1, result} after
+// writing the result (keeping a present entry's expiry), {0, found, value}
+// if the value is not such a number or the result overflows (nothing is
+// written; the caller builds the error with engine.AddU64 or AddS64), or
+// {2, result} if the result is longer than the value limit.
+var incrementScript = goredis.NewScript(prelude + `
+local k, idx, xs, meta = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local key, dl, now, typ, dneg, dmag, limit = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '-', ARGV[6], tonumber(ARGV[7])
+if late(dl) then return redis.error_reply('WITGO_LATE the call deadline passed before Redis ran it') end
+local U64MAX, S64MAX, S64MIN = '18446744073709551615', '9223372036854775807', '9223372036854775808'
+local function cmp(a, b)
+  if #a ~= #b then if #a < #b then return -1 end return 1 end
+  for i = 1, #a do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then if x < y then return -1 end return 1 end
+  end
+  return 0
+end
+local function trim(d)
+  d = (string.gsub(d, '^0+', ''))
+  if d == '' then return '0' end
+  return d
+end
+local function add(a, b)
+  local out, carry, i, j = {}, 0, #a, #b
+  while i > 0 or j > 0 or carry > 0 do
+    local t = carry
+    if i > 0 then t = t + string.byte(a, i) - 48; i = i - 1 end
+    if j > 0 then t = t + string.byte(b, j) - 48; j = j - 1 end
+    table.insert(out, 1, string.char(48 + t % 10))
+    carry = math.floor(t / 10)
+  end
+  return trim(table.concat(out))
+end
+local function sub(a, b) -- a >= b
+  local out, borrow, i, j = {}, 0, #a, #b
+  while i > 0 do
+    local t = string.byte(a, i) - 48 - borrow
+    if j > 0 then t = t - (string.byte(b, j) - 48); j = j - 1 end
+    if t < 0 then t = t + 10; borrow = 1 else borrow = 0 end
+    table.insert(out, 1, string.char(48 + t))
+    i = i - 1
+  end
+  return trim(table.concat(out))
+end
+local function fits(neg, mag)
+  if typ == 'u' then return not neg and cmp(mag, U64MAX) <= 0 end
+  if neg then return cmp(mag, S64MIN) <= 0 end
+  return cmp(mag, S64MAX) <= 0
+end
+local v, r, e = state(k, now)
+local cneg, cmag = false, '0'
+if v then
+  local i, c = 1, string.sub(v, 1, 1)
+  if c == '+' then i = 2 elseif c == '-' and typ == 's' then cneg = true; i = 2 end
+  local digits = string.sub(v, i)
+  if #digits == 0 or string.find(digits, '[^0-9]') then return {0, 1, v} end
+  cmag = trim(digits)
+  if cmag == '0' then cneg = false end
+  if not fits(cneg, cmag) then return {0, 1, v} end
+end
+local neg, mag
+if cneg == dneg then
+  neg, mag = cneg, add(cmag, dmag)
+else
+  local c = cmp(cmag, dmag)
+  if c == 0 then neg, mag = false, '0'
+  elseif c > 0 then neg, mag = cneg, sub(cmag, dmag)
+  else neg, mag = dneg, sub(dmag, cmag) end
+end
+if mag == '0' then neg = false end
+if not fits(neg, mag) then
+  if v then return {0, 1, v} end
+  return {0, 0, ''}
+end
+local text = mag
+if neg then text = '-' .. mag end
+if #text > limit then return {2, text} end
+local exp = ''
+if v and e then exp = e end
+put(k, idx, xs, meta, key, text, exp)
+return {1, text}
 `)
