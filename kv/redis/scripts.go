@@ -51,8 +51,7 @@ local function put(k, idx, xs, meta, key, val, exp)
   local seq = redis.call('HINCRBY', meta, 's', 1)
   if exp == '' then
     redis.call('HSET', k, 'v', val, 'r', seq)
-    redis.call('HDEL', k, 'e')
-    redis.call('ZREM', xs, key)
+    if redis.call('HDEL', k, 'e') == 1 then redis.call('ZREM', xs, key) end
   else
     redis.call('HSET', k, 'v', val, 'r', seq, 'e', exp)
     local ms = '0'
