@@ -155,8 +155,8 @@ func TestServeBadBackend(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--backend", "redis"}, `witgo serve: --backend "redis": want memory or nats`},
-		{[]string{"--backend", ""}, `witgo serve: --backend "": want memory or nats`},
+		{[]string{"--backend", "mongo"}, `witgo serve: --backend "mongo": want memory, nats or redis`},
+		{[]string{"--backend", ""}, `witgo serve: --backend "": want memory, nats or redis`},
 		{[]string{"--nats-url", "nats://127.0.0.1:4222"}, "witgo serve: --nats-url needs --backend nats"},
 		{[]string{"--backend", "memory", "--nats-bucket-prefix", "p_"}, "witgo serve: --nats-bucket-prefix needs --backend nats"},
 	} {

@@ -58,7 +58,7 @@ func TestMessages(t *testing.T) {
 	}
 	const (
 		genUsage      = "witgo generate [--world W] [--out DIR] [--package-root IMPORT/PATH] [--features F,...] [--backend=false] [--check] [-v] WIT_PATH"
-		serveUsage    = "witgo serve [--listen tcp://HOST:PORT | unix:///PATH] [--backend memory|nats] [flags]"
+		serveUsage    = "witgo serve [--listen tcp://HOST:PORT | unix:///PATH] [--backend memory|nats|redis] [flags]"
 		scaffoldUsage = "witgo scaffold provider [flags]"
 		witUsage      = "witgo wit list | witgo wit export FAMILY DIR"
 	)
@@ -96,7 +96,7 @@ func TestMessages(t *testing.T) {
 		{[]string{"serve", "extra"}, 2, "", usage("witgo serve", `unexpected arguments ["extra"]`, serveUsage)},
 		{[]string{"serve", "--listen", "http://x"}, 2, "", usage("witgo serve", `--listen: "http://x": unknown scheme "http" (want tcp or unix)`, serveUsage)},
 		{[]string{"serve", "--listen", "127.0.0.1:7761"}, 2, "", usage("witgo serve", `--listen: "127.0.0.1:7761": want tcp://HOST:PORT or unix:///PATH`, serveUsage)},
-		{[]string{"serve", "--backend", "redis"}, 2, "", usage("witgo serve", `--backend "redis": want memory or nats`, serveUsage)},
+		{[]string{"serve", "--backend", "mongo"}, 2, "", usage("witgo serve", `--backend "mongo": want memory, nats or redis`, serveUsage)},
 		{[]string{"serve", "--nats-url", "nats://x"}, 2, "", usage("witgo serve", "--nats-url needs --backend nats", serveUsage)},
 		{[]string{"serve", "--log-level", "loud"}, 2, "", usage("witgo serve", `--log-level "loud": want debug, info, warn or error`, serveUsage)},
 		{[]string{"serve", "--page-size", "0"}, 2, "", usage("witgo serve", "--page-size 0: want a positive number", serveUsage)},

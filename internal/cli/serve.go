@@ -14,12 +14,14 @@ import (
 
 	natsio "github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/witgo-dev/witgo/internal/serve"
 	"github.com/witgo-dev/witgo/kv/engine"
 	"github.com/witgo-dev/witgo/kv/memory"
 	kvnats "github.com/witgo-dev/witgo/kv/nats"
 	"github.com/witgo-dev/witgo/kv/provider"
+	kvredis "github.com/witgo-dev/witgo/kv/redis"
 )
 
 const serveHelp = `Serve serves every bundled keyvalue family (wasi:keyvalue 0.2.0-draft early
@@ -35,21 +37,34 @@ over wRPC on one listener, backed by one engine:
                     servers with the same prefix share data. Unless
                     --max-value-bytes is given, the value limit is lowered to
                     fit the server's max_payload (1 MiB unless configured).
+  --backend redis   Redis (package kv/redis) at --redis-url
+                    (redis://[:PASSWORD@]HOST:PORT/DB, rediss:// for TLS);
+                    data lives in Redis (persisted as Redis is configured,
+                    e.g. appendonly yes). Every Redis key of a bucket is
+                    --redis-key-prefix + {an encoding of its identifier} +
+                    a suffix, so servers with the same prefix share data and
+                    a bucket stays in one Redis Cluster slot. Redis calls
+                    that fail (server down, no reply within --redis-timeout)
+                    are errors saying "redis unavailable"; a write that
+                    failed is never applied afterwards.
 
 Unknown buckets are created on open unless --create-on-open=false (then
 opening one is no-such-store, as the WIT says, and the log names the
 bucket). SIGINT or SIGTERM stops it after the calls in flight finish (up to
 --grace). A provider made by "witgo scaffold provider" takes the same flags
-(but --backend and the NATS flags).
+(but --backend and the NATS and Redis flags).
 `
 
 func runServe(args []string, stdout, stderr io.Writer) int {
-	c := newCommand("witgo serve", "witgo serve [--listen tcp://HOST:PORT | unix:///PATH] [--backend memory|nats] [flags]", serveHelp, stdout, stderr)
+	c := newCommand("witgo serve", "witgo serve [--listen tcp://HOST:PORT | unix:///PATH] [--backend memory|nats|redis] [flags]", serveHelp, stdout, stderr)
 	cfg := provider.DefaultConfig()
 	cfg.AddFlags(c.fl)
-	backend := c.fl.String("backend", "memory", "engine: memory or nats")
+	backend := c.fl.String("backend", "memory", "engine: memory, nats or redis")
 	natsURL := c.fl.String("nats-url", natsio.DefaultURL, "NATS server URL, or comma-separated URLs (--backend nats)")
 	natsPrefix := c.fl.String("nats-bucket-prefix", kvnats.DefaultBucketPrefix, "prefix of the JetStream bucket names (--backend nats)")
+	redisURL := c.fl.String("redis-url", "redis://127.0.0.1:6379/0", "Redis URL: redis://[[USER]:PASSWORD@]HOST:PORT/DB, rediss:// for TLS (--backend redis)")
+	redisPrefix := c.fl.String("redis-key-prefix", kvredis.DefaultKeyPrefix, "prefix of the Redis keys (--backend redis)")
+	redisTimeout := c.fl.Duration("redis-timeout", kvredis.DefaultCallTimeout, "deadline of one call to Redis when the caller's is later or absent; writes past it are refused by Redis (--backend redis)")
 	if code, done := c.parse(args); done {
 		return code
 	}
@@ -62,15 +77,17 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	set := map[string]bool{}
 	c.fl.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	switch *backend {
-	case "memory":
-		for _, name := range []string{"nats-url", "nats-bucket-prefix"} {
-			if set[name] {
-				return c.usageError("--%s needs --backend nats", name)
-			}
-		}
-	case "nats":
+	case "memory", "nats", "redis":
 	default:
-		return c.usageError("--backend %q: want memory or nats", *backend)
+		return c.usageError("--backend %q: want memory, nats or redis", *backend)
+	}
+	for _, name := range []string{"nats-url", "nats-bucket-prefix", "redis-url", "redis-key-prefix", "redis-timeout"} {
+		if want := strings.SplitN(name, "-", 2)[0]; set[name] && *backend != want {
+			return c.usageError("--%s needs --backend %s", name, want)
+		}
+	}
+	if *redisTimeout <= 0 {
+		return c.usageError("--redis-timeout %v: want a positive duration", *redisTimeout)
 	}
 	log, err := cfg.Logger(stderr)
 	if err != nil {
@@ -96,6 +113,14 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		defer nc.Close()
 		svc.Engine, svc.Options = e, e.Options()
 		svc.Attrs = append(svc.Attrs, "nats_url", nc.ConnectedUrlRedacted(), "nats_bucket_prefix", *natsPrefix)
+	case "redis":
+		e, err := openRedis(ctx, log, *redisURL, *redisPrefix, *redisTimeout, cfg.EngineOptions())
+		if err != nil {
+			return c.fail(err)
+		}
+		defer e.Close()
+		svc.Engine, svc.Options = e, e.Options()
+		svc.Attrs = append(svc.Attrs, "redis_url", kvredis.Redacted(*redisURL), "redis_key_prefix", *redisPrefix)
 	}
 	svc.Attrs = append(svc.Attrs, "families", strings.Join(serve.Families, "; "))
 	if err := provider.Run(ctx, cfg, svc); err != nil {
@@ -168,4 +193,34 @@ func redactURLs(list string) string {
 		}
 	}
 	return strings.Join(parts, ",")
+}
+
+// openRedis connects to the Redis at url and returns an engine on it with
+// opts, the key prefix and the call timeout; the caller closes it.
+func openRedis(ctx context.Context, log *slog.Logger, url, prefix string, timeout time.Duration, opts []engine.Option) (*kvredis.Engine, error) {
+	// go-redis logs its reconnection attempts itself: to the server's log,
+	// at debug level (the calls that fail say "redis unavailable").
+	goredis.SetLogger(redisLog{log})
+	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	e, err := kvredis.Connect(cctx, url, kvredis.KeyPrefix(prefix), kvredis.CallTimeout(timeout), kvredis.EngineOptions(opts...))
+	if err != nil {
+		return nil, err
+	}
+	info, _ := e.Client().Info(cctx, "server").Result()
+	version := ""
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "redis_version:"); ok {
+			version = v
+		}
+	}
+	log.Info("connected to Redis", "redis_url", kvredis.Redacted(url), "server_version", version)
+	return e, nil
+}
+
+// redisLog routes go-redis's log lines to the server's log.
+type redisLog struct{ log *slog.Logger }
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.DebugContext(ctx, "redis client: "+fmt.Sprintf(format, v...))
 }

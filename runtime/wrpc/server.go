@@ -89,9 +89,11 @@ type Server struct {
 	listeners map[net.Listener]struct{}
 	active    map[*invocation]struct{}
 	closing   bool
-	closed    bool          // Close was called: no new invocation at all
-	done      chan struct{} // closed when Shutdown or Close begins
-	idle      chan struct{} // closed when closing and no invocation is left
+	closed    bool // Close was called: no new invocation at all
+	// drainUntil ends Shutdown's drain of the listeners' queues.
+	drainUntil time.Time
+	done       chan struct{} // closed when Shutdown or Close begins
+	idle       chan struct{} // closed when closing and no invocation is left
 }
 
 type routeMap map[string]map[string]*route
@@ -312,6 +314,7 @@ func (s *Server) Serve(l net.Listener) error {
 			return err
 		}
 		delay = 0
+		s.extendDrain(l)
 		key := remoteKey(c)
 		if ok, limit := s.conns.admit(key); !ok {
 			// Closed at once, unread: the caller sees the connection end
@@ -382,8 +385,8 @@ func closeOnce(ch chan struct{}) {
 // Shutdown stops the server gracefully: it stops accepting (Serve returns
 // ErrServerClosed), serves the connections the kernel had already accepted
 // and lets running invocations finish, and returns nil when none is left.
-// New connections are refused once the listeners are closed, a few
-// milliseconds after Shutdown begins. If ctx ends first, it cancels the
+// New connections are refused once the listeners are closed: when none has
+// come for 50 ms, and at most a second after Shutdown begins. If ctx ends first, it cancels the
 // contexts of the invocations still running, closes their connections,
 // and returns ctx's error.
 func (s *Server) Shutdown(ctx context.Context) error {
@@ -407,9 +410,33 @@ func (s *Server) Close() error {
 	return nil
 }
 
-// drainWindow is how long Shutdown keeps accepting the connections already
-// in the listeners' queues before it closes them.
-const drainWindow = 20 * time.Millisecond
+// Shutdown keeps accepting the connections already in the listeners'
+// queues: until none has come for drainWindow, and for at most maxDrain.
+const (
+	drainWindow = 50 * time.Millisecond
+	maxDrain    = time.Second
+)
+
+func earliest(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+// extendDrain, during Shutdown's drain, gives l another drainWindow after a
+// connection was accepted, up to the end of the drain.
+func (s *Server) extendDrain(l net.Listener) {
+	s.mu.Lock()
+	until, draining := s.drainUntil, s.closing && !s.closed
+	s.mu.Unlock()
+	if !draining || until.IsZero() {
+		return
+	}
+	if d, ok := l.(interface{ SetDeadline(time.Time) error }); ok {
+		_ = d.SetDeadline(earliest(time.Now().Add(drainWindow), until))
+	}
+}
 
 // beginClose stops accepting: with drain, each listener that has an accept
 // deadline accepts what its queue holds until drainWindow passes, then
@@ -423,10 +450,12 @@ func (s *Server) beginClose(drain bool) {
 	}
 	if !drain {
 		s.closed = true
+	} else if s.drainUntil.IsZero() {
+		s.drainUntil = time.Now().Add(maxDrain)
 	}
 	for l := range s.listeners {
 		d, ok := l.(interface{ SetDeadline(time.Time) error })
-		if drain && ok && d.SetDeadline(time.Now().Add(drainWindow)) == nil {
+		if drain && ok && d.SetDeadline(earliest(time.Now().Add(drainWindow), s.drainUntil)) == nil {
 			continue
 		}
 		_ = l.Close()
