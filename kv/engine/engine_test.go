@@ -258,3 +258,33 @@ func TestAllKeysStopsOnMisbehavingEngine(t *testing.T) {
 		t.Fatalf("AllKeys = %q, %v", keys, err)
 	}
 }
+
+func TestApplyEach(t *testing.T) {
+	ctx := context.Background()
+	var applied []int
+	err := engine.ApplyEach(ctx, "set-many", 4, func(i int) error {
+		if i == 2 {
+			return errors.New("boom")
+		}
+		applied = append(applied, i)
+		return nil
+	})
+	var be *engine.BatchError
+	if !errors.As(err, &be) || be.Index != 2 || be.Done != 2 || be.Total != 4 || len(applied) != 2 {
+		t.Fatalf("failure at entry 2: %#v, applied %v", err, applied)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	err = engine.ApplyEach(cctx, "delete-many", 3, func(i int) error {
+		if i == 1 {
+			cancel()
+			return cctx.Err()
+		}
+		return nil
+	})
+	if !errors.As(err, &be) || be.Index != -1 || be.Done != 1 {
+		t.Fatalf("ctx ended at entry 1: %#v", err)
+	}
+	if err := engine.ApplyEach(ctx, "set-many", 0, nil); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -126,3 +126,23 @@ func SwapIf(ctx context.Context, b Bucket, key string, value []byte, p Precondit
 		}
 	}
 }
+
+// ApplyEach runs apply for entries 0 to n-1 of a batch op, in order, and
+// stops at the first failure with the *BatchError every engine returns: the
+// failing entry and the prefix already applied (Done), or Index -1 when ctx
+// ended (checked before each entry, and after a failure).
+func ApplyEach(ctx context.Context, op string, n int, apply func(i int) error) error {
+	for i := range n {
+		if err := ctx.Err(); err != nil {
+			return &BatchError{Op: op, Index: -1, Done: i, Total: n, Err: err}
+		}
+		if err := apply(i); err != nil {
+			index := i
+			if ctx.Err() != nil {
+				index = -1
+			}
+			return &BatchError{Op: op, Index: index, Done: i, Total: n, Err: err}
+		}
+	}
+	return nil
+}

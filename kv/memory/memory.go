@@ -649,15 +649,9 @@ func (b *bucket) SetMany(ctx context.Context, entries []engine.Entry) error {
 			return &engine.BatchError{Op: op, Index: i, Total: len(entries), Err: err}
 		}
 	}
-	for i, en := range entries {
-		if err := ctx.Err(); err != nil {
-			return &engine.BatchError{Op: op, Index: -1, Done: i, Total: len(entries), Err: err}
-		}
-		if err := b.set(op, en.Key, clone(en.Value)); err != nil {
-			return &engine.BatchError{Op: op, Index: i, Done: i, Total: len(entries), Err: err}
-		}
-	}
-	return nil
+	return engine.ApplyEach(ctx, op, len(entries), func(i int) error {
+		return b.set(op, entries[i].Key, clone(entries[i].Value))
+	})
 }
 
 func (b *bucket) DeleteMany(ctx context.Context, keys []string) error {
@@ -668,11 +662,8 @@ func (b *bucket) DeleteMany(ctx context.Context, keys []string) error {
 	if err := b.checkKeys(op, keys); err != nil {
 		return err
 	}
-	for i, k := range keys {
-		if err := ctx.Err(); err != nil {
-			return &engine.BatchError{Op: op, Index: -1, Done: i, Total: len(keys), Err: err}
-		}
-		b.delete(k)
-	}
-	return nil
+	return engine.ApplyEach(ctx, op, len(keys), func(i int) error {
+		b.delete(keys[i])
+		return nil
+	})
 }

@@ -741,22 +741,15 @@ func (b *bucket) SetMany(ctx context.Context, entries []engine.Entry) error {
 			return &engine.BatchError{Op: op, Index: i, Total: len(entries), Err: err}
 		}
 	}
-	for i, en := range entries {
-		if err := ctx.Err(); err != nil {
-			return &engine.BatchError{Op: op, Index: -1, Done: i, Total: len(entries), Err: err}
-		}
-		nk := keymap.Key(en.Key)
-		_, err := b.write(ctx, en.Key, nk, en.Value, false, 0, 0)
+	return engine.ApplyEach(ctx, op, len(entries), func(i int) error {
+		nk := keymap.Key(entries[i].Key)
+		_, err := b.write(ctx, entries[i].Key, nk, entries[i].Value, false, 0, 0)
 		b.e.wrote(b.pre + nk)
 		if err != nil {
-			err = fail(ctx, "", err)
-			if ctx.Err() != nil {
-				return &engine.BatchError{Op: op, Index: -1, Done: i, Total: len(entries), Err: err}
-			}
-			return &engine.BatchError{Op: op, Index: i, Done: i, Total: len(entries), Err: err}
+			return fail(ctx, "", err)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 func (b *bucket) DeleteMany(ctx context.Context, keys []string) error {
@@ -767,16 +760,5 @@ func (b *bucket) DeleteMany(ctx context.Context, keys []string) error {
 	if err := b.checkKeys(op, keys); err != nil {
 		return err
 	}
-	for i, k := range keys {
-		if err := ctx.Err(); err != nil {
-			return &engine.BatchError{Op: op, Index: -1, Done: i, Total: len(keys), Err: err}
-		}
-		if err := b.delete(ctx, "", k); err != nil {
-			if ctx.Err() != nil {
-				return &engine.BatchError{Op: op, Index: -1, Done: i, Total: len(keys), Err: err}
-			}
-			return &engine.BatchError{Op: op, Index: i, Done: i, Total: len(keys), Err: err}
-		}
-	}
-	return nil
+	return engine.ApplyEach(ctx, op, len(keys), func(i int) error { return b.delete(ctx, "", keys[i]) })
 }

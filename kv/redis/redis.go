@@ -743,18 +743,10 @@ func (b *bucket) SetMany(ctx context.Context, entries []engine.Entry) error {
 			return &engine.BatchError{Op: op, Index: i, Total: len(entries), Err: err}
 		}
 	}
-	for i, en := range entries {
-		if err := ctx.Err(); err != nil {
-			return &engine.BatchError{Op: op, Index: -1, Done: i, Total: len(entries), Err: err}
-		}
-		if _, err := b.set(ctx, "", en.Key, en.Value, 0, false); err != nil {
-			if ctx.Err() != nil {
-				return &engine.BatchError{Op: op, Index: -1, Done: i, Total: len(entries), Err: err}
-			}
-			return &engine.BatchError{Op: op, Index: i, Done: i, Total: len(entries), Err: err}
-		}
-	}
-	return nil
+	return engine.ApplyEach(ctx, op, len(entries), func(i int) error {
+		_, err := b.set(ctx, "", entries[i].Key, entries[i].Value, 0, false)
+		return err
+	})
 }
 
 func (b *bucket) DeleteMany(ctx context.Context, keys []string) error {
@@ -765,16 +757,5 @@ func (b *bucket) DeleteMany(ctx context.Context, keys []string) error {
 	if err := b.checkKeys(op, keys); err != nil {
 		return err
 	}
-	for i, k := range keys {
-		if err := ctx.Err(); err != nil {
-			return &engine.BatchError{Op: op, Index: -1, Done: i, Total: len(keys), Err: err}
-		}
-		if err := b.delete(ctx, "", k); err != nil {
-			if ctx.Err() != nil {
-				return &engine.BatchError{Op: op, Index: -1, Done: i, Total: len(keys), Err: err}
-			}
-			return &engine.BatchError{Op: op, Index: i, Done: i, Total: len(keys), Err: err}
-		}
-	}
-	return nil
+	return engine.ApplyEach(ctx, op, len(keys), func(i int) error { return b.delete(ctx, "", keys[i]) })
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -212,20 +213,13 @@ func (b *byteBudget) release(n int) {
 func logText(b []byte) string {
 	const maxLogText = 128
 	if len(b) <= maxLogText {
-		return string(toValidUTF8(b))
+		return strings.ToValidUTF8(string(b), "\uFFFD")
 	}
 	cut := maxLogText
 	for cut > 0 && !utf8.RuneStart(b[cut]) {
 		cut--
 	}
-	return string(toValidUTF8(b[:cut])) + "…(" + strconv.Itoa(len(b)) + " bytes)"
-}
-
-func toValidUTF8(b []byte) []byte {
-	if utf8.Valid(b) {
-		return b
-	}
-	return []byte(string([]rune(string(b))))
+	return strings.ToValidUTF8(string(b[:cut]), "\uFFFD") + "…(" + strconv.Itoa(len(b)) + " bytes)"
 }
 
 // warnLimiter rate-limits warning lines per key (a message and a remote
