@@ -251,21 +251,6 @@ func (t *handleTable) closeAll() {
 	}
 }
 
-// ownerKey is the context key of the owner (principal) of a server-side
-// call: who its handles belong to.
-type ownerKey struct{}
-
-// withOwner returns ctx carrying the owner of a call.
-func withOwner(ctx context.Context, owner string) context.Context {
-	return context.WithValue(ctx, ownerKey{}, owner)
-}
-
-// ownerOf returns the owner of the call of ctx ("" outside a server call).
-func ownerOf(ctx context.Context) string {
-	o, _ := ctx.Value(ownerKey{}).(string)
-	return o
-}
-
 func closeValue(v any) {
 	if c, ok := v.(io.Closer); ok {
 		_ = c.Close()

@@ -3,6 +3,7 @@ package wrpc
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -71,8 +72,10 @@ func TestHandleOwners(t *testing.T) {
 	tab := newHandleTable()
 	tab.max = 8
 	tab.quota = 3
-	alice := withOwner(context.Background(), "10.0.0.1")
-	bob := withOwner(context.Background(), "10.0.0.2")
+	alice := WithPeer(context.Background(), Peer{Addr: &net.TCPAddr{IP: net.IPv4(10, 0, 0, 1), Port: 1}, Principal: Anonymous})
+	bob := WithPeer(context.Background(), Peer{Addr: &net.TCPAddr{IP: net.IPv4(10, 0, 0, 2), Port: 2}, Principal: Anonymous})
+	// A second connection of alice's, from another port, is still alice.
+	alice2 := WithPeer(context.Background(), Peer{Addr: &net.TCPAddr{IP: net.IPv4(10, 0, 0, 1), Port: 3}, Principal: Anonymous})
 	var hs [][]byte
 	for i := range 3 {
 		h, err := tab.export(alice, "i#r", i)
@@ -93,7 +96,7 @@ func TestHandleOwners(t *testing.T) {
 	if _, err := tab.export(bob, "i#r", "b"); err != nil {
 		t.Fatalf("bob is refused while alice is at her quota: %v", err)
 	}
-	if v, err := tab.resolve(alice, "i#r", hs[0], Own); err != nil || v != 0 {
+	if v, err := tab.resolve(alice2, "i#r", hs[0], Own); err != nil || v != 0 {
 		t.Fatalf("alice's own handle: %v, %v", v, err)
 	}
 	if _, err := tab.export(alice, "i#r", 4); err != nil {

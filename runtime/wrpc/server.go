@@ -324,11 +324,7 @@ func (s *Server) Serve(l net.Listener) error {
 			continue
 		}
 		inv := &invocation{conn: c, remote: key}
-		owner := key
-		if owner == "" {
-			owner = "local" // a Unix socket
-		}
-		inv.ctx, inv.cancel = context.WithCancel(withOwner(context.Background(), owner))
+		inv.ctx, inv.cancel = context.WithCancel(withPeer(context.Background(), peerOf(c)))
 		if !s.track(inv) {
 			s.conns.release(key)
 			inv.cancel()

@@ -1,0 +1,66 @@
+package wrpc
+
+import (
+	"context"
+	"net"
+)
+
+// Anonymous is the principal of a caller the transport did not identify: a
+// plain TCP connection, or a TLS connection without a client certificate.
+const Anonymous = "anonymous"
+
+// Peer is the other end of a server-side call, as the transport knows it.
+type Peer struct {
+	// Addr is the caller's address (nil if the transport has none).
+	Addr net.Addr
+	// Principal names who is calling: the identity of a verified client
+	// certificate, "uid:N" for the peer's user on a Unix socket, or
+	// Anonymous.
+	Principal string
+}
+
+// peerKey is the context key of a call's Peer.
+type peerKey struct{}
+
+// withPeer returns ctx carrying p.
+func withPeer(ctx context.Context, p *Peer) context.Context {
+	return context.WithValue(ctx, peerKey{}, p)
+}
+
+// PeerFromContext returns the caller of the server-side call whose context
+// is ctx (handlers and interceptors receive such contexts). ok is false
+// outside a server call.
+func PeerFromContext(ctx context.Context) (p Peer, ok bool) {
+	pp, ok := ctx.Value(peerKey{}).(*Peer)
+	if !ok || pp == nil {
+		return Peer{}, false
+	}
+	return *pp, true
+}
+
+// WithPeer returns ctx carrying p as the caller, as the server does for
+// each call. It is for tests and in-process use of server-side code (such
+// as a backend called without the network) that reads PeerFromContext.
+func WithPeer(ctx context.Context, p Peer) context.Context {
+	return withPeer(ctx, &p)
+}
+
+// ownerOf returns who the handles created by the call of ctx belong to: its
+// principal, or, for an anonymous caller, its IP address (so one remote
+// cannot use or exhaust another's handles); "" outside a server call.
+func ownerOf(ctx context.Context) string {
+	p, ok := ctx.Value(peerKey{}).(*Peer)
+	if !ok || p == nil {
+		return ""
+	}
+	if p.Principal != "" && p.Principal != Anonymous {
+		return p.Principal
+	}
+	if a, ok := p.Addr.(*net.TCPAddr); ok {
+		return "ip:" + a.IP.String()
+	}
+	if p.Addr != nil {
+		return p.Addr.Network() + ":" + p.Addr.String()
+	}
+	return Anonymous
+}

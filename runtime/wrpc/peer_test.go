@@ -1,0 +1,95 @@
+package wrpc
+
+import (
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"testing"
+)
+
+// A handler sees who calls it: on a Unix socket, the caller's uid.
+func TestPeerFromContextUnix(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("SO_PEERCRED is Linux-only")
+	}
+	path := filepath.Join(t.TempDir(), "s")
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := NewServer()
+	got := make(chan Peer, 1)
+	srv.Register("i", "f", func(ctx context.Context, params []byte) ([]byte, error) {
+		p, ok := PeerFromContext(ctx)
+		if !ok {
+			t.Error("no peer in a handler's context")
+		}
+		got <- p
+		return nil, nil
+	})
+	go srv.Serve(l)
+	defer srv.Close()
+	if _, err := DialUnix(path).Invoke(context.Background(), "i", "f", nil); err != nil {
+		t.Fatal(err)
+	}
+	p := <-got
+	if want := "uid:" + strconv.Itoa(os.Getuid()); p.Principal != want {
+		t.Fatalf("principal %q, want %q", p.Principal, want)
+	}
+}
+
+// Over plain TCP the caller is anonymous, and its address is known.
+func TestPeerFromContextTCP(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := NewServer()
+	got := make(chan Peer, 1)
+	srv.Register("i", "f", func(ctx context.Context, params []byte) ([]byte, error) {
+		p, _ := PeerFromContext(ctx)
+		got <- p
+		return nil, nil
+	})
+	go srv.Serve(l)
+	defer srv.Close()
+	if _, err := DialTCP(l.Addr().String()).Invoke(context.Background(), "i", "f", nil); err != nil {
+		t.Fatal(err)
+	}
+	p := <-got
+	if p.Principal != Anonymous {
+		t.Fatalf("principal %q, want %q", p.Principal, Anonymous)
+	}
+	if a, ok := p.Addr.(*net.TCPAddr); !ok || !a.IP.IsLoopback() {
+		t.Fatalf("addr %v", p.Addr)
+	}
+	if _, ok := PeerFromContext(context.Background()); ok {
+		t.Fatal("a peer outside a server call")
+	}
+}
+
+// An identified principal owns its handles from any address; anonymous
+// callers are told apart by IP.
+func TestOwnerOf(t *testing.T) {
+	a1 := &net.TCPAddr{IP: net.IPv4(10, 0, 0, 1), Port: 1}
+	a2 := &net.TCPAddr{IP: net.IPv4(10, 0, 0, 2), Port: 2}
+	for _, tc := range []struct {
+		a, b Peer
+		same bool
+	}{
+		{Peer{a1, "spiffe://x/alice"}, Peer{a2, "spiffe://x/alice"}, true},
+		{Peer{a1, "spiffe://x/alice"}, Peer{a1, "spiffe://x/bob"}, false},
+		{Peer{a1, Anonymous}, Peer{a2, Anonymous}, false},
+		{Peer{a1, Anonymous}, Peer{&net.TCPAddr{IP: a1.IP, Port: 9}, Anonymous}, true},
+		{Peer{a1, "uid:1000"}, Peer{a1, Anonymous}, false},
+	} {
+		oa := ownerOf(WithPeer(context.Background(), tc.a))
+		ob := ownerOf(WithPeer(context.Background(), tc.b))
+		if (oa == ob) != tc.same {
+			t.Errorf("%v vs %v: owners %q and %q", tc.a, tc.b, oa, ob)
+		}
+	}
+}
