@@ -254,3 +254,24 @@ func TestTTLMillis(t *testing.T) {
 		}
 	}
 }
+
+// Without an account a buffer is bounded by its limit only; closed, it
+// refuses writes and drops its bytes.
+func TestValueBufferClose(t *testing.T) {
+	v := kvbackend.NewValueBufferFor(context.Background(), 10)
+	if err := v.WriteZeroes(10); err != nil {
+		t.Fatal(err)
+	}
+	if got := v.Bytes(); len(got) != 10 || got[9] != 0 {
+		t.Fatalf("bytes %v", got)
+	}
+	if err := v.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Write([]byte("x")); err == nil || !strings.Contains(err.Error(), "closed") {
+		t.Fatalf("write after close: %v", err)
+	}
+	if len(v.Bytes()) != 0 {
+		t.Fatal("bytes kept after close")
+	}
+}

@@ -83,6 +83,13 @@ type Config struct {
 	MaxBytesInFlight int
 	// CallTimeout is the deadline of every call's engine work.
 	CallTimeout time.Duration
+	// MaxHandles and MaxHandlesPerClient bound the server's handle table
+	// (resource values such as outgoing values and streams), in all and
+	// for one client; 0 per client is a sixteenth of MaxHandles.
+	MaxHandles, MaxHandlesPerClient int
+	// MaxHandleBytes and MaxHandleBytesPerClient bound the bytes those
+	// values hold; 0 per client is a quarter of MaxHandleBytes.
+	MaxHandleBytes, MaxHandleBytesPerClient int64
 	// Grace bounds the drain of calls in flight at shutdown.
 	Grace time.Duration
 	// LogLevel is debug, info, warn or error; LogFormat is text or json.
@@ -105,6 +112,8 @@ func DefaultConfig() Config {
 		MaxConnectionsPerRemote: wrpc.DefaultMaxConnectionsPerRemote,
 		HeaderTimeout:           wrpc.DefaultHeaderTimeout,
 		MaxBytesInFlight:        wrpc.DefaultMaxBytesInFlight,
+		MaxHandles:              wrpc.DefaultMaxHandles,
+		MaxHandleBytes:          wrpc.DefaultMaxHandleBytes,
 		Grace:                   DefaultGrace,
 		LogLevel:                "info",
 		LogFormat:               "text",
@@ -132,6 +141,10 @@ func (c *Config) AddFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.HeaderTimeout, "header-timeout", c.HeaderTimeout, "time from accept to the end of a request's header")
 	fs.DurationVar(&c.CallTimeout, "call-timeout", c.CallTimeout, "deadline of each call's engine work; past it the call answers with the family's timeout or other error")
 	fs.IntVar(&c.MaxBytesInFlight, "max-bytes-in-flight", c.MaxBytesInFlight, "request bytes buffered at once; a request that finds no room within a second is refused")
+	fs.IntVar(&c.MaxHandles, "max-handles", c.MaxHandles, "resource handles (outgoing and incoming values, streams) the server holds at once")
+	fs.IntVar(&c.MaxHandlesPerClient, "max-handles-per-client", c.MaxHandlesPerClient, "handles one client may hold (0: a sixteenth of --max-handles); over it, calls that can fail get \"too many open handles: limit N per client\"")
+	fs.Int64Var(&c.MaxHandleBytes, "max-handle-bytes", c.MaxHandleBytes, "bytes the values behind handles hold at once (outgoing values being written, incoming values being read)")
+	fs.Int64Var(&c.MaxHandleBytesPerClient, "max-handle-bytes-per-client", c.MaxHandleBytesPerClient, "bytes behind one client's handles (0: a quarter of --max-handle-bytes)")
 	fs.DurationVar(&c.Grace, "grace", c.Grace, "how long shutdown waits for calls in flight")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json")
@@ -150,7 +163,7 @@ func (c *Config) Check() error {
 		{"max-key-bytes", c.MaxKeyBytes}, {"max-value-bytes", c.MaxValueBytes}, {"page-size", c.PageSize},
 		{"max-message-bytes", c.MaxMessageBytes}, {"max-concurrent", c.MaxConcurrent},
 		{"max-connections", c.MaxConnections}, {"max-connections-per-remote", c.MaxConnectionsPerRemote},
-		{"max-bytes-in-flight", c.MaxBytesInFlight},
+		{"max-bytes-in-flight", c.MaxBytesInFlight}, {"max-handles", c.MaxHandles},
 	} {
 		if n.v <= 0 {
 			return fmt.Errorf("--%s %d: want a positive number", n.name, n.v)
@@ -161,6 +174,10 @@ func (c *Config) Check() error {
 	}
 	if c.MaxBuckets < 0 || c.MaxMemoryBytes < 0 {
 		return fmt.Errorf("--max-buckets %d, --max-memory %d: want 0 (no bound) or more", c.MaxBuckets, c.MaxMemoryBytes)
+	}
+	if c.MaxHandlesPerClient < 0 || c.MaxHandleBytes <= 0 || c.MaxHandleBytesPerClient < 0 {
+		return fmt.Errorf("--max-handles-per-client %d, --max-handle-bytes %d, --max-handle-bytes-per-client %d: want 0 (the default share) or more, and a positive --max-handle-bytes",
+			c.MaxHandlesPerClient, c.MaxHandleBytes, c.MaxHandleBytesPerClient)
 	}
 	if c.CallTimeout < 0 {
 		return fmt.Errorf("--call-timeout %v: want a duration of 0 or more", c.CallTimeout)
@@ -228,6 +245,9 @@ func (c *Config) serverOptions(o engine.Options) []wrpc.ServerOption {
 		wrpc.WithHeaderTimeout(c.HeaderTimeout),
 		wrpc.WithMaxBytesInFlight(c.MaxBytesInFlight),
 		wrpc.WithCallTimeout(c.CallTimeout),
+		wrpc.WithHandleTable(c.MaxHandles, 0),
+		wrpc.WithHandleQuota(c.MaxHandlesPerClient),
+		wrpc.WithHandleBytes(c.MaxHandleBytes, c.MaxHandleBytesPerClient),
 	}
 }
 

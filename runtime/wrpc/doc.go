@@ -90,7 +90,12 @@
 //   - Stateful: any other resource value goes to the server's handle table
 //     under a random 16-byte handle, bounded in size and idle lifetime
 //     (WithHandleTable). Passing a handle back as own<R> moves the value to
-//     the implementation and retires the handle.
+//     the implementation and retires the handle. A handle belongs to the
+//     caller that got it (PeerFromContext's principal, else the caller's IP
+//     address), within a per-caller quota (WithHandleQuota); the bytes the
+//     values hold are budgeted too (WithHandleBytes, HandleBytes), and
+//     HandleRoom lets an implementation answer "too many open handles" with
+//     its WIT error instead of ending the call without a result.
 //
 // One interface may mix both: a handle that arrives is looked up in the
 // table first, then given to the resolver.

@@ -17,6 +17,10 @@ type Peer struct {
 	// certificate, "uid:N" for the peer's user on a Unix socket, or
 	// Anonymous.
 	Principal string
+
+	// handles is the handle table of the server serving the call (nil for
+	// a Peer made by WithPeer), where HandleRoom and HandleBytes look.
+	handles *handleTable
 }
 
 // peerKey is the context key of a call's Peer.
@@ -35,13 +39,16 @@ func PeerFromContext(ctx context.Context) (p Peer, ok bool) {
 	if !ok || pp == nil {
 		return Peer{}, false
 	}
-	return *pp, true
+	p = *pp
+	p.handles = nil
+	return p, true
 }
 
 // WithPeer returns ctx carrying p as the caller, as the server does for
 // each call. It is for tests and in-process use of server-side code (such
 // as a backend called without the network) that reads PeerFromContext.
 func WithPeer(ctx context.Context, p Peer) context.Context {
+	p.handles = nil
 	return withPeer(ctx, &p)
 }
 

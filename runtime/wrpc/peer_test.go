@@ -80,11 +80,11 @@ func TestOwnerOf(t *testing.T) {
 		a, b Peer
 		same bool
 	}{
-		{Peer{a1, "spiffe://x/alice"}, Peer{a2, "spiffe://x/alice"}, true},
-		{Peer{a1, "spiffe://x/alice"}, Peer{a1, "spiffe://x/bob"}, false},
-		{Peer{a1, Anonymous}, Peer{a2, Anonymous}, false},
-		{Peer{a1, Anonymous}, Peer{&net.TCPAddr{IP: a1.IP, Port: 9}, Anonymous}, true},
-		{Peer{a1, "uid:1000"}, Peer{a1, Anonymous}, false},
+		{Peer{Addr: a1, Principal: "spiffe://x/alice"}, Peer{Addr: a2, Principal: "spiffe://x/alice"}, true},
+		{Peer{Addr: a1, Principal: "spiffe://x/alice"}, Peer{Addr: a1, Principal: "spiffe://x/bob"}, false},
+		{Peer{Addr: a1, Principal: Anonymous}, Peer{Addr: a2, Principal: Anonymous}, false},
+		{Peer{Addr: a1, Principal: Anonymous}, Peer{Addr: &net.TCPAddr{IP: a1.IP, Port: 9}, Principal: Anonymous}, true},
+		{Peer{Addr: a1, Principal: "uid:1000"}, Peer{Addr: a1, Principal: Anonymous}, false},
 	} {
 		oa := ownerOf(WithPeer(context.Background(), tc.a))
 		ob := ownerOf(WithPeer(context.Background(), tc.b))

@@ -84,10 +84,12 @@ var (
 // closes.
 //
 // The table's handles belong to the client whose call created them (its
-// remote IP address; "local" over a Unix socket): another client that
-// presents the same bytes gets ErrUnknownHandle, and each client may hold
-// at most a sixteenth of the table (WithHandleQuota), so one client cannot
-// fill it for the others.
+// principal, see Peer; for an anonymous caller, its IP address): another
+// client that presents the same bytes gets ErrUnknownHandle, and each client
+// may hold at most a sixteenth of the table (WithHandleQuota), so one client
+// cannot fill it for the others. HandleRoom lets an implementation refuse
+// with its own error before it makes a value the table has no room for;
+// WithHandleBytes bounds the bytes the values hold.
 func WithHandleTable(max int, ttl time.Duration) ServerOption {
 	return func(s *Server) {
 		if max > 0 {
@@ -133,6 +135,13 @@ type handleTable struct {
 	quota     int // per owner; 0: max/16
 	ttl       time.Duration
 	now       func() time.Time
+	expired   []any // values to close on unlock
+
+	// The byte budget of the values (WithHandleBytes, HandleBytes).
+	bytesMax     int64
+	bytesQuota   int64 // per owner; 0: bytesMax/4
+	bytesTotal   int64
+	bytesByOwner map[string]int64
 }
 
 type handleEntry struct {
@@ -145,12 +154,14 @@ type handleEntry struct {
 
 func newHandleTable() *handleTable {
 	return &handleTable{
-		resolvers: make(map[string]HandleResolver),
-		entries:   make(map[string]*list.Element),
-		perOwner:  make(map[string]int),
-		max:       DefaultMaxHandles,
-		ttl:       DefaultHandleTTL,
-		now:       time.Now,
+		resolvers:    make(map[string]HandleResolver),
+		entries:      make(map[string]*list.Element),
+		perOwner:     make(map[string]int),
+		max:          DefaultMaxHandles,
+		bytesMax:     DefaultMaxHandleBytes,
+		bytesByOwner: make(map[string]int64),
+		ttl:          DefaultHandleTTL,
+		now:          time.Now,
 	}
 }
 
@@ -166,7 +177,7 @@ func (t *handleTable) ownerQuota() int {
 // it is a Resource of a type with a resolver, else a new entry.
 func (t *handleTable) export(ctx context.Context, typ string, v any) ([]byte, error) {
 	t.mu.Lock()
-	defer t.mu.Unlock()
+	defer t.unlock()
 	if r, ok := v.(Resource); ok && t.resolvers[typ] != nil {
 		return r.WRPCHandle(), nil // stateless
 	}
@@ -174,10 +185,10 @@ func (t *handleTable) export(ctx context.Context, typ string, v any) ([]byte, er
 	t.expireLocked(now)
 	owner := ownerOf(ctx)
 	if len(t.entries) >= t.max {
-		return nil, fmt.Errorf("%s: %w: limit %d", typ, ErrTooManyHandles, t.max)
+		return nil, fmt.Errorf("%s: %w: too many open handles: limit %d", typ, ErrTooManyHandles, t.max)
 	}
 	if q := t.ownerQuota(); t.perOwner[owner] >= q {
-		return nil, fmt.Errorf("%s: %w: limit %d per client", typ, ErrTooManyHandles, q)
+		return nil, fmt.Errorf("%s: %w: too many open handles: limit %d per client", typ, ErrTooManyHandles, q)
 	}
 	h := make([]byte, 16)
 	_, _ = rand.Read(h)
@@ -211,12 +222,12 @@ func (t *handleTable) resolve(ctx context.Context, typ string, h []byte, own Own
 				e.last = now
 				t.lru.MoveToFront(el)
 			}
-			t.mu.Unlock()
+			t.unlock()
 			return e.v, nil
 		}
 	}
 	r := t.resolvers[typ]
-	t.mu.Unlock()
+	t.unlock()
 	if r == nil {
 		return nil, fmt.Errorf("%s: %w", typ, ErrUnknownHandle)
 	}
@@ -225,13 +236,24 @@ func (t *handleTable) resolve(ctx context.Context, typ string, h []byte, own Own
 }
 
 // expireLocked removes the entries unused for longer than the TTL, oldest
-// first, closing their values.
+// first; unlock closes their values (a value's Close may use the table,
+// through its ByteAccount).
 func (t *handleTable) expireLocked(now time.Time) {
 	for el := t.lru.Back(); el != nil; el = t.lru.Back() {
 		if now.Sub(el.Value.(*handleEntry).last) <= t.ttl {
 			return
 		}
-		closeValue(t.removeLocked(el).v)
+		t.expired = append(t.expired, t.removeLocked(el).v)
+	}
+}
+
+// unlock unlocks t, then closes the values that expired while it was held.
+func (t *handleTable) unlock() {
+	vals := t.expired
+	t.expired = nil
+	t.mu.Unlock()
+	for _, v := range vals {
+		closeValue(v)
 	}
 }
 
@@ -283,6 +305,10 @@ func EncodeResource(e *Encoder, instance, resource string, v any) {
 		return
 	}
 	h, err := e.srv.handles.export(e.ctx, instance+"#"+resource, v)
+	if err != nil {
+		// The value never reached the caller: nothing else will close it.
+		closeValue(v)
+	}
 	e.Fail(err)
 	e.Bytes(h)
 }

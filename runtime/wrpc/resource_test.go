@@ -122,7 +122,9 @@ func TestHandleExpiryOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	now = now.Add(45 * time.Second) // b is 85 s old, c 45 s, a 45 s
+	tab.mu.Lock()
 	tab.expireLocked(now)
+	tab.unlock()
 	if !b.closed || a.closed || c.closed || len(tab.entries) != 2 {
 		t.Fatalf("after expiry: a %v b %v c %v, %d entries", a.closed, b.closed, c.closed, len(tab.entries))
 	}

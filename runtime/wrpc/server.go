@@ -324,7 +324,7 @@ func (s *Server) Serve(l net.Listener) error {
 			continue
 		}
 		inv := &invocation{conn: c, remote: key}
-		inv.ctx, inv.cancel = context.WithCancel(withPeer(context.Background(), peerOf(c)))
+		inv.ctx, inv.cancel = context.WithCancel(withPeer(context.Background(), s.peer(c)))
 		if !s.track(inv) {
 			s.conns.release(key)
 			inv.cancel()

@@ -219,7 +219,7 @@ func (x *implTypes) BucketOpenBucket(ctx context.Context, name string) (types.Bu
 }
 
 func (x *implTypes) OutgoingValueNewOutgoingValue(ctx context.Context) (types.OutgoingValue, error) {
-	return &resTypesOutgoingValue{buf: kvbackend.NewValueBuffer(x.be.maxValue)}, nil
+	return &resTypesOutgoingValue{buf: kvbackend.NewValueBufferFor(ctx, x.be.maxValue)}, nil
 }
 
 func (x *implTypes) IncomingValueIncomingValueConsumeSync(ctx context.Context, this types.IncomingValue) (types.IncomingValueSyncBody, error) {
@@ -227,6 +227,8 @@ func (x *implTypes) IncomingValueIncomingValueConsumeSync(ctx context.Context, t
 	if !isOurs || iv == nil {
 		return nil, errWrappedWasikeyvalueerrorError(kvbackend.Foreign("wasi:keyvalue/types@0.2.0-draft#incoming-value.incoming-value-consume-sync", "incoming value", this))
 	}
+	// The value is the caller's now: what it held goes back.
+	iv.held.Release()
 	return kvbackend.Clone(iv.data), nil
 }
 
@@ -235,7 +237,12 @@ func (x *implTypes) IncomingValueIncomingValueConsumeAsync(ctx context.Context, 
 	if !isOurs || iv == nil {
 		return nil, errWrappedWasikeyvalueerrorError(kvbackend.Foreign("wasi:keyvalue/types@0.2.0-draft#incoming-value.incoming-value-consume-async", "incoming value", this))
 	}
-	return &resStreamsInputStream{r: kvbackend.NewReader(iv.data)}, nil
+	if err := wrpc.HandleRoom(ctx); err != nil {
+		iv.held.Release() // the value was the caller's, and goes with the failed call
+		return nil, errWrappedWasikeyvalueerrorError(err)
+	}
+	// The stream keeps the bytes alive now, and holds their reservation.
+	return &resStreamsInputStream{r: kvbackend.NewReader(iv.data), held: iv.held}, nil
 }
 
 // implEventual implements eventual.Interface (the WIT interface
@@ -258,7 +265,14 @@ func (x *implEventual) Get(ctx context.Context, bucket eventual.Bucket, key even
 	if !present {
 		return nil, false, nil
 	}
-	return &resTypesIncomingValue{data: val}, true, nil
+	if err := wrpc.HandleRoom(ctx); err != nil {
+		return nil, false, errWrappedWasikeyvalueerrorError(err)
+	}
+	held, err := kvbackend.Hold(ctx, len(val))
+	if err != nil {
+		return nil, false, errWrappedWasikeyvalueerrorError(err)
+	}
+	return &resTypesIncomingValue{data: val, held: held}, true, nil
 }
 
 func (x *implEventual) Set(ctx context.Context, bucket eventual.Bucket, key eventual.Key, outgoingValue eventual.OutgoingValue) error {
@@ -427,7 +441,15 @@ func (x *resPollPollable) Block(ctx context.Context) error {
 // "wasi:io/streams@0.2.0" over the bytes of an incoming value; it ends (closed)
 // after the last byte.
 type resStreamsInputStream struct {
-	r *kvbackend.Reader
+	r    *kvbackend.Reader
+	held *kvbackend.Held // the reservation of the bytes read
+}
+
+// Close gives back the bytes reserved for the value read; the handle table
+// closes the stream when its handle expires.
+func (x *resStreamsInputStream) Close() error {
+	x.held.Release()
+	return nil
 }
 
 var _ streams.InputStream = (*resStreamsInputStream)(nil)
@@ -614,9 +636,16 @@ type resTypesOutgoingValue struct {
 	buf *kvbackend.ValueBuffer
 }
 
+// Close drops the bytes written so far and gives back their reservation;
+// the handle table closes the value when its handle expires.
+func (x *resTypesOutgoingValue) Close() error { return x.buf.Close() }
+
 var _ types.OutgoingValue = (*resTypesOutgoingValue)(nil)
 
 func (x *resTypesOutgoingValue) OutgoingValueWriteBodyAsync(ctx context.Context) (types.OutgoingValueBodyAsync, error) {
+	if err := wrpc.HandleRoom(ctx); err != nil {
+		return nil, errWrappedWasikeyvalueerrorError(err)
+	}
 	return &resStreamsOutputStream{sink: x.buf}, nil
 }
 
@@ -628,6 +657,14 @@ func (x *resTypesOutgoingValue) OutgoingValueWriteBodySync(ctx context.Context, 
 // "wasi:keyvalue/types@0.2.0-draft": the bytes a get returned, never modified.
 type resTypesIncomingValue struct {
 	data []byte
+	held *kvbackend.Held // the reservation of data's bytes
+}
+
+// Close gives back the bytes reserved for the value; the handle table
+// closes it when its handle expires.
+func (x *resTypesIncomingValue) Close() error {
+	x.held.Release()
+	return nil
 }
 
 var _ types.IncomingValue = (*resTypesIncomingValue)(nil)
