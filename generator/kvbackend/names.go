@@ -35,7 +35,7 @@ var templateIdents = []string{
 	"x", "b", "bk", "be", "e", "err", "ctx", "val", "present", "found", "ov", "isOurs",
 	"page", "more", "offset", "next", "resp", "all", "entries", "got", "i", "en", "v", "w", "kv", "ver", "c",
 	"swapped", "cur", "iv", "chunk", "n", "from", "room", "ready", "instance", "resource", "handle",
-	"fn", "backend", "New", "opts", "ttl", "pfx", "pre",
+	"fn", "backend", "New", "opts", "ttl", "pfx", "pre", "held",
 }
 
 // generatedPrefixes start the package-level names the backend derives from

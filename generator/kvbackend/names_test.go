@@ -23,7 +23,7 @@ var templateFields = []string{
 	// fields of the backend's types (file.go.tmpl)
 	"maxValue", "key", "ver", "r", "sink", "buf", "data", "msg", "name",
 	// methods of the backend's types
-	"ResolveHandle", "WRPCHandle", "bucket",
+	"ResolveHandle", "WRPCHandle", "Close", "bucket",
 	// fields of the bindings' and the engine's types
 	"F0", "F1", "Key", "Value",
 }

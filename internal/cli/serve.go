@@ -138,6 +138,10 @@ func openNATS(ctx context.Context, log *slog.Logger, url, prefix string, opts []
 	nc, err := natsio.Connect(url,
 		natsio.Name("witgo serve"),
 		natsio.MaxReconnects(-1),
+		// No reconnect buffer, as kv/nats.Connect: a write made while
+		// disconnected fails at once as not applied, instead of being sent
+		// (and maybe applied) after the caller was told it failed.
+		natsio.ReconnectBufSize(-1),
 		natsio.DisconnectErrHandler(func(_ *natsio.Conn, err error) {
 			if err != nil {
 				log.Warn("NATS connection lost; reconnecting", "err", err)

@@ -30,6 +30,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -114,6 +115,9 @@ func DefaultConfig() Config {
 		MaxBytesInFlight:        wrpc.DefaultMaxBytesInFlight,
 		MaxHandles:              wrpc.DefaultMaxHandles,
 		MaxHandleBytes:          wrpc.DefaultMaxHandleBytes,
+		MaxBuckets:              DefaultMaxBuckets,
+		MaxMemoryBytes:          DefaultMaxMemoryBytes,
+		CallTimeout:             wrpc.DefaultCallTimeout,
 		Grace:                   DefaultGrace,
 		LogLevel:                "info",
 		LogFormat:               "text",
@@ -251,6 +255,22 @@ func (c *Config) serverOptions(o engine.Options) []wrpc.ServerOption {
 	}
 }
 
+// memoryHeadroom is what MemoryLimit adds to the budgets: the runtime, the
+// connections' buffers, the handlers' own allocations.
+const memoryHeadroom = 64 << 20
+
+// MemoryLimit is the Go memory limit Run sets (runtime/debug.SetMemoryLimit)
+// unless GOMEMLIMIT is set: the sum of the budgets (request bytes in flight,
+// bytes behind handles, the in-memory engine's keys and values) plus 64 MiB,
+// so that the collector runs before garbage takes the heap past what the
+// budgets allow. It is 0 (no limit) when the engine's memory is unbounded.
+func (c *Config) MemoryLimit() int64 {
+	if c.MaxMemoryBytes <= 0 {
+		return 0
+	}
+	return int64(c.MaxBytesInFlight) + c.MaxHandleBytes + c.MaxMemoryBytes + memoryHeadroom
+}
+
 // Service is what Run serves.
 type Service struct {
 	// Engine backs every world.
@@ -293,6 +313,10 @@ func Run(ctx context.Context, cfg Config, svc Service) error {
 	l, err := Listen(cfg.Listen)
 	if err != nil {
 		return err
+	}
+	if lim := cfg.MemoryLimit(); lim > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(lim)
+		log.Debug("Go memory limit set to the sum of the budgets", "bytes", lim)
 	}
 	srv := wrpc.NewServer(append([]wrpc.ServerOption{wrpc.WithLogger(log)}, cfg.serverOptions(opts)...)...)
 	svc.Register(srv, logRefusedOpens{svc.Engine, opts, log})

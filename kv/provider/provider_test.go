@@ -183,3 +183,35 @@ func TestListenBusy(t *testing.T) {
 	}
 	l2.Close()
 }
+
+// A provider started with no flags is bounded: buckets, memory, call time,
+// handles, and the Go heap.
+func TestDefaultsAreBounded(t *testing.T) {
+	cfg := provider.DefaultConfig()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	cfg.AddFlags(fs)
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Check(); err != nil {
+		t.Fatal(err)
+	}
+	o := engine.NewOptions(cfg.EngineOptions()...)
+	if o.MaxBuckets != provider.DefaultMaxBuckets || o.MaxBytes != provider.DefaultMaxMemoryBytes {
+		t.Errorf("engine bounds by default: %d buckets, %d bytes", o.MaxBuckets, o.MaxBytes)
+	}
+	if cfg.CallTimeout != wrpc.DefaultCallTimeout {
+		t.Errorf("call timeout by default: %v", cfg.CallTimeout)
+	}
+	if cfg.MaxHandles != wrpc.DefaultMaxHandles || cfg.MaxHandleBytes != wrpc.DefaultMaxHandleBytes {
+		t.Errorf("handle bounds by default: %d handles, %d bytes", cfg.MaxHandles, cfg.MaxHandleBytes)
+	}
+	want := int64(wrpc.DefaultMaxBytesInFlight) + wrpc.DefaultMaxHandleBytes + provider.DefaultMaxMemoryBytes + 64<<20
+	if got := cfg.MemoryLimit(); got != want {
+		t.Errorf("memory limit %d, want %d", got, want)
+	}
+	cfg.MaxMemoryBytes = 0
+	if got := cfg.MemoryLimit(); got != 0 {
+		t.Errorf("memory limit %d with an unbounded engine, want none", got)
+	}
+}

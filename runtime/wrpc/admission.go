@@ -163,16 +163,25 @@ func newByteBudget() *byteBudget {
 // the request waited for room.
 var ErrBusy = fmt.Errorf("server busy: request bytes in flight at the limit")
 
+// smallReservation is the size up to which a reservation may use the
+// budget's last sixteenth, which larger ones leave free: a flood of large
+// requests cannot keep small ones (most calls) waiting.
+const smallReservation = 64 << 10
+
 // acquire takes n bytes, waiting up to budgetWait (or until ctx ends) for
 // room.
 func (b *byteBudget) acquire(ctx context.Context, n int) error {
-	if n > b.max {
-		return &wire.LimitError{What: "request bytes in flight", Size: uint64(n), Limit: "MaxBytesInFlight", Max: b.max}
+	limit := b.max
+	if n > smallReservation {
+		limit -= b.max / 16
+	}
+	if n > limit {
+		return &wire.LimitError{What: "request bytes in flight", Size: uint64(n), Limit: "MaxBytesInFlight", Max: limit}
 	}
 	var timer *time.Timer
 	for {
 		b.mu.Lock()
-		if b.used+n <= b.max {
+		if b.used+n <= limit {
 			b.used += n
 			b.mu.Unlock()
 			if timer != nil {

@@ -166,12 +166,13 @@ func TestConnectionCaps(t *testing.T) {
 func TestBytesInFlightBudget(t *testing.T) {
 	ts := startServer(t, "tcp", WithMaxBytesInFlight(1<<20))
 	ts.Register(testInstance, "echo", echo)
-	// A claims a 2 MiB frame and sends 900 KiB of it, then stalls.
+	// A claims a 900 KiB frame and sends 100 KiB of it, then stalls: the
+	// whole claim is reserved before its bytes are read.
 	a := dialRaw(t, ts.l)
 	head := AppendHeader(nil, testInstance, "echo")
-	head = wire.AppendLen(head, 0)     // path []
-	head = wire.AppendLen(head, 2<<20) // data length
-	if _, err := a.Write(append(head, make([]byte, 900<<10)...)); err != nil {
+	head = wire.AppendLen(head, 0)       // path []
+	head = wire.AppendLen(head, 900<<10) // data length
+	if _, err := a.Write(append(head, make([]byte, 100<<10)...)); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(100 * time.Millisecond)
@@ -185,6 +186,16 @@ func TestBytesInFlightBudget(t *testing.T) {
 		t.Errorf("refused after %v", d)
 	}
 	ts.logs.waitFor(t, "server busy")
+	// A small request still finds room: large ones leave the budget's last
+	// sixteenth to them.
+	if got, err := ts.client.Invoke(context.Background(), testInstance, "echo", make([]byte, 10<<10)); err != nil || len(got) != 10<<10 {
+		t.Fatalf("a small request while large ones wait: %d bytes, %v", len(got), err)
+	}
+	// A claim larger than the budget is refused at once.
+	start = time.Now()
+	if _, err := ts.client.Invoke(context.Background(), testInstance, "echo", make([]byte, 1<<20)); !errors.Is(err, ErrNoResult) || time.Since(start) > 500*time.Millisecond {
+		t.Fatalf("a request over the whole budget: %v after %v, want refused at once", err, time.Since(start))
+	}
 	// Once A goes away, its bytes are free again.
 	a.Close()
 	deadline := time.Now().Add(5 * time.Second)

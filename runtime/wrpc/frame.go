@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -108,9 +107,11 @@ type frameReader struct {
 	n      int         // bytes consumed, counted against MaxMessage
 	frames int         // frames read
 
-	// Server side only (nil on the client): reserve is called before
-	// bytes are read into memory, with their number; dataLen with each
-	// frame's declared data length, once it is checked.
+	// Server side only (nil on the client): reserve is called with the
+	// declared length of each name and frame, once it is checked against
+	// the limits and before any of its bytes are read (all or nothing, so
+	// that many half-read requests cannot share out the room and all
+	// stall); dataLen with each frame's declared data length.
 	reserve func(n int) error
 	dataLen func(n int)
 }
@@ -162,23 +163,18 @@ func (r *frameReader) u32(what string) (uint32, error) {
 	return 0, fmt.Errorf("%s: %w: LEB128 u32 overlong or overflowing", what, wire.ErrInvalid)
 }
 
-// readData appends n bytes to dst; n has been checked against the limits.
-// The buffer grows as the bytes arrive, not as claimed.
+// readData appends n bytes to dst; n has been checked against the limits
+// (and reserved, on the server). The buffer grows as the bytes arrive, not
+// as claimed, and never past what was claimed.
 func (r *frameReader) readData(dst []byte, n int, what string) ([]byte, error) {
 	want := len(dst) + n
 	for len(dst) < want {
 		if len(dst) == cap(dst) {
-			dst = slices.Grow(dst, min(want-len(dst), max(len(dst), growChunk)))
+			nb := make([]byte, len(dst), min(want, max(2*cap(dst), len(dst)+growChunk)))
+			copy(nb, dst)
+			dst = nb
 		}
 		end := min(cap(dst), want)
-		if r.reserve != nil {
-			// Room is taken as the bytes come, a chunk at a time, not as
-			// claimed or as the buffer grew.
-			end = min(end, len(dst)+growChunk)
-			if err := r.reserve(end - len(dst)); err != nil {
-				return dst, fmt.Errorf("%s: %w", what, err)
-			}
-		}
 		m, err := io.ReadFull(r.br, dst[len(dst):end])
 		dst = dst[:len(dst)+m]
 		r.n += m
@@ -207,6 +203,11 @@ func (r *frameReader) readName(dst []byte, what, lenWhat string) ([]byte, error)
 	}
 	if uint64(r.n)+uint64(n) > uint64(r.lim.MaxMessage) {
 		return dst, r.messageLimit(what, uint64(n))
+	}
+	if r.reserve != nil {
+		if err := r.reserve(int(n)); err != nil {
+			return dst, fmt.Errorf("%s: %w", what, err)
+		}
 	}
 	start := len(dst)
 	dst, err = r.readData(dst, int(n), what)
@@ -266,6 +267,11 @@ func (r *frameReader) readFrame(dst []byte) ([]byte, error) {
 	}
 	if uint64(r.n)+uint64(n) > uint64(r.lim.MaxMessage) {
 		return dst, r.frameErr(r.messageLimit("data", uint64(n)))
+	}
+	if r.reserve != nil {
+		if err := r.reserve(int(n)); err != nil {
+			return dst, r.frameErr(fmt.Errorf("data: %w", err))
+		}
 	}
 	if r.dataLen != nil {
 		r.dataLen(int(n))
