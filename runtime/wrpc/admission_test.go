@@ -7,6 +7,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -346,5 +347,70 @@ func TestCallTimeout(t *testing.T) {
 	got, err := ts.client.Invoke(context.Background(), testInstance, "wait", nil)
 	if err != nil || string(got) != "gave up: context deadline exceeded" {
 		t.Fatalf("call past its timeout: %q, %v", got, err)
+	}
+}
+
+// Shutdown under a steady stream of new connections: every connection the
+// kernel established before Shutdown began is served; those that came
+// later are served or refused (or, where the listener cannot ignore new
+// attempts while its queue drains, reset when it closes).
+func TestShutdownUnderLoad(t *testing.T) {
+	ts := startServer(t, "tcp")
+	ts.Register(testInstance, "echo", func(ctx context.Context, p []byte) ([]byte, error) {
+		time.Sleep(time.Millisecond)
+		return p, nil
+	})
+	addr := ts.l.Addr().String()
+	var shutdownAt atomic.Int64 // unix nanoseconds; 0 before Shutdown
+	var served, refused, resetLate, lost atomic.Int64
+	var wg sync.WaitGroup
+	for g := range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+				if err != nil {
+					if at := shutdownAt.Load(); at == 0 {
+						t.Errorf("dial before Shutdown: %v", err)
+					}
+					refused.Add(1)
+					return
+				}
+				early := shutdownAt.Load() == 0
+				_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+				b := byte(g + i)
+				_, err = c.Write(AppendRequest(nil, testInstance, "echo", []byte{b}))
+				if err == nil {
+					err = c.(*net.TCPConn).CloseWrite()
+				}
+				var resp []byte
+				if err == nil {
+					resp, err = io.ReadAll(c)
+				}
+				c.Close()
+				switch {
+				case err == nil && len(resp) > 0 && resp[len(resp)-1] == b:
+					served.Add(1)
+					continue
+				case early:
+					lost.Add(1)
+					t.Errorf("a connection established before Shutdown got % x, %v", resp, err)
+				default:
+					resetLate.Add(1)
+				}
+				return
+			}
+		}()
+	}
+	time.Sleep(300 * time.Millisecond)
+	shutdownAt.Store(time.Now().UnixNano())
+	if err := ts.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	t.Logf("served %d, refused %d, ended without a result after Shutdown began %d, lost %d", served.Load(), refused.Load(), resetLate.Load(), lost.Load())
+	if served.Load() == 0 || refused.Load()+resetLate.Load()+lost.Load() != 32 {
+		t.Fatalf("served %d; of 32 callers, %d refused, %d reset", served.Load(), refused.Load(), resetLate.Load())
 	}
 }

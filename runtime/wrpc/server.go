@@ -452,6 +452,8 @@ func (s *Server) beginClose(drain bool) {
 	for l := range s.listeners {
 		d, ok := l.(interface{ SetDeadline(time.Time) error })
 		if drain && ok && d.SetDeadline(earliest(time.Now().Add(drainWindow), s.drainUntil)) == nil {
+			// Nothing new joins the queue while it drains (Linux).
+			refuseNew(l)
 			continue
 		}
 		_ = l.Close()
