@@ -53,6 +53,9 @@ func scale[T any](short, full T) T {
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	if testing.Short() {
+		*long = false // -short always means the reduced figures
+	}
 	// Thousands of sockets on each side: raise the soft limit on open files
 	// to the hard one (the server, a child process, inherits it).
 	var rl syscall.Rlimit
