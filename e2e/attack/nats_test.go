@@ -21,6 +21,7 @@ import (
 type write struct {
 	key, value string // value "" for an increment
 	at         time.Time
+	took       time.Duration
 	err        error
 }
 
@@ -70,6 +71,7 @@ func testNATSOutage(t *testing.T) {
 					w.value = fmt.Sprintf("%s@%d", w.key, w.at.UnixNano())
 					w.err = b.Set(ctx, w.key, []byte(w.value))
 				}
+				w.took = time.Since(w.at)
 				cancel()
 				mu.Lock()
 				log[g] = append(log[g], w)
@@ -115,6 +117,7 @@ func testNATSOutage(t *testing.T) {
 		acked, failed, notApplied, unknown int
 		lost, appliedLater, readErrs       []string
 		counterBad                         []string
+		failLat                            latencies
 	)
 	bc := batch.NewClient(inv)
 	for g, ws := range log {
@@ -125,6 +128,7 @@ func testNATSOutage(t *testing.T) {
 				acked++
 			} else {
 				failed++
+				failLat.add(w.took)
 				switch msg := w.err.Error(); {
 				case strings.Contains(msg, "not applied"):
 					notApplied++
@@ -176,8 +180,8 @@ func testNATSOutage(t *testing.T) {
 	default:
 	}
 
-	record(t, "%d writers, NATS down %v: %d writes acknowledged, %d failed (%d 'not applied', %d 'outcome unknown'); %d acknowledged writes lost, %d failed writes applied later, %d counters off; recovery %v; write after recovery: %v",
-		writers, outages, acked, failed, notApplied, unknown, len(lost), len(appliedLater), len(counterBad), recoveries, finalErr)
+	record(t, "%d writers, NATS down %v: %d writes acknowledged, %d failed (%d 'not applied', %d 'outcome unknown'; each failure took %v); %d acknowledged writes lost, %d failed writes applied later, %d counters off; recovery %v; write after recovery: %v",
+		writers, outages, acked, failed, notApplied, unknown, &failLat, len(lost), len(appliedLater), len(counterBad), recoveries, finalErr)
 	if len(readErrs) > 0 {
 		t.Errorf("reading back: %s", strings.Join(readErrs, "; "))
 	}
