@@ -158,6 +158,9 @@ func (x *implAtomics) CasNew(ctx context.Context, bucket atomics.Bucket, key str
 	if err != nil {
 		return nil, errStoreError(err)
 	}
+	if err := wrpc.HandleRoom(ctx); err != nil {
+		return nil, errStoreError(err)
+	}
 	_, _, ver, err := b.GetVersioned(ctx, key)
 	if err != nil {
 		return nil, errStoreError(err)
