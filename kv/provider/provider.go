@@ -304,7 +304,7 @@ func Run(ctx context.Context, cfg Config, svc Service) error {
 	}
 	e := svc.Engine
 	if pol != nil {
-		e = policy.Wrap(e, pol)
+		e = policy.Wrap(reportOptions(e, opts), pol)
 	}
 	l, err := Listen(cfg.Listen)
 	if err != nil {
@@ -345,6 +345,29 @@ func Run(ctx context.Context, cfg Config, svc Service) error {
 		log.Info("stopped")
 	}
 	return nil
+}
+
+// reportOptions returns e reporting the options opts (so that the policy
+// knows whether e creates buckets on open), and opening buckets without
+// creating them if e can (engine.ExistingOpener).
+func reportOptions(e engine.Engine, opts engine.Options) engine.Engine {
+	w := withOptions{e, opts}
+	if eo, ok := e.(engine.ExistingOpener); ok {
+		return withOptionsExisting{w, eo}
+	}
+	return w
+}
+
+type withOptions struct {
+	engine.Engine
+	opts engine.Options
+}
+
+func (w withOptions) Options() engine.Options { return w.opts }
+
+type withOptionsExisting struct {
+	withOptions
+	engine.ExistingOpener
 }
 
 // logRefusedOpens logs opens refused with ErrNoSuchStore. It reports the

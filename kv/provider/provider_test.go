@@ -248,26 +248,7 @@ func TestRunWithPolicy(t *testing.T) {
 	cfg.Buckets = []string{"ro", "rw", "secret"}
 	cfg.PolicyFile = file
 	var logs syncbuf.Buffer
-	log, err := cfg.Logger(&logs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() {
-		done <- provider.Run(ctx, cfg, provider.Service{
-			Engine:   memory.New(cfg.EngineOptions()...),
-			Register: func(s *wrpc.Server, e engine.Engine) { draft2.Register(s, backend.New(e)) },
-			Logger:   log,
-			Ready:    func(addr string) { ready <- addr },
-		})
-	}()
-	select {
-	case <-ready:
-	case err := <-done:
-		t.Fatalf("Run: %v", err)
-	}
+	stop := start(t, cfg, memory.New(cfg.EngineOptions()...), &logs)
 	cctx, ccancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer ccancel()
 	kv := store.NewClient(wrpc.DialUnix(sock))
@@ -306,11 +287,82 @@ func TestRunWithPolicy(t *testing.T) {
 	if v, _, err := rw.Get(cctx, "k"); err != nil || string(v) != "v" {
 		t.Errorf("get in rw after denials: %q %v", v, err)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("Run: %v", err)
-	}
+	stop()
 	if want := "policy=" + file + " policy_rules=4"; !strings.Contains(logs.String(), want) {
 		t.Errorf("log lacks %q:\n%s", want, logs.String())
+	}
+}
+
+// start runs a provider of the draft2 family over e with cfg until the
+// returned function is called.
+func start(t *testing.T, cfg provider.Config, e engine.Engine, logs *syncbuf.Buffer) (stop func()) {
+	t.Helper()
+	log, err := cfg.Logger(logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- provider.Run(ctx, cfg, provider.Service{
+			Engine:   e,
+			Register: func(s *wrpc.Server, e engine.Engine) { draft2.Register(s, backend.New(e)) },
+			Logger:   log,
+			Ready:    func(addr string) { ready <- addr },
+		})
+	}()
+	select {
+	case <-ready:
+	case err := <-done:
+		cancel()
+		t.Fatalf("Run: %v", err)
+	}
+	stopped := false
+	stop = func() {
+		if !stopped {
+			stopped = true
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		}
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+// TestPolicyOnABareEngine: on an engine that neither reports its options
+// nor opens without creating (as a scaffolded provider's may), the
+// provider tells the policy the options in force, so that with
+// create-on-open off a reader opens the buckets that exist.
+func TestPolicyOnABareEngine(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "kv.policy")
+	if err := os.WriteFile(file, []byte("* ro read\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := provider.DefaultConfig()
+	cfg.Listen = "unix://" + filepath.Join(dir, "kv.sock")
+	cfg.CreateOnOpen = false
+	cfg.Buckets = []string{"ro"}
+	cfg.PolicyFile = file
+	bare := struct{ engine.Engine }{memory.New(cfg.EngineOptions()...)}
+	start(t, cfg, bare, &syncbuf.Buffer{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	kv := store.NewClient(wrpc.DialUnix(strings.TrimPrefix(cfg.Listen, "unix://")))
+	b, err := kv.Open(ctx, "ro")
+	if err != nil {
+		t.Fatalf("open ro: %v", err)
+	}
+	if _, _, err := b.Get(ctx, "k"); err != nil {
+		t.Errorf("get in ro: %v", err)
+	}
+	if err := b.Set(ctx, "k", nil); !errors.Is(err, store.ErrAccessDenied) {
+		t.Errorf("set in ro: %v, want access-denied", err)
+	}
+	if _, err := kv.Open(ctx, "ro2"); !errors.Is(err, store.ErrAccessDenied) {
+		t.Errorf("open ro2: %v, want access-denied", err)
 	}
 }
