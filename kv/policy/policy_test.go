@@ -230,3 +230,39 @@ func TestLoad(t *testing.T) {
 		t.Errorf("Load(missing): %v", err)
 	}
 }
+
+// TestDocumentedExamples: the policy files shown in docs/policy.md and the
+// README parse, and mean what the text around them says.
+func TestDocumentedExamples(t *testing.T) {
+	for _, doc := range []struct{ file, heading string }{{"../../docs/policy.md", "## The file"}, {"../../README.md", "### Access policy"}} {
+		text, err := os.ReadFile(doc.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, sec, ok := strings.Cut(string(text), "\n"+doc.heading+"\n")
+		_, block, ok2 := strings.Cut(sec, "```text\n")
+		block, _, ok3 := strings.Cut(block, "```")
+		if !ok || !ok2 || !ok3 {
+			t.Fatalf("%s: no text block under %s", doc.file, doc.heading)
+		}
+		p, err := Parse(doc.file, strings.NewReader(block))
+		if err != nil {
+			t.Fatalf("the example of %s: %v", doc.file, err)
+		}
+		for _, c := range []struct {
+			principal, bucket string
+			want              Right
+		}{
+			{"uid:1000", "anything", Read | Write | Create},
+			{"spiffe://example.org/app/web", "app-orders", Read | Write},
+			{"spiffe://example.org/app/web", "orders", 0},
+			{"anonymous", "public", Read},
+			{"anonymous", "app-orders", 0},
+			{"uid:10001", "public", 0},
+		} {
+			if got := p.Rights(c.principal, c.bucket); got != c.want {
+				t.Errorf("%s: Rights(%q, %q) = %v, want %v", doc.file, c.principal, c.bucket, got, c.want)
+			}
+		}
+	}
+}
