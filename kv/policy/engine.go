@@ -78,8 +78,9 @@ func Wrap(e engine.Engine, p *Policy) engine.Engine {
 	if p == nil {
 		p = DenyAll()
 	}
-	w := &policyEngine{e: e, p: p}
+	w := &policyEngine{e: e, p: p, createsOnOpen: true}
 	if o, ok := e.(optionsEngine); ok {
+		w.createsOnOpen = o.Options().CreateOnOpen
 		return optsEngine{w, o}
 	}
 	return w
@@ -101,14 +102,9 @@ func (e optsEngine) Options() engine.Options { return e.o.Options() }
 type policyEngine struct {
 	e engine.Engine
 	p *Policy
-}
-
-// createsOnOpen reports whether e may create a bucket on open.
-func (w *policyEngine) createsOnOpen() bool {
-	if o, ok := w.e.(optionsEngine); ok {
-		return o.Options().CreateOnOpen
-	}
-	return true
+	// createsOnOpen: e may create a bucket on open (engine options do not
+	// change once an engine is made).
+	createsOnOpen bool
 }
 
 func (w *policyEngine) Open(ctx context.Context, name string) (engine.Bucket, error) {
@@ -119,7 +115,7 @@ func (w *policyEngine) Open(ctx context.Context, name string) (engine.Bucket, er
 	switch {
 	case have == 0:
 		return nil, &DeniedError{Principal: who, Bucket: name}
-	case have&Create != 0 || !w.createsOnOpen():
+	case have&Create != 0 || !w.createsOnOpen:
 		b, err = w.e.Open(ctx, name)
 	default:
 		eo, ok := w.e.(engine.ExistingOpener)

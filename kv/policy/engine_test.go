@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/witgo-dev/witgo/kv/engine"
+	"github.com/witgo-dev/witgo/kv/engine/enginetest"
 	"github.com/witgo-dev/witgo/kv/memory"
 	"github.com/witgo-dev/witgo/runtime/wrpc"
 )
@@ -279,4 +280,17 @@ func TestDeniedErrorCutsLongNames(t *testing.T) {
 	if err.Error() != want {
 		t.Errorf("%s", err)
 	}
+}
+
+// TestAllowAllIsTransparent: with every right granted, the wrapped engine
+// passes the engine conformance suite: the policy changes nothing but
+// denials.
+func TestAllowAllIsTransparent(t *testing.T) {
+	all, err := New(Rule{Principal: "*", Bucket: "*", Rights: Read | Write | Create})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enginetest.Run(t, func(t *testing.T, opts ...engine.Option) engine.Engine {
+		return Wrap(memory.New(opts...), all)
+	})
 }
