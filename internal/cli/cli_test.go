@@ -53,6 +53,10 @@ func TestMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer busy.Close()
+	badPolicy := filepath.Join(t.TempDir(), "bad.policy")
+	if err := os.WriteFile(badPolicy, []byte("uid:1000 * read\nanonymous public reed\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	usage := func(cmd, msg, usageLine string) string {
 		return cmd + ": " + msg + "\nusage: " + usageLine + "\nRun '" + cmd + " -h' for details.\n"
 	}
@@ -100,6 +104,7 @@ func TestMessages(t *testing.T) {
 		{[]string{"serve", "--nats-url", "nats://x"}, 2, "", usage("witgo serve", "--nats-url needs --backend nats", serveUsage)},
 		{[]string{"serve", "--log-level", "loud"}, 2, "", usage("witgo serve", `--log-level "loud": want debug, info, warn or error`, serveUsage)},
 		{[]string{"serve", "--page-size", "0"}, 2, "", usage("witgo serve", "--page-size 0: want a positive number", serveUsage)},
+		{[]string{"serve", "--policy", badPolicy}, 2, "", usage("witgo serve", "--policy: "+badPolicy+`:2: unknown right "reed" in "reed": want a comma-separated list of read, write and create`, serveUsage)},
 		{[]string{"serve", "--listen", "tcp://" + busy.Addr().String()}, 1, "", "witgo: listen tcp " + busy.Addr().String() + ": bind: address already in use\n"},
 
 		{[]string{"scaffold"}, 2, "", usage("witgo scaffold", "missing subcommand (provider)", scaffoldUsage)},
@@ -139,7 +144,7 @@ func TestHelpListsFlags(t *testing.T) {
 		flags []string
 	}{
 		{[]string{"generate", "-h"}, []string{"-world", "-out", "-package-root", "-check", "-backend", "-v"}},
-		{[]string{"serve", "-h"}, []string{"-listen", "-create-on-open", "-buckets", "-max-key-bytes", "-grace", "-backend", "-nats-url"}},
+		{[]string{"serve", "-h"}, []string{"-listen", "-create-on-open", "-buckets", "-max-key-bytes", "-grace", "-backend", "-nats-url", "-policy"}},
 		{[]string{"scaffold", "provider", "-h"}, []string{"-world", "-module", "-out", "-wit", "-list"}},
 	} {
 		_, stdout, _ := run(t, tc.args...)

@@ -50,7 +50,11 @@ over wRPC on one listener, backed by one engine:
 
 Unknown buckets are created on open unless --create-on-open=false (then
 opening one is no-such-store, as the WIT says, and the log names the
-bucket). SIGINT or SIGTERM stops it after the calls in flight finish (up to
+bucket). --policy FILE checks every call against an access policy: lines
+"PRINCIPAL BUCKET RIGHTS" (patterns with *, rights read,write,create; deny
+by default; see docs/policy.md); the principal is uid:N on a Unix socket,
+anonymous on plain TCP. A denied call is the family's access-denied error
+(other where the WIT has none). SIGINT or SIGTERM stops it after the calls in flight finish (up to
 --grace). A provider made by "witgo scaffold provider" takes the same flags
 (but --backend and the NATS and Redis flags).
 `

@@ -23,6 +23,17 @@ type Engine interface {
 	Open(ctx context.Context, bucket string) (Bucket, error)
 }
 
+// ExistingOpener is implemented by an Engine that can open a bucket without
+// ever creating it: OpenExisting is Open as if the engine had been
+// configured with CreateOnOpen(false), so an unknown identifier is an error
+// that wraps ErrNoSuchStore whatever the engine's options say. Package
+// kv/policy uses it to let a caller without the right to create buckets open
+// the ones that exist on an engine that creates buckets on open. The memory,
+// NATS and Redis engines implement it.
+type ExistingOpener interface {
+	OpenExisting(ctx context.Context, bucket string) (Bucket, error)
+}
+
 // Bucket is one isolated namespace of keys. All methods are safe for
 // concurrent use. Every method returns ctx.Err() (unwrapped) if ctx is done
 // when it is called; batch methods also check ctx between entries.

@@ -13,7 +13,9 @@ import (
 var (
 	// ErrNoSuchStore: the bucket identifier is not known (no-such-store).
 	ErrNoSuchStore = errors.New("no such store")
-	// ErrAccessDenied: the caller may not use the bucket (access-denied).
+	// ErrAccessDenied: the caller may not use the bucket, or may not make
+	// this call on it (access-denied). Package kv/policy returns it, from
+	// Open and from any Bucket method, for calls its policy denies.
 	ErrAccessDenied = errors.New("access denied")
 	// ErrPreconditionFailed: a conditional write found its condition false
 	// (precondition-failed): SetWith with IfAbsent on a present key. It is

@@ -102,6 +102,17 @@ func (e *Engine) create(op, name string) (*bucket, error) {
 // CreateOnOpen(true), which creates the bucket. Handles on one name share
 // their data.
 func (e *Engine) Open(ctx context.Context, name string) (engine.Bucket, error) {
+	return e.open(ctx, name, e.opts.CreateOnOpen)
+}
+
+// OpenExisting is Open that never creates a bucket: an unknown name is an
+// error wrapping engine.ErrNoSuchStore whatever CreateOnOpen says
+// (engine.ExistingOpener).
+func (e *Engine) OpenExisting(ctx context.Context, name string) (engine.Bucket, error) {
+	return e.open(ctx, name, false)
+}
+
+func (e *Engine) open(ctx context.Context, name string, create bool) (engine.Bucket, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -114,7 +125,7 @@ func (e *Engine) Open(ctx context.Context, name string) (engine.Bucket, error) {
 	if b != nil {
 		return b, nil
 	}
-	if !e.opts.CreateOnOpen {
+	if !create {
 		return nil, fmt.Errorf("kv: open %.64q: %w", name, engine.ErrNoSuchStore)
 	}
 	return e.create("open", name)

@@ -203,6 +203,19 @@ func (e *Engine) Open(ctx context.Context, name string) (engine.Bucket, error) {
 	return e.open(ctx, "open", name, e.opts.CreateOnOpen)
 }
 
+// OpenExisting is Open that never creates a bucket: an unknown name is an
+// error wrapping engine.ErrNoSuchStore whatever CreateOnOpen says
+// (engine.ExistingOpener).
+func (e *Engine) OpenExisting(ctx context.Context, name string) (engine.Bucket, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := e.opts.CheckBucket("open", name); err != nil {
+		return nil, err
+	}
+	return e.open(ctx, "open", name, false)
+}
+
 func (e *Engine) cached(name string) *bucket {
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/witgo-dev/witgo/kv/engine"
+	"github.com/witgo-dev/witgo/kv/policy"
 	"github.com/witgo-dev/witgo/runtime/wire"
 	"github.com/witgo-dev/witgo/runtime/wrpc"
 )
@@ -95,6 +96,10 @@ type Config struct {
 	Grace time.Duration
 	// LogLevel is debug, info, warn or error; LogFormat is text or json.
 	LogLevel, LogFormat string
+	// PolicyFile is the access policy (package kv/policy) that every call
+	// is checked against, for the caller's principal; "" is no policy:
+	// every caller may do everything.
+	PolicyFile string
 }
 
 // DefaultConfig returns the defaults of every provider: listen on
@@ -152,6 +157,7 @@ func (c *Config) AddFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.Grace, "grace", c.Grace, "how long shutdown waits for calls in flight")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json")
+	fs.StringVar(&c.PolicyFile, "policy", c.PolicyFile, "access policy `file`: which principals may read, write or create which buckets (deny by default; see package kv/policy)")
 }
 
 // Check reports the first flag value that cannot work, naming the flag, so
@@ -195,7 +201,25 @@ func (c *Config) Check() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("--log-format %q: want text or json", c.LogFormat)
 	}
+	if _, err := c.Policy(); err != nil {
+		return err
+	}
 	return nil
+}
+
+// Policy returns the access policy c sets: the rules of PolicyFile, or nil
+// if it is "" (no policy: every call is allowed). A file that cannot be
+// read or has a line that is not a rule is an error that names the file,
+// and the line.
+func (c *Config) Policy() (*policy.Policy, error) {
+	if c.PolicyFile == "" {
+		return nil, nil
+	}
+	p, err := policy.Load(c.PolicyFile)
+	if err != nil {
+		return nil, fmt.Errorf("--policy: %w", err)
+	}
+	return p, nil
 }
 
 func (c *Config) level() (slog.Level, error) {
@@ -297,6 +321,10 @@ type Service struct {
 // An open of an unknown bucket refused because create-on-open is off is
 // logged with the bucket's name, since the WIT's no-such-store error does
 // not carry it back to the caller.
+//
+// With cfg.PolicyFile, every call is checked against the policy for the
+// caller's principal (policy.Wrap): a call the policy does not allow is the
+// family's access-denied error, or other where the WIT has no such case.
 func Run(ctx context.Context, cfg Config, svc Service) error {
 	log := svc.Logger
 	if log == nil {
@@ -310,6 +338,14 @@ func Run(ctx context.Context, cfg Config, svc Service) error {
 	if opts.MaxKeyBytes == 0 {
 		opts = engine.NewOptions(cfg.EngineOptions()...)
 	}
+	pol, err := cfg.Policy()
+	if err != nil {
+		return err
+	}
+	e := svc.Engine
+	if pol != nil {
+		e = policy.Wrap(reportOptions(e, opts), pol)
+	}
 	l, err := Listen(cfg.Listen)
 	if err != nil {
 		return err
@@ -319,8 +355,11 @@ func Run(ctx context.Context, cfg Config, svc Service) error {
 		log.Debug("Go memory limit set to the sum of the budgets", "bytes", lim)
 	}
 	srv := wrpc.NewServer(append([]wrpc.ServerOption{wrpc.WithLogger(log)}, cfg.serverOptions(opts)...)...)
-	svc.Register(srv, logRefusedOpens{svc.Engine, opts, log})
+	svc.Register(srv, logRefusedOpens{e, opts, log})
 	attrs := append([]any{"addr", URL(l)}, svc.Attrs...)
+	if pol != nil {
+		attrs = append(attrs, "policy", pol.File(), "policy_rules", len(pol.Rules()))
+	}
 	log.Info("listening", append(attrs,
 		"create_on_open", opts.CreateOnOpen, "max_key_bytes", opts.MaxKeyBytes,
 		"max_value_bytes", opts.MaxValueBytes, "page_size", opts.PageSize)...)
@@ -350,6 +389,29 @@ func Run(ctx context.Context, cfg Config, svc Service) error {
 		log.Info("stopped")
 	}
 	return nil
+}
+
+// reportOptions returns e reporting the options opts (so that the policy
+// knows whether e creates buckets on open), and opening buckets without
+// creating them if e can (engine.ExistingOpener).
+func reportOptions(e engine.Engine, opts engine.Options) engine.Engine {
+	w := withOptions{e, opts}
+	if eo, ok := e.(engine.ExistingOpener); ok {
+		return withOptionsExisting{w, eo}
+	}
+	return w
+}
+
+type withOptions struct {
+	engine.Engine
+	opts engine.Options
+}
+
+func (w withOptions) Options() engine.Options { return w.opts }
+
+type withOptionsExisting struct {
+	withOptions
+	engine.ExistingOpener
 }
 
 // logRefusedOpens logs opens refused with ErrNoSuchStore. It reports the

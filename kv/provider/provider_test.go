@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -213,5 +215,186 @@ func TestDefaultsAreBounded(t *testing.T) {
 	cfg.MaxMemoryBytes = 0
 	if got := cfg.MemoryLimit(); got != 0 {
 		t.Errorf("memory limit %d with an unbounded engine, want none", got)
+	}
+}
+
+// TestPolicyFlag: --policy names a policy file; Check rejects a bad one
+// with its file and line, before anything starts, and so does Run.
+func TestPolicyFlag(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.policy")
+	if err := os.WriteFile(bad, []byte("# rules\nuid:1 * read\nuid:2 *\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := provider.DefaultConfig()
+	fs := flag.NewFlagSet("p", flag.ContinueOnError)
+	cfg.AddFlags(fs)
+	if err := fs.Parse([]string{"--policy", bad}); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.PolicyFile != bad {
+		t.Fatalf("PolicyFile = %q", cfg.PolicyFile)
+	}
+	want := "--policy: " + bad + ":3: 2 fields, want 3: PRINCIPAL BUCKET RIGHTS"
+	if err := cfg.Check(); err == nil || err.Error() != want {
+		t.Errorf("Check = %v, want %s", err, want)
+	}
+	sock := filepath.Join(dir, "kv.sock")
+	cfg.Listen = "unix://" + sock
+	err := provider.Run(t.Context(), cfg, provider.Service{
+		Engine:   memory.New(),
+		Register: func(s *wrpc.Server, e engine.Engine) { t.Error("Run registered worlds with a bad policy") },
+		Logger:   slog.New(slog.DiscardHandler),
+	})
+	if err == nil || err.Error() != want {
+		t.Errorf("Run = %v, want %s", err, want)
+	}
+	if _, err := os.Stat(sock); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Run with a bad policy listened: %v", err)
+	}
+	cfg.PolicyFile = filepath.Join(dir, "missing.policy")
+	if err := cfg.Check(); !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), "--policy") {
+		t.Errorf("Check with a missing file = %v", err)
+	}
+	cfg.PolicyFile = ""
+	if p, err := cfg.Policy(); p != nil || err != nil {
+		t.Errorf("Policy() without a file = %v, %v; want none", p, err)
+	}
+}
+
+// TestRunWithPolicy serves the draft2 family over a Unix socket, where the
+// caller's principal is uid:N, with a policy: each call is allowed or
+// denied as the policy says, a denial is the WIT's access-denied, and the
+// connection stays usable after one.
+func TestRunWithPolicy(t *testing.T) {
+	dir := t.TempDir()
+	me := "uid:" + strconv.Itoa(os.Getuid())
+	file := filepath.Join(dir, "kv.policy")
+	rules := me + " ro read\n" + me + " rw read,write\n" + me + " new-* create\nuid:4294967294 * read,write,create\n"
+	if err := os.WriteFile(file, []byte(rules), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(dir, "kv.sock")
+	cfg := provider.DefaultConfig()
+	cfg.Listen = "unix://" + sock
+	cfg.Buckets = []string{"ro", "rw", "secret"}
+	cfg.PolicyFile = file
+	var logs syncbuf.Buffer
+	stop := start(t, cfg, memory.New(cfg.EngineOptions()...), &logs)
+	cctx, ccancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer ccancel()
+	kv := store.NewClient(wrpc.DialUnix(sock))
+	denied := func(what string, err error) {
+		t.Helper()
+		var se store.Error
+		if !errors.As(err, &se) || se.Case() != store.ErrorCaseAccessDenied {
+			t.Errorf("%s: err = %v, want access-denied", what, err)
+		}
+	}
+	rw, err := kv.Open(cctx, "rw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rw.Set(cctx, "k", []byte("v")); err != nil {
+		t.Fatalf("set in rw: %v", err)
+	}
+	ro, err := kv.Open(cctx, "ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	denied("set in ro", ro.Set(cctx, "k", []byte("v")))
+	if _, ok, err := ro.Get(cctx, "k"); err != nil || ok {
+		t.Errorf("get in ro: %v %v (the denied set must not have written)", ok, err)
+	}
+	_, err = kv.Open(cctx, "secret")
+	denied("open secret", err)
+	_, err = kv.Open(cctx, "unknown")
+	denied("open unknown", err)
+	nb, err := kv.Open(cctx, "new-1")
+	if err != nil {
+		t.Fatalf("open new-1 with create: %v", err)
+	}
+	_, _, err = nb.Get(cctx, "k")
+	denied("get in new-1 with create only", err)
+	if v, _, err := rw.Get(cctx, "k"); err != nil || string(v) != "v" {
+		t.Errorf("get in rw after denials: %q %v", v, err)
+	}
+	stop()
+	if want := "policy=" + file + " policy_rules=4"; !strings.Contains(logs.String(), want) {
+		t.Errorf("log lacks %q:\n%s", want, logs.String())
+	}
+}
+
+// start runs a provider of the draft2 family over e with cfg until the
+// returned function is called.
+func start(t *testing.T, cfg provider.Config, e engine.Engine, logs *syncbuf.Buffer) (stop func()) {
+	t.Helper()
+	log, err := cfg.Logger(logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- provider.Run(ctx, cfg, provider.Service{
+			Engine:   e,
+			Register: func(s *wrpc.Server, e engine.Engine) { draft2.Register(s, backend.New(e)) },
+			Logger:   log,
+			Ready:    func(addr string) { ready <- addr },
+		})
+	}()
+	select {
+	case <-ready:
+	case err := <-done:
+		cancel()
+		t.Fatalf("Run: %v", err)
+	}
+	stopped := false
+	stop = func() {
+		if !stopped {
+			stopped = true
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		}
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+// TestPolicyOnABareEngine: on an engine that neither reports its options
+// nor opens without creating (as a scaffolded provider's may), the
+// provider tells the policy the options in force, so that with
+// create-on-open off a reader opens the buckets that exist.
+func TestPolicyOnABareEngine(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "kv.policy")
+	if err := os.WriteFile(file, []byte("* ro read\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := provider.DefaultConfig()
+	cfg.Listen = "unix://" + filepath.Join(dir, "kv.sock")
+	cfg.CreateOnOpen = false
+	cfg.Buckets = []string{"ro"}
+	cfg.PolicyFile = file
+	bare := struct{ engine.Engine }{memory.New(cfg.EngineOptions()...)}
+	start(t, cfg, bare, &syncbuf.Buffer{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	kv := store.NewClient(wrpc.DialUnix(strings.TrimPrefix(cfg.Listen, "unix://")))
+	b, err := kv.Open(ctx, "ro")
+	if err != nil {
+		t.Fatalf("open ro: %v", err)
+	}
+	if _, _, err := b.Get(ctx, "k"); err != nil {
+		t.Errorf("get in ro: %v", err)
+	}
+	if err := b.Set(ctx, "k", nil); !errors.Is(err, store.ErrAccessDenied) {
+		t.Errorf("set in ro: %v, want access-denied", err)
+	}
+	if _, err := kv.Open(ctx, "ro2"); !errors.Is(err, store.ErrAccessDenied) {
+		t.Errorf("open ro2: %v, want access-denied", err)
 	}
 }

@@ -43,6 +43,38 @@ func (s *suite) testOpenUnknown(t *testing.T) {
 	wantValue(t, b2, "k", []byte("v"))
 }
 
+// testOpenExisting: an engine that implements engine.ExistingOpener opens
+// the buckets that exist and never creates one, even with CreateOnOpen.
+func (s *suite) testOpenExisting(t *testing.T) {
+	ctx := t.Context()
+	e := s.f(t, engine.CreateOnOpen(true), engine.Buckets("known"))
+	eo, ok := e.(engine.ExistingOpener)
+	if !ok {
+		t.Skip("the engine does not implement engine.ExistingOpener")
+	}
+	for range 2 {
+		if _, err := eo.OpenExisting(ctx, "nope"); !errors.Is(err, engine.ErrNoSuchStore) {
+			t.Fatalf("OpenExisting(unknown) with CreateOnOpen: err = %v, want ErrNoSuchStore", err)
+		}
+	}
+	b, err := eo.OpenExisting(ctx, "known")
+	if err != nil {
+		t.Fatalf("OpenExisting(known): %v", err)
+	}
+	mustSet(t, b, "k", []byte("v"))
+	b2, err := e.Open(ctx, "known")
+	if err != nil {
+		t.Fatalf("Open(known): %v", err)
+	}
+	wantValue(t, b2, "k", []byte("v"))
+	if _, err := e.Open(ctx, "fresh"); err != nil {
+		t.Fatalf("Open(unknown) with CreateOnOpen: %v", err)
+	}
+	if _, err := eo.OpenExisting(ctx, "fresh"); err != nil {
+		t.Fatalf("OpenExisting of a bucket Open created: %v", err)
+	}
+}
+
 func (s *suite) testSharedHandles(t *testing.T) {
 	ctx := t.Context()
 	e := s.f(t, engine.Buckets("shared"))

@@ -58,6 +58,7 @@ func (s *suite) rules() []rule {
 	return []rule{
 		{"Buckets", []tcase{
 			{"UnknownIsNoSuchStore", s.testOpenUnknown},
+			{"OpenExistingNeverCreates", s.testOpenExisting},
 			{"TwoHandlesShareData", s.testSharedHandles},
 			{"BucketsAreIsolated", s.testIsolation},
 		}},
