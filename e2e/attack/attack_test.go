@@ -330,15 +330,16 @@ func testWriteZeroes(t *testing.T) {
 	n := scale(100, 1000)
 	budget := int64(scale(64, 256)) * mib
 	inflight := int64(32 * mib)
-	args := []string{"--max-bytes-in-flight", strconv.FormatInt(inflight, 10)}
-	flagOK := hasFlag("max-value-handle-bytes")
+	const engineBytes = 16 * mib
+	args := []string{"--max-bytes-in-flight", strconv.FormatInt(inflight, 10), "--max-memory", strconv.FormatInt(engineBytes, 10)}
+	flagOK := hasFlag("max-handle-bytes")
 	if flagOK {
-		args = append(args, "--max-value-handle-bytes", strconv.FormatInt(budget, 10))
+		args = append(args, "--max-handle-bytes", strconv.FormatInt(budget, 10))
 	} else {
-		t.Errorf("witgo serve has no --max-value-handle-bytes flag: the bytes held by server-side value handles have no budget; attacking with the defaults, measured against a budget of %s", mibs(budget))
+		t.Errorf("witgo serve has no --max-handle-bytes flag: the bytes held by server-side value handles have no budget; attacking with the defaults, measured against a budget of %s", mibs(budget))
 	}
 	s := startServer(t, args...)
-	limit := budget + inflight + 100*mib
+	limit := budget + inflight + engineBytes + 100*mib
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
@@ -427,7 +428,7 @@ func testWriteZeroes(t *testing.T) {
 		t.Logf("refusals:\n%s", s)
 	}
 	if hwm > limit {
-		t.Errorf("server VmHWM %s, want ≤ %s (value budget %s + bytes in flight %s + 100 MiB)", mibs(hwm), mibs(limit), mibs(budget), mibs(inflight))
+		t.Errorf("server VmHWM %s, want ≤ %s (value budget %s + bytes in flight %s + engine memory %s + 100 MiB)", mibs(hwm), mibs(limit), mibs(budget), mibs(inflight), mibs(engineBytes))
 	}
 	if aborted.Load() {
 		t.Errorf("the attack was stopped after %d accepted writes: server RSS passed %s", ok.Load(), mibs(limit))
@@ -446,13 +447,16 @@ func testWriteZeroes(t *testing.T) {
 
 // testConcurrentSets sends thousands of 4 MiB sets at once, from several
 // addresses, over raw wRPC connections sharing one encoded request: the
-// server's memory must stay within --max-bytes-in-flight plus 100 MiB,
-// refused calls must fail fast, and a bystander keeps being served.
+// server's memory must stay within its configured budgets (bytes in
+// flight, bytes behind handles, the engine's memory) plus 100 MiB, refused
+// calls must fail fast, and a bystander keeps being served.
 func testConcurrentSets(t *testing.T) {
 	n := scale(300, 10000)
 	budget := int64(scale(64, 256)) * mib
-	s := startServer(t, "--max-bytes-in-flight", strconv.FormatInt(budget, 10))
-	limit := budget + 100*mib
+	const handleBytes, engineBytes = 16 * mib, 16 * mib
+	s := startServer(t, "--max-bytes-in-flight", strconv.FormatInt(budget, 10),
+		"--max-handle-bytes", strconv.FormatInt(handleBytes, 10), "--max-memory", strconv.FormatInt(engineBytes, 10))
+	limit := budget + handleBytes + engineBytes + 100*mib
 
 	by := clientFrom(s.addr, bystanderIP)
 	bb := openBucket(t, by, "big")
@@ -536,7 +540,7 @@ func testConcurrentSets(t *testing.T) {
 		t.Logf("WIT errors:\n%s", s)
 	}
 	if hwm > limit {
-		t.Errorf("server VmHWM %s, want ≤ %s (--max-bytes-in-flight %s + 100 MiB)", mibs(hwm), mibs(limit), mibs(budget))
+		t.Errorf("server VmHWM %s, want ≤ %s (--max-bytes-in-flight %s + --max-handle-bytes %s + --max-memory %s + 100 MiB)", mibs(hwm), mibs(limit), mibs(budget), mibs(handleBytes), mibs(engineBytes))
 	}
 	if unclear.Load() > 0 {
 		t.Errorf("%d calls failed otherwise than a refusal (timeouts, resets after a result began):\n%s", unclear.Load(), &badErrs)
