@@ -284,6 +284,10 @@ func MaxStorableValue(maxPayload int64, maxKeyBytes int) int64 {
 
 // tooLarge is the error of a value that cannot be stored on this server.
 func tooLarge(op, key string, n int, limit int64) error {
+	if MaxStorableValue(limit, len(key)) <= 0 {
+		return &engine.Error{Op: op, Kind: engine.ErrValueTooLarge, Msg: fmt.Sprintf(
+			"key %.64q of %d bytes leaves no room for a value on this NATS server (max_payload %d)", key, len(key), limit)}
+	}
 	return &engine.Error{Op: op, Kind: engine.ErrValueTooLarge, Msg: fmt.Sprintf(
 		"value for key %.64q is %d bytes: limit %d bytes on this NATS server (max_payload %d)",
 		key, n, MaxStorableValue(limit, len(key)), limit)}
