@@ -294,14 +294,19 @@ func TestLargeValueNoTornReads(t *testing.T) {
 	if err := b.Set(ctx, "k", values[0]); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(3 * time.Second)
-	var wg sync.WaitGroup
+	// Until both sides did enough (at least 2 s), or 30 s (-race is slow).
+	start := time.Now()
 	var reads, writes atomic.Int64
+	running := func() bool {
+		d := time.Since(start)
+		return d < 2*time.Second || d < 30*time.Second && (writes.Load() < 30 || reads.Load() < 100)
+	}
+	var wg sync.WaitGroup
 	for w := range 2 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := w; time.Now().Before(deadline); i++ {
+			for i := w; running(); i++ {
 				if err := b.Set(ctx, "k", values[i%versions]); err != nil {
 					t.Error(err)
 					return
@@ -314,7 +319,7 @@ func TestLargeValueNoTornReads(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for time.Now().Before(deadline) {
+			for running() {
 				v, ok, err := b.Get(ctx, "k")
 				if err != nil || !ok {
 					t.Errorf("Get = %v, %v", ok, err)
@@ -329,14 +334,9 @@ func TestLargeValueNoTornReads(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	t.Logf("%d writes, %d whole reads", writes.Load(), reads.Load())
-	if reads.Load() == 0 || writes.Load() == 0 {
-		t.Fatal("no reads or no writes")
-	}
-	// What the writers left: the last value's chunks and at most the
-	// previous one's, and what the sweeper is for.
-	if g := groups(chunkSubjects(t, js, e, "b")); len(g) > 2+2 {
-		t.Logf("groups of chunks left after the writers: %d", len(g))
+	t.Logf("%d writes, %d whole reads, %d reads again after chunks were purged", writes.Load(), reads.Load(), e.ChunkRereads())
+	if reads.Load() < 10 || writes.Load() < 10 {
+		t.Fatal("too few reads or writes to tell")
 	}
 }
 

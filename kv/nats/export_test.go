@@ -32,3 +32,7 @@ func SetBeforeCommit(f func()) (restore func()) {
 	old := beforeCommit.Swap(&f)
 	return func() { beforeCommit.Store(old) }
 }
+
+// ChunkRereads is the number of reads that found the chunks of the manifest
+// they read gone, and read the key again.
+func (e *Engine) ChunkRereads() int64 { return e.rereads.Load() }

@@ -56,6 +56,7 @@ type Engine struct {
 
 	sweep     sweeper
 	closeOnce sync.Once
+	rereads   atomic.Int64 // reads that found chunks gone and read again
 }
 
 // stripe serializes the increments of the keys that hash to it, within one
@@ -388,6 +389,7 @@ func (b *bucket) read(ctx context.Context, op, key, nk string) (state, error) {
 		if !errors.Is(err, errChunkMissing) {
 			return state{}, fail(ctx, op, fmt.Errorf("key %.64q: %w", key, err))
 		}
+		b.e.rereads.Add(1)
 		again, err := b.readHead(ctx, op, key, nk)
 		if err != nil {
 			return state{}, err
