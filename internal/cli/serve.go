@@ -112,6 +112,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 			return c.fail(err)
 		}
 		defer nc.Close()
+		defer e.Close() // stops its chunk sweeper, before nc closes
 		svc.Engine, svc.Options = e, e.Options()
 		svc.Attrs = append(svc.Attrs, "nats_url", nc.ConnectedUrlRedacted(), "nats_bucket_prefix", *natsPrefix)
 	case "redis":

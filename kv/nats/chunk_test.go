@@ -182,6 +182,29 @@ func TestLargeValues(t *testing.T) {
 		t.Fatalf("GetVersioned(ttl) = %d bytes, %v, %q, %v", len(v), ok, ver, err)
 	}
 
+	// The longest subjects: the longest prefix, bucket name and direct key.
+	long, err := kvnats.New(ctx, js, kvnats.BucketPrefix(strings.Repeat("P", 64)), kvnats.EngineOptions(engine.CreateOnOpen(true)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer long.Close()
+	lb := open(t, long, strings.Repeat("\U0001f600", 20))
+	lk := strings.Repeat("\u07ff", 768)
+	for i := range 2 {
+		if err := lb.Set(ctx, lk, pattern(20+i, 2<<20)); err != nil {
+			t.Fatalf("Set under the longest names: %v", err)
+		}
+	}
+	if v, ok, err := lb.Get(ctx, lk); err != nil || !ok || !bytes.Equal(v, pattern(21, 2<<20)) {
+		t.Fatalf("Get under the longest names = %d bytes, %v, %v", len(v), ok, err)
+	}
+	if _, err := long.SweepChunks(ctx); err != nil {
+		t.Fatalf("sweep of the longest names: %v", err)
+	}
+	if err := lb.Delete(ctx, lk); err != nil {
+		t.Fatal(err)
+	}
+
 	// Over the limit: value-too-large, nothing stored.
 	if err := b.Set(ctx, "over", make([]byte, 4<<20+1)); !errors.Is(err, engine.ErrValueTooLarge) {
 		t.Fatalf("Set over MaxValueBytes: %v", err)
