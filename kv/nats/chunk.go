@@ -322,22 +322,29 @@ func (b *bucket) putChunks(ctx context.Context, nk string, data []byte, n int) (
 	errs := make([]error, n)
 	sem := make(chan struct{}, chunkParallel)
 	var wg sync.WaitGroup
+	var failed atomic.Bool
 	off := 0
 	for i := range n {
 		l := chunkLen(len(data), n, i)
 		part := data[off : off+l]
 		off += l
 		sem <- struct{}{}
+		if failed.Load() {
+			<-sem
+			break
+		}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			if err := ctx.Err(); err != nil {
 				errs[i] = err
+				failed.Store(true)
 				return
 			}
 			ack, err := b.e.js.PublishMsg(ctx, &natsio.Msg{Subject: b.chunkSubject(nk, cw.wid, i), Data: part})
 			if err != nil {
 				errs[i] = err
+				failed.Store(true)
 				return
 			}
 			cw.seqs[i] = ack.Sequence
@@ -475,11 +482,21 @@ func (b *bucket) loadChunks(ctx context.Context, nk string, m *manifest) ([]byte
 	errs := make([]error, n)
 	sem := make(chan struct{}, chunkParallel)
 	var wg sync.WaitGroup
+	var failed atomic.Bool
 	for i, seq := range m.seqs {
 		sem <- struct{}{}
+		if failed.Load() {
+			<-sem
+			break
+		}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
+			defer func() {
+				if errs[i] != nil {
+					failed.Store(true)
+				}
+			}()
 			if err := ctx.Err(); err != nil {
 				errs[i] = err
 				return

@@ -336,6 +336,7 @@ type state struct {
 	exp     int64     // the entry's expiry (expiresHeader), 0 for none
 	expired bool      // the message holds an entry that has expired: absent
 	man     *manifest // a chunked entry's manifest (present or expired), else nil
+	bad     bool      // the message has a malformed manifest: present, its value unreadable
 }
 
 // expiresHeader holds the expiry of an entry written with a TTL, in Unix
@@ -378,6 +379,9 @@ func (b *bucket) read(ctx context.Context, op, key, nk string) (state, error) {
 	lost := 0
 	for {
 		s, err := b.readHead(ctx, op, key, nk)
+		if err == nil && s.present && s.bad {
+			return state{}, errorf(op, "message %d of key %.64q has a malformed %s header", s.rev, key, chunksHeader)
+		}
 		if err != nil || !s.present || s.man == nil {
 			return s, err
 		}
@@ -410,7 +414,8 @@ func (b *bucket) read(ctx context.Context, op, key, nk string) (state, error) {
 }
 
 // readHead is read without the chunks: the value of a chunked entry is nil
-// and its manifest in man.
+// and its manifest in man (a malformed one sets bad: writes, deletions and
+// versions need only the revision).
 func (b *bucket) readHead(ctx context.Context, op, key, nk string) (state, error) {
 	m, err := b.st.GetLastMsgForSubject(ctx, b.pre+nk)
 	if err != nil {
@@ -429,18 +434,18 @@ func (b *bucket) readHead(ctx context.Context, op, key, nk string) (state, error
 		}
 	}
 	if h := m.Header.Get(chunksHeader); h != "" {
-		man, ok := parseManifest(h)
-		if !ok || len(m.Data) != 0 {
-			return state{}, errorf(op, "message %d of key %.64q has a malformed %s header", m.Sequence, key, chunksHeader)
+		if man, ok := parseManifest(h); ok && len(m.Data) == 0 {
+			s.man = man
+		} else {
+			s.bad = true
 		}
-		s.man = man
 	}
 	if s.exp = expiryOf(m.Header); b.e.opts.Expired(s.exp) {
 		s.expired = true
 		return s, nil
 	}
 	s.present = true
-	if s.man != nil {
+	if s.man != nil || s.bad {
 		return s, nil
 	}
 	s.value = m.Data
