@@ -29,8 +29,8 @@ const payloadOverhead = 512
 
 // MessageOverhead is how many bytes a NATS message needs beside a value, for
 // keys of up to maxKeyBytes: the headers, and for keys longer than 1536 bytes
-// the key itself. A server whose max_payload is at least MaxValueBytes plus
-// this carries every value; New checks it.
+// the key itself. A value that fits in max_payload with this overhead is
+// stored in one message, a larger one in chunks (see MaxStorableValue).
 func MessageOverhead(maxKeyBytes int) int64 {
 	n := int64(payloadOverhead)
 	if maxKeyBytes > keymap.MaxDirectKeyBytes {
