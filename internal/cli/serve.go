@@ -142,6 +142,10 @@ func openNATS(ctx context.Context, log *slog.Logger, url, prefix string, opts []
 	nc, err := natsio.Connect(url,
 		natsio.Name("witgo serve"),
 		natsio.MaxReconnects(-1),
+		// No reconnect buffer: a write issued while disconnected fails at
+		// once (store unavailable; not applied), and is never sent, maybe
+		// applied, later (kv/nats).
+		natsio.ReconnectBufSize(-1),
 		natsio.DisconnectErrHandler(func(_ *natsio.Conn, err error) {
 			if err != nil {
 				log.Warn("NATS connection lost; reconnecting", "err", err)

@@ -204,5 +204,8 @@
 //
 // An engine made with New over a connection of one's own keeps that
 // connection's reconnect buffer: pass nats.ReconnectBufSize(-1) to get the
-// same guarantee.
+// same guarantee. It matters for chunked values too: a manifest buffered
+// during an outage longer than half the chunk grace period could be sent
+// after the sweeper removed its chunks, leaving a key whose value reads as
+// an error until it is written again.
 package nats
