@@ -470,6 +470,42 @@ func TestChunkWriteDeadline(t *testing.T) {
 	if s := chunkSubjects(t, js, e, "b"); len(s) != 0 {
 		t.Fatalf("chunks left by the failed write: %q", s)
 	}
+	// A writer slow to commit, within half the grace period, while the
+	// sweeper runs all the time: its chunks are not swept, the value reads
+	// back whole.
+	stop := make(chan struct{})
+	var sweeps atomic.Int64
+	swept := make(chan error, 1)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				swept <- nil
+				return
+			default:
+			}
+			if _, err := e.SweepChunks(ctx); err != nil {
+				swept <- err
+				return
+			}
+			sweeps.Add(1)
+		}
+	}()
+	v := pattern(2, 2<<20)
+	restore = kvnats.SetBeforeCommit(func() { time.Sleep(grace / 3) })
+	err = b.Set(ctx, "k", v)
+	restore()
+	close(stop)
+	if err := <-swept; err != nil {
+		t.Fatal(err)
+	}
+	if err != nil {
+		t.Fatalf("Set with a commit slow but within the grace period: %v", err)
+	}
+	if got, _, err := b.Get(ctx, "k"); err != nil || !bytes.Equal(got, v) {
+		t.Fatalf("Get after %d sweeps during the write = %d bytes, %v", sweeps.Load(), len(got), err)
+	}
+	t.Logf("%d sweeps during the write", sweeps.Load())
 }
 
 // TestLargeValueRestart stores chunked values, restarts the server on the
