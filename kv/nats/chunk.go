@@ -394,13 +394,14 @@ func (b *bucket) purgeBelow(ctx context.Context, nk string, seq uint64) {
 // written conditionally on the key's revision: with conditional, on rev,
 // failing with an error for which isConflict is true if the key is at
 // another revision; without, on the revision it reads first, again until no
-// other write lands in between. It returns the manifest's revision.
+// other write lands in between. It returns the manifest's revision, or an
+// error as NATS returned it (or an *engine.Error), for the caller's fail.
 func (b *bucket) writeChunked(ctx context.Context, op, key, nk string, data []byte, conditional bool, rev uint64, exp int64, limit int64) (uint64, error) {
 	n := chunkPlan(limit, len(key), len(data))
 	if n == 0 {
 		return 0, tooLarge(op, key, len(data), limit)
 	}
-	s, err := b.readHead(ctx, op, key, nk)
+	s, err := b.head(ctx, key, nk)
 	if err != nil {
 		return 0, err
 	}
@@ -434,7 +435,7 @@ func (b *bucket) writeChunked(ctx context.Context, op, key, nk string, data []by
 			(*f)()
 		}
 		if time.Since(cw.start) > b.e.cfg.grace/2 {
-			return 0, errorf(op, "writing the chunks of key %.64q took longer than half the chunk grace period (%v): not committed", key, b.e.cfg.grace)
+			return 0, fmt.Errorf("writing the chunks of key %.64q took longer than half the chunk grace period (%v): not committed", key, b.e.cfg.grace)
 		}
 		m.wid, m.seqs = cw.wid, cw.seqs
 		msg := &natsio.Msg{Subject: b.pre + nk, Header: natsio.Header{}}
@@ -466,7 +467,7 @@ func (b *bucket) writeChunked(ctx context.Context, op, key, nk string, data []by
 		if conditional {
 			return 0, err
 		}
-		if s, err = b.readHead(ctx, op, key, nk); err != nil {
+		if s, err = b.head(ctx, key, nk); err != nil {
 			return 0, err
 		}
 	}

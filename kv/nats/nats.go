@@ -417,12 +417,32 @@ func (b *bucket) read(ctx context.Context, op, key, nk string) (state, error) {
 // and its manifest in man (a malformed one sets bad: writes, deletions and
 // versions need only the revision).
 func (b *bucket) readHead(ctx context.Context, op, key, nk string) (state, error) {
+	s, err := b.head(ctx, key, nk)
+	if err != nil {
+		var fe foreignEntry
+		if errors.As(err, &fe) {
+			return state{}, errorf(op, "%s", fe)
+		}
+		return state{}, fail(ctx, op, err)
+	}
+	return s, nil
+}
+
+// foreignEntry is the error of a hashed key whose latest message is that of
+// another key.
+type foreignEntry string
+
+func (f foreignEntry) Error() string { return string(f) }
+
+// head is readHead with the errors of NATS as they are, for callers that
+// report them with fail.
+func (b *bucket) head(ctx context.Context, key, nk string) (state, error) {
 	m, err := b.st.GetLastMsgForSubject(ctx, b.pre+nk)
 	if err != nil {
 		if errors.Is(err, jetstream.ErrMsgNotFound) {
 			return state{}, nil
 		}
-		return state{}, fail(ctx, op, err)
+		return state{}, err
 	}
 	s := state{rev: m.Sequence}
 	if isDeletion(m.Header) {
@@ -430,7 +450,7 @@ func (b *bucket) readHead(ctx context.Context, op, key, nk string) (state, error
 	}
 	if keymap.IsHashed(nk) {
 		if k, ok := keymap.DecodeKeyHeader(nk, m.Header.Get(keymap.KeyHeader)); !ok || k != key {
-			return state{}, errorf(op, "message %d of NATS key %s is not the entry of key %.64q (SHA-256 collision or foreign write)", m.Sequence, nk, key)
+			return state{}, foreignEntry(fmt.Sprintf("message %d of NATS key %s is not the entry of key %.64q (SHA-256 collision or foreign write)", m.Sequence, nk, key))
 		}
 	}
 	if h := m.Header.Get(chunksHeader); h != "" {
