@@ -33,7 +33,7 @@ func (s *sweeper) start(e *Engine) {
 	s.cancel, s.done = cancel, make(chan struct{})
 	go func() {
 		defer close(s.done)
-		t := time.NewTicker(e.cfg.grace / 2)
+		t := time.NewTicker(max(e.cfg.grace/2, 10*time.Millisecond))
 		defer t.Stop()
 		for {
 			select {
@@ -41,7 +41,7 @@ func (s *sweeper) start(e *Engine) {
 				return
 			case <-t.C:
 			}
-			sctx, scancel := context.WithTimeout(ctx, e.cfg.grace/2)
+			sctx, scancel := context.WithTimeout(ctx, max(e.cfg.grace/2, time.Second))
 			_, _ = e.SweepChunks(sctx) // what fails is tried again next time
 			scancel()
 		}
