@@ -80,3 +80,24 @@ func TestNATS(t *testing.T) {
 		t.Run(f.Name, func(t *testing.T) { run(t, f, natsTransports, natsEngines(startNATS(t))) })
 	}
 }
+
+// TestNATSStockPayload runs every family, in-process, on a server with the
+// stock max_payload (1 MiB): values of kvtest.ValueLimit (2 MiB) are stored
+// in chunks.
+func TestNATSStockPayload(t *testing.T) {
+	for _, f := range families.All {
+		t.Run(f.Name, func(t *testing.T) {
+			s := natstest.Start(t, natstest.Options{})
+			nc, err := natsio.Connect(s.ClientURL())
+			if err != nil {
+				t.Fatalf("nats connect: %v", err)
+			}
+			t.Cleanup(nc.Close)
+			js, err := jetstream.New(nc, jetstream.WithDefaultTimeout(time.Minute))
+			if err != nil {
+				t.Fatal(err)
+			}
+			run(t, f, natsTransports[:1], natsEngines(js))
+		})
+	}
+}

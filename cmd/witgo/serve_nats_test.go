@@ -18,6 +18,7 @@ import (
 
 	draft2 "github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/store"
 	"github.com/witgo-dev/witgo/internal/natstest"
+	"github.com/witgo-dev/witgo/runtime/wire"
 	"github.com/witgo-dev/witgo/runtime/wrpc"
 )
 
@@ -25,8 +26,7 @@ import (
 // JetStream server: a value set through one witgo process is still there
 // for the next one, since it lives in NATS, and bucket prefixes separate
 // data. The server keeps the default max_payload (1 MiB), smaller than the
-// default value limit (4 MiB): witgo lowers the limit to fit, unless
-// --max-value-bytes asks for more, which is an error.
+// default value limit (4 MiB): values up to the limit are stored in chunks.
 func TestServeNATS(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "witgo")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
@@ -53,39 +53,57 @@ func TestServeNATS(t *testing.T) {
 		if v, ok, err := b.Get(ctx, "user:42"); err != nil || !ok || string(v) != "alice" {
 			t.Fatalf("get = %q, %v, %v", v, ok, err)
 		}
-		// The lowered limit fits: a value of that size under the longest
-		// key is stored; one byte more is refused by the store.
-		m := regexp.MustCompile(` max_value_bytes=(\d+) `).FindStringSubmatch(w.listening)
-		if m == nil {
-			t.Fatalf("no max_value_bytes in the listening line")
+		// The default 4 MiB limit holds on the stock 1 MiB max_payload: values
+		// larger than a message are stored in chunks, under any key.
+		if !strings.Contains(w.listening, " max_value_bytes=4194304 ") {
+			t.Errorf("value limit is not the default 4 MiB: %s", w.listening)
 		}
-		limit, _ := strconv.Atoi(m[1])
-		if limit >= 1<<20 || limit < 900<<10 {
-			t.Errorf("value limit %d, want under the 1 MiB max_payload and close to it", limit)
+		// A 4 MiB value with its framing is over a default client's 4 MiB
+		// message limit: this client takes up to 8 MiB.
+		b, err = draft2.NewClient(bigClient(t, w)).Open(ctx, "sessions")
+		if err != nil {
+			t.Fatal(err)
 		}
 		long := strings.Repeat("k", 16<<10)
-		if err := b.Set(ctx, long, bytes.Repeat([]byte("v"), limit)); err != nil {
-			t.Errorf("set a value of the lowered limit (%d bytes) under a 16 KiB key: %v", limit, err)
-		} else if v, ok, err := b.Get(ctx, long); err != nil || !ok || len(v) != limit {
-			t.Errorf("get it back = %d bytes, %v, %v", len(v), ok, err)
+		for i, n := range []int{1 << 20, 4 << 20, 1<<20 - 600, 3} {
+			for _, key := range []string{"big", long} {
+				v := bytes.Repeat([]byte{byte(i), 0xa5}, n/2+1)[:n]
+				if err := b.Set(ctx, key, v); err != nil {
+					t.Fatalf("set %d bytes under a %d-byte key: %v", n, len(key), err)
+				}
+				if got, ok, err := b.Get(ctx, key); err != nil || !ok || !bytes.Equal(got, v) {
+					t.Fatalf("get %d bytes under a %d-byte key = %d bytes, %v, %v", n, len(key), len(got), ok, err)
+				}
+			}
 		}
-		if err := b.Set(ctx, "big", bytes.Repeat([]byte("v"), limit+1)); err == nil || !strings.Contains(err.Error(), "value") {
-			t.Errorf("set a value of %d bytes = %v, want a value-too-large error", limit+1, err)
+		if err := b.Set(ctx, "big", bytes.Repeat([]byte("v"), 4<<20)); err != nil {
+			t.Fatal(err)
+		}
+		// One byte over the limit: the WIT's error naming the limit, and the
+		// connection stays usable.
+		if err := b.Set(ctx, "over", bytes.Repeat([]byte("v"), 4<<20+1)); err == nil || !strings.Contains(err.Error(), "MaxValueBytes") {
+			t.Errorf("set a value of 4 MiB + 1 = %v, want a value-too-large error naming MaxValueBytes", err)
+		}
+		if v, ok, err := b.Get(ctx, "user:42"); err != nil || !ok || string(v) != "alice" {
+			t.Fatalf("get after the refused set = %q, %v, %v", v, ok, err)
 		}
 		log := w.stop(t)
 		t.Logf("first run's log:\n%s", log)
-		if !strings.Contains(log, "msg=\"value limit lowered") || !strings.Contains(log, "max_value_bytes=") {
-			t.Errorf("no log of the value limit lowered to fit max_payload 1 MiB:\n%s", log)
+		if strings.Contains(log, "value limit lowered") {
+			t.Errorf("value limit lowered on a stock server:\n%s", log)
 		}
 
 		// A new process on the same NATS server and prefix: the value is there.
 		w = startServe(t, bin, "--backend", "nats", "--nats-url", natsURL, "--listen", "tcp://127.0.0.1:0")
-		b, err = draft2.NewClient(w.inv).Open(ctx, "sessions")
+		b, err = draft2.NewClient(bigClient(t, w)).Open(ctx, "sessions")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if v, ok, err := b.Get(ctx, "user:42"); err != nil || !ok || string(v) != "alice" {
 			t.Fatalf("get after a restart of witgo = %q, %v, %v", v, ok, err)
+		}
+		if v, ok, err := b.Get(ctx, "big"); err != nil || !ok || !bytes.Equal(v, bytes.Repeat([]byte("v"), 4<<20)) {
+			t.Fatalf("get the 4 MiB value after a restart of witgo = %d bytes, %v, %v", len(v), ok, err)
 		}
 		w.stop(t)
 
@@ -107,12 +125,39 @@ func TestServeNATS(t *testing.T) {
 		w.stop(t)
 	})
 
-	t.Run("ValueLimitTooLarge", func(t *testing.T) {
-		out, code := runWitgo(t, bin, "serve", "--backend", "nats", "--nats-url", natsURL,
-			"--listen", "tcp://127.0.0.1:0", "--max-value-bytes", "4194304")
+	t.Run("SmallMaxPayload", func(t *testing.T) {
+		// On a server with an 8 KiB max_payload, 4 MiB values do not fit
+		// even in chunks (the manifest of 546 chunks would not): the limit
+		// is lowered, unless it was asked for, which is an error.
+		tiny := natstest.Start(t, natstest.Options{MaxPayload: 8 << 10})
+		out, code := runWitgo(t, bin, "serve", "--backend", "nats", "--nats-url", tiny.ClientURL(),
+			"--listen", "tcp://127.0.0.1:0", "--max-key-bytes", "1024", "--max-value-bytes", "4194304")
 		t.Logf("%s", out)
 		if code != 1 || !strings.Contains(out, "max_payload") {
 			t.Fatalf("exit %d, want 1 with an error naming max_payload:\n%s", code, out)
+		}
+		w := startServe(t, bin, "--backend", "nats", "--nats-url", tiny.ClientURL(), "--listen", "tcp://127.0.0.1:0", "--max-key-bytes", "1024")
+		m := regexp.MustCompile(` max_value_bytes=(\d+) `).FindStringSubmatch(w.listening)
+		if m == nil {
+			t.Fatalf("no max_value_bytes in the listening line")
+		}
+		limit, _ := strconv.Atoi(m[1])
+		if limit >= 4<<20 || limit < 1<<20 {
+			t.Errorf("value limit %d, want lowered under 4 MiB and over 1 MiB", limit)
+		}
+		b, err := draft2.NewClient(w.inv).Open(ctx, "small")
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := bytes.Repeat([]byte("w"), limit)
+		if err := b.Set(ctx, "k", v); err != nil {
+			t.Fatalf("set a value of the lowered limit: %v", err)
+		}
+		if got, ok, err := b.Get(ctx, "k"); err != nil || !ok || !bytes.Equal(got, v) {
+			t.Fatalf("get it back = %d bytes, %v, %v", len(got), ok, err)
+		}
+		if log := w.stop(t); !strings.Contains(log, "value limit lowered") {
+			t.Errorf("no log of the lowered limit:\n%s", log)
 		}
 	})
 
@@ -143,6 +188,17 @@ func TestServeNATS(t *testing.T) {
 			t.Fatalf("exit %d, want 1 with a connection error:\n%s", code, out)
 		}
 	})
+}
+
+// bigClient returns a client of w whose limits take values and messages of
+// up to 8 MiB.
+func bigClient(t *testing.T, w *witgoServe) *wrpc.Client {
+	t.Helper()
+	m := regexp.MustCompile(`msg=listening addr=tcp://(\S+)`).FindStringSubmatch(w.listening)
+	if m == nil {
+		t.Fatalf("no TCP address in the listening line: %s", w.listening)
+	}
+	return wrpc.DialTCP(m[1], wrpc.WithClientLimits(wire.Limits{MaxValue: 8 << 20, MaxMessage: 8 << 20}))
 }
 
 // TestServeBadBackend checks the flags that select a backend.

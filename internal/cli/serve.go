@@ -34,9 +34,10 @@ over wRPC on one listener, backed by one engine:
                     server(s) at --nats-url; data lives in NATS and outlives
                     the process. Every keyvalue bucket is the JetStream bucket
                     --nats-bucket-prefix + an encoding of its identifier, so
-                    servers with the same prefix share data. Unless
-                    --max-value-bytes is given, the value limit is lowered to
-                    fit the server's max_payload (1 MiB unless configured).
+                    servers with the same prefix share data. A value too
+                    large for one message (the server's max_payload, 1 MiB
+                    unless configured) is stored in chunks, so the default
+                    4 MiB limit works on a stock server.
   --backend redis   Redis (package kv/redis) at --redis-url
                     (redis://[:PASSWORD@]HOST:PORT/DB, rediss:// for TLS);
                     data lives in Redis (persisted as Redis is configured,
@@ -115,6 +116,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 			return c.fail(err)
 		}
 		defer nc.Close()
+		defer e.Close() // stops its chunk sweeper, before nc closes
 		svc.Engine, svc.Options = e, e.Options()
 		svc.Attrs = append(svc.Attrs, "nats_url", nc.ConnectedUrlRedacted(), "nats_bucket_prefix", *natsPrefix)
 	case "redis":
@@ -135,16 +137,18 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 
 // openNATS connects to the NATS server(s) at url and returns an engine on
 // their JetStream with opts and the bucket prefix, and the connection, which
-// the caller closes once done with the engine. Unless valueSet (the value
-// limit was given explicitly), a value limit too large for the server's
-// max_payload is lowered to fit.
+// the caller closes once done with the engine. Values too large for one
+// message are stored in chunks; only if the server's max_payload is so small
+// that even chunks cannot hold a value of the limit, the limit is lowered to
+// fit, unless valueSet (the value limit was given explicitly: then it is an
+// error).
 func openNATS(ctx context.Context, log *slog.Logger, url, prefix string, opts []engine.Option, valueSet bool) (*kvnats.Engine, *natsio.Conn, error) {
 	nc, err := natsio.Connect(url,
 		natsio.Name("witgo serve"),
 		natsio.MaxReconnects(-1),
-		// No reconnect buffer, as kv/nats.Connect: a write made while
-		// disconnected fails at once as not applied, instead of being sent
-		// (and maybe applied) after the caller was told it failed.
+		// No reconnect buffer: a write issued while disconnected fails at
+		// once (store unavailable; not applied), and is never sent, maybe
+		// applied, later (kv/nats).
 		natsio.ReconnectBufSize(-1),
 		natsio.DisconnectErrHandler(func(_ *natsio.Conn, err error) {
 			if err != nil {
@@ -161,13 +165,12 @@ func openNATS(ctx context.Context, log *slog.Logger, url, prefix string, opts []
 	log.Info("connected to NATS", "nats_url", at,
 		"server_version", nc.ConnectedServerVersion(), "max_payload", mp)
 	o := engine.NewOptions(opts...)
-	if over := kvnats.MessageOverhead(o.MaxKeyBytes) + 1024; !valueSet && mp > 0 && int64(o.MaxValueBytes)+over > mp {
-		fit := (mp - over) &^ 1023 // whole KiB, with 1 KiB to spare
+	if fit := kvnats.MaxStorableValue(mp, o.MaxKeyBytes); !valueSet && mp > 0 && int64(o.MaxValueBytes) > fit {
 		if fit <= 0 {
 			nc.Close()
 			return nil, nil, fmt.Errorf("the NATS server's max_payload (%d bytes) is too small for keys of --max-key-bytes %d: raise max_payload or lower --max-key-bytes", mp, o.MaxKeyBytes)
 		}
-		log.Info("value limit lowered to fit the NATS server's max_payload (raise max_payload on the server, up to 8 MiB, for larger values)",
+		log.Info("value limit lowered to fit the NATS server's max_payload (raise max_payload on the server for larger values)",
 			"max_value_bytes", fit, "default", o.MaxValueBytes, "max_payload", mp)
 		opts = append(opts, engine.MaxValueBytes(int(fit)))
 	}

@@ -41,7 +41,8 @@ type Options struct {
 	// the bytes of the keys and values stored in all of them (0: no bound).
 	// A create or a write over a bound fails with an *Error of kind
 	// ErrQuotaExceeded that names the bound. The memory engine honours
-	// both; a store that runs elsewhere has quotas of its own.
+	// both, the NATS engine MaxBuckets; a store that runs elsewhere has
+	// quotas of its own.
 	MaxBuckets int
 	MaxBytes   int64
 	// Now is the engine's clock, which decides when entries written with

@@ -234,3 +234,52 @@ func TestHistogram(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLargeValue sets and gets a 4 MiB value, on a server with the
+// stock max_payload (1 MiB, so the value is stored in 5 chunks) and on
+// one whose max_payload carries it in one message (8 MiB).
+func BenchmarkLargeValue(b *testing.B) {
+	ctx := context.Background()
+	value := make([]byte, 4<<20)
+	for i := range value {
+		value[i] = byte(i * 31)
+	}
+	for _, mp := range []struct {
+		name string
+		max  int32
+	}{{"stock-1MiB", 0}, {"8MiB", testMaxPayload}} {
+		b.Run(mp.name, func(b *testing.B) {
+			s := natstest.Start(b, natstest.Options{MaxPayload: mp.max})
+			_, js := connect(b, s.ClientURL())
+			e := newEngine(b, js, kvnats.EngineOptions(engine.CreateOnOpen(true)))
+			bk := open(b, e, "large")
+			b.Run("set", func(b *testing.B) {
+				b.SetBytes(int64(len(value)))
+				var h histogram
+				for i := 0; b.Loop(); i++ {
+					t0 := time.Now()
+					if err := bk.Set(ctx, "k"+strconv.Itoa(i%8), value); err != nil {
+						b.Fatal(err)
+					}
+					h.add(time.Since(t0))
+				}
+				report(b, &h)
+			})
+			b.Run("get", func(b *testing.B) {
+				if err := bk.Set(ctx, "g", value); err != nil {
+					b.Fatal(err)
+				}
+				b.SetBytes(int64(len(value)))
+				var h histogram
+				for b.Loop() {
+					t0 := time.Now()
+					if v, ok, err := bk.Get(ctx, "g"); err != nil || !ok || len(v) != len(value) {
+						b.Fatal(len(v), ok, err)
+					}
+					h.add(time.Since(t0))
+				}
+				report(b, &h)
+			})
+		})
+	}
+}

@@ -13,11 +13,12 @@
 //
 // Options are those of every engine, of package engine, given through
 // EngineOptions (engine.CreateOnOpen, engine.Buckets, engine.MaxKeyBytes,
-// engine.MaxValueBytes, engine.PageSize), and the NATS engine's own:
-// BucketPrefix, Replicas, Storage, ListTimeout, IgnoreMaxPayload and, for
-// Connect, NATSOptions. Defaults: CreateOnOpen false (an unknown bucket is
-// no-such-store), MaxKeyBytes 16 KiB, MaxValueBytes 4 MiB, PageSize 100,
-// BucketPrefix "witgo_", one replica, file storage.
+// engine.MaxValueBytes, engine.PageSize, engine.MaxBuckets), and the NATS
+// engine's own: BucketPrefix, Replicas, Storage, ListTimeout, ChunkGrace,
+// IgnoreMaxPayload and, for Connect, NATSOptions. Defaults: CreateOnOpen
+// false (an unknown bucket is no-such-store), MaxKeyBytes 16 KiB,
+// MaxValueBytes 4 MiB, PageSize 100, no bucket bound, BucketPrefix
+// "witgo_", one replica, file storage, a chunk grace period of 10 minutes.
 //
 // # Buckets
 //
@@ -36,6 +37,13 @@
 // handles per Engine, so a bucket deleted behind the engine's back makes
 // its operations fail rather than appear empty.
 //
+// With engine.MaxBuckets, creating a bucket first lists the JetStream
+// key-value buckets and counts those whose names this prefix gives; at the
+// bound, the create (or the open that would create) fails with
+// engine.ErrQuotaExceeded naming it. Creations are serialized within an
+// Engine, not across processes: engines on several processes that create
+// buckets at the same moment may overshoot the bound by one each.
+//
 // # Keys
 //
 // NATS keys allow only [-/_=.a-zA-Z0-9], and every publish and direct get
@@ -49,16 +57,60 @@
 // cannot add a header, such keys are written with a plain JetStream publish
 // to $KV.<bucket>.<key>, which ignores a JetStream domain or API prefix (the
 // KV API would apply it). The forms cannot collide; NATS keys of no form
-// (written by other clients) are ignored.
+// (written by other clients) are ignored. NATS keys starting with "c." are
+// the chunks of large values (below), never listed.
 //
 // # Values, versions, increments
 //
-// A value is the message payload, as is. NATS refuses messages larger than
-// the server's max_payload (1 MiB unless configured), so New checks that
-// max_payload can carry MaxValueBytes plus headers (and, with MaxKeyBytes
-// over 1536, the key): with the 4 MiB default, configure max_payload of at
-// least 4.1 MiB (8 MiB is the most NATS recommends) or pass a smaller
-// MaxValueBytes; IgnoreMaxPayload skips the check.
+// A value is the message payload, as is, if it fits in one message with its
+// headers: NATS refuses messages larger than the server's max_payload
+// (1 MiB unless configured; the stream's max_msg_size if smaller), read
+// from the connection at each write. A larger value (up to MaxValueBytes,
+// 4 MiB by default, so on a stock server too) is stored in chunks:
+//
+//   - the writer reads the key's latest revision, publishes the value cut
+//     in chunks of at most max_payload - 512 bytes, 4 at a time, on the
+//     subjects $KV.<bucket>.c.<NATS key>.<write id>.<index> of the bucket's
+//     own stream (write id: 26 random base32 characters, new for every
+//     write), then commits them with one message on the key's subject,
+//     written only if the key is still at the revision read (for a plain
+//     set, a conflict starts over): the manifest, with no payload and the
+//     header Witgo-Chunks ("1 <size> <SHA-256 hex> <write id> <sequence>,
+//     ..."). The manifest is the key's entry: its revision is the version,
+//     it carries the expiry and long-key headers, list-keys sees it like
+//     any entry.
+//   - A reader reads the key's latest message; for a manifest, it reads
+//     each chunk by its stream sequence (4 at a time), checks its subject
+//     and length, and the whole value against the SHA-256, so it returns
+//     exactly one written value, never a mix or a part. Chunks are never
+//     rewritten; if one is gone, the key was written or deleted since, and
+//     the reader reads the key again.
+//   - After its manifest is committed, a write purges the key's chunks
+//     older than those of the entry it replaced (those stay for readers in
+//     flight); a deletion of a chunked entry purges the key's chunks older
+//     than the manifest it deleted, that manifest's own included. Because every manifest is written conditionally on
+//     the revision read before its chunks, the chunks of the key's current
+//     manifest are newer than every earlier message of the key, so neither
+//     purge can touch them.
+//   - Chunks no entry uses (a writer that failed or died between chunks
+//     and manifest, a chunked value replaced by a small one, an expired
+//     entry) are purged by a sweeper that each Engine runs every half
+//     ChunkGrace (10 minutes by default) over the buckets it has opened
+//     (also Engine.SweepChunks): it purges a group of chunks once it has
+//     seen it for a whole grace period and the key's latest message is not
+//     the manifest naming it (or that entry expired more than a grace
+//     period ago by the engine's clock). A writer commits within half the
+//     grace period of its first chunk or fails with an error, so a group
+//     about to be committed is never swept.
+//
+// A chunked value costs its chunks, one more message, and, until the next
+// write or sweep, the chunks of the value it replaced. A 4 MiB value on a
+// 1 MiB server is 5 chunks. The manifest must fit in one message with the
+// key: New checks that a value of MaxValueBytes under a key of MaxKeyBytes
+// can be stored (MaxStorableValue; this fails only for a max_payload of a
+// few KiB), and IgnoreMaxPayload skips the check, after which a value the
+// server cannot hold fails with engine.ErrValueTooLarge naming the
+// server's limit.
 //
 // A Version is the JetStream revision (stream sequence) of the key's latest
 // message, in decimal: the value's, or the delete marker's for a deleted
@@ -103,14 +155,16 @@
 // only if it is present, so the key stops being listed and reads as absent,
 // and deleting a missing key changes nothing, its Version included. With
 // history 1 the marker replaces the value; markers stay, a few dozen bytes
-// each.
+// each. An increment of a chunked value reads it and fails as for any
+// value that is not a number.
 //
 // # Listing
 //
 // JetStream keeps no ordered index of keys, so list-keys scans: an
 // ephemeral pull consumer (deliver last per subject, headers only, no acks)
 // reads the latest message of every key, applies what is written meanwhile
-// until nothing is pending, and the keys are sorted bytewise in memory. The
+// until nothing is pending (chunk subjects, delivered too, headers only,
+// are skipped), and the keys are sorted bytewise in memory. The
 // sorted list is cached per bucket until the stream's last sequence moves,
 // which a stream-info request per page checks, or until the earliest expiry
 // of its keys: paging through an unchanged bucket costs one scan, a bucket
@@ -150,5 +204,8 @@
 //
 // An engine made with New over a connection of one's own keeps that
 // connection's reconnect buffer: pass nats.ReconnectBufSize(-1) to get the
-// same guarantee.
+// same guarantee. It matters for chunked values too: a manifest buffered
+// during an outage longer than half the chunk grace period could be sent
+// after the sweeper removed its chunks, leaving a key whose value reads as
+// an error until it is written again.
 package nats

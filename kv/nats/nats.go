@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	natsio "github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -28,8 +29,8 @@ const payloadOverhead = 512
 
 // MessageOverhead is how many bytes a NATS message needs beside a value, for
 // keys of up to maxKeyBytes: the headers, and for keys longer than 1536 bytes
-// the key itself. A server whose max_payload is at least MaxValueBytes plus
-// this carries every value; New checks it.
+// the key itself. A value that fits in max_payload with this overhead is
+// stored in one message, a larger one in chunks (see MaxStorableValue).
 func MessageOverhead(maxKeyBytes int) int64 {
 	n := int64(payloadOverhead)
 	if maxKeyBytes > keymap.MaxDirectKeyBytes {
@@ -52,6 +53,10 @@ type Engine struct {
 
 	seed    maphash.Seed
 	stripes [lockStripes]stripe
+
+	sweep     sweeper
+	closeOnce sync.Once
+	rereads   atomic.Int64 // reads that found chunks gone and read again
 }
 
 // stripe serializes the increments of the keys that hash to it, within one
@@ -87,10 +92,12 @@ var _ engine.Engine = (*Engine)(nil)
 // New returns an engine that stores its buckets in the JetStream of js.
 // It creates the buckets named with Buckets (an error if one cannot be
 // created). It fails if BucketPrefix is not valid, or, unless
-// IgnoreMaxPayload is given, if the server's max_payload (1 MiB unless
-// configured) cannot carry a value of MaxValueBytes (4 MiB by default) plus
-// the headers and, for keys longer than 1536 bytes, the key: raise
-// max_payload on the server or lower MaxValueBytes.
+// IgnoreMaxPayload is given, if the server's max_payload is too small to
+// store a value of MaxValueBytes under a key of MaxKeyBytes even in chunks
+// (MaxStorableValue; a max_payload of a few KiB with long keys).
+//
+// The engine sweeps the chunks of large values that no entry uses any more
+// in the background (see ChunkGrace); Close stops it.
 func New(ctx context.Context, js jetstream.JetStream, opts ...Option) (*Engine, error) {
 	if js == nil {
 		return nil, errors.New("kv/nats: New: nil JetStream")
@@ -141,10 +148,9 @@ func newEngine(ctx context.Context, js jetstream.JetStream, cfg config) (*Engine
 	}
 	if !cfg.skipLimits {
 		if nc := js.Conn(); nc != nil {
-			need := int64(e.opts.MaxValueBytes) + MessageOverhead(e.opts.MaxKeyBytes)
-			if mp := nc.MaxPayload(); mp > 0 && mp < need {
-				return nil, fmt.Errorf("kv/nats: the server's max_payload is %d bytes, too small for values of MaxValueBytes (%d bytes) with their headers and keys (%d bytes in all): raise max_payload or lower MaxValueBytes",
-					mp, e.opts.MaxValueBytes, need)
+			if mp := nc.MaxPayload(); mp > 0 && MaxStorableValue(mp, e.opts.MaxKeyBytes) < int64(e.opts.MaxValueBytes) {
+				return nil, fmt.Errorf("kv/nats: the server's max_payload is %d bytes, too small to store values of MaxValueBytes (%d bytes) under keys of MaxKeyBytes (%d bytes), even in chunks (at most %d bytes): raise max_payload, or lower MaxValueBytes or MaxKeyBytes",
+					mp, e.opts.MaxValueBytes, e.opts.MaxKeyBytes, max(MaxStorableValue(mp, e.opts.MaxKeyBytes), 0))
 			}
 		}
 	}
@@ -153,15 +159,20 @@ func newEngine(ctx context.Context, js jetstream.JetStream, cfg config) (*Engine
 			return nil, err
 		}
 	}
+	e.sweep.start(e)
 	return e, nil
 }
 
-// Close closes the connection if the engine made it (Connect); it does
-// nothing for an engine made by New.
+// Close stops the background sweeper and closes the connection if the
+// engine made it (Connect); the connection of an engine made by New stays
+// open.
 func (e *Engine) Close() {
-	if e.nc != nil {
-		e.nc.Close()
-	}
+	e.closeOnce.Do(func() {
+		e.sweep.stop()
+		if e.nc != nil {
+			e.nc.Close()
+		}
+	})
 }
 
 // Options returns the engine's options, with defaults filled in.
@@ -237,6 +248,9 @@ func (e *Engine) open(ctx context.Context, op, name string, create bool) (*bucke
 		if !create {
 			return nil, fmt.Errorf("kv: %s %.64q: %w", op, name, engine.ErrNoSuchStore)
 		}
+		if err := e.checkBucketQuota(ctx, op, name); err != nil {
+			return nil, err
+		}
 		kv, err = e.js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
 			Bucket:      jsName,
 			Description: "witgo keyvalue bucket " + strconv.Quote(name[:min(len(name), 256)]),
@@ -259,7 +273,7 @@ func (e *Engine) open(ctx context.Context, op, name string, create bool) (*bucke
 	if id, ok := st.CachedInfo().Config.Metadata[keymap.MetaBucket]; ok && id != name {
 		return nil, fmt.Errorf("kv: %s %.64q: JetStream bucket %s holds bucket %.64q", op, name, jsName, id)
 	}
-	b := &bucket{e: e, jsName: jsName, pre: "$KV." + jsName + ".", kv: kv, st: st}
+	b := &bucket{e: e, jsName: jsName, pre: "$KV." + jsName + ".", kv: kv, st: st, marks: map[chunkGroup]time.Time{}}
 	e.mu.Lock()
 	e.buckets[name] = b
 	e.mu.Unlock()
@@ -277,6 +291,10 @@ func (e *Engine) open(ctx context.Context, op, name string, create bool) (*bucke
 func fail(ctx context.Context, op string, err error) error {
 	if cerr := ctx.Err(); cerr != nil {
 		return cerr
+	}
+	var ke *engine.Error
+	if errors.As(err, &ke) {
+		return err
 	}
 	switch {
 	case errors.Is(err, natsio.ErrReconnectBufExceeded), errors.Is(err, natsio.ErrConnectionClosed),
@@ -303,7 +321,7 @@ func errorf(op, format string, args ...any) error {
 // expected last subject sequence (revision) did not match.
 func isConflict(err error) bool {
 	var ae *jetstream.APIError
-	return errors.As(err, &ae) && ae.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
+	return errors.Is(err, errConflict) || errors.As(err, &ae) && ae.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
 }
 
 // bucket is one JetStream key-value bucket.
@@ -316,17 +334,22 @@ type bucket struct {
 
 	snap   atomic.Pointer[keySnapshot] // sorted keys as of a stream sequence
 	snapMu sync.Mutex                  // serializes scans
+
+	sweepMu sync.Mutex               // serializes sweeps, guards marks
+	marks   map[chunkGroup]time.Time // chunk groups seen by the sweeper, and since when
 }
 
 var _ engine.Bucket = (*bucket)(nil)
 
 // state is what the latest message of a key says.
 type state struct {
-	value   []byte // non-nil if present
+	value   []byte // non-nil if present, unless man is set and the chunks are not read yet
 	rev     uint64 // the message's stream sequence; 0 if the key has no message
 	present bool
-	exp     int64 // the entry's expiry (expiresHeader), 0 for none
-	expired bool  // the message holds an entry that has expired: absent
+	exp     int64     // the entry's expiry (expiresHeader), 0 for none
+	expired bool      // the message holds an entry that has expired: absent
+	man     *manifest // a chunked entry's manifest (present or expired), else nil
+	bad     bool      // the message has a malformed manifest: present, its value unreadable
 }
 
 // expiresHeader holds the expiry of an entry written with a TTL, in Unix
@@ -355,16 +378,84 @@ func (b *bucket) check(ctx context.Context, op, key string) error {
 	return b.e.opts.CheckKey(op, key)
 }
 
+// chunkRetries is how many times read reads a key again when chunks of a
+// manifest that is still the key's latest message are missing (a replica
+// that lags behind) before it reports them lost.
+const chunkRetries = 4
+
 // read returns the latest state of key (whose NATS key is nk): the value and
 // revision of a present key, the revision of its delete marker, or rev 0 if
-// the key never had a message.
+// the key never had a message. The value of a chunked entry is read from
+// its chunks; if they are removed meanwhile (the key was written or deleted
+// again), the key is read again.
 func (b *bucket) read(ctx context.Context, op, key, nk string) (state, error) {
+	lost := 0
+	for {
+		s, err := b.readHead(ctx, op, key, nk)
+		if err == nil && s.present && s.bad {
+			return state{}, errorf(op, "message %d of key %.64q has a malformed %s header", s.rev, key, chunksHeader)
+		}
+		if err != nil || !s.present || s.man == nil {
+			return s, err
+		}
+		v, err := b.loadChunks(ctx, nk, s.man)
+		if err == nil {
+			s.value = v
+			return s, nil
+		}
+		if !errors.Is(err, errChunkMissing) {
+			return state{}, fail(ctx, op, fmt.Errorf("key %.64q: %w", key, err))
+		}
+		b.e.rereads.Add(1)
+		again, err := b.readHead(ctx, op, key, nk)
+		if err != nil {
+			return state{}, err
+		}
+		if again.rev != s.rev {
+			lost = 0
+			continue
+		}
+		if lost++; lost > chunkRetries {
+			return state{}, errorf(op, "key %.64q: chunks of revision %d are missing", key, s.rev)
+		}
+		select {
+		case <-ctx.Done():
+			return state{}, ctx.Err()
+		case <-time.After(time.Duration(lost*lost) * 10 * time.Millisecond):
+		}
+	}
+}
+
+// readHead is read without the chunks: the value of a chunked entry is nil
+// and its manifest in man (a malformed one sets bad: writes, deletions and
+// versions need only the revision).
+func (b *bucket) readHead(ctx context.Context, op, key, nk string) (state, error) {
+	s, err := b.head(ctx, key, nk)
+	if err != nil {
+		var fe foreignEntry
+		if errors.As(err, &fe) {
+			return state{}, errorf(op, "%s", fe)
+		}
+		return state{}, fail(ctx, op, err)
+	}
+	return s, nil
+}
+
+// foreignEntry is the error of a hashed key whose latest message is that of
+// another key.
+type foreignEntry string
+
+func (f foreignEntry) Error() string { return string(f) }
+
+// head is readHead with the errors of NATS as they are, for callers that
+// report them with fail.
+func (b *bucket) head(ctx context.Context, key, nk string) (state, error) {
 	m, err := b.st.GetLastMsgForSubject(ctx, b.pre+nk)
 	if err != nil {
 		if errors.Is(err, jetstream.ErrMsgNotFound) {
 			return state{}, nil
 		}
-		return state{}, fail(ctx, op, err)
+		return state{}, err
 	}
 	s := state{rev: m.Sequence}
 	if isDeletion(m.Header) {
@@ -372,7 +463,14 @@ func (b *bucket) read(ctx context.Context, op, key, nk string) (state, error) {
 	}
 	if keymap.IsHashed(nk) {
 		if k, ok := keymap.DecodeKeyHeader(nk, m.Header.Get(keymap.KeyHeader)); !ok || k != key {
-			return state{}, errorf(op, "message %d of NATS key %s is not the entry of key %.64q (SHA-256 collision or foreign write)", m.Sequence, nk, key)
+			return state{}, foreignEntry(fmt.Sprintf("message %d of NATS key %s is not the entry of key %.64q (SHA-256 collision or foreign write)", m.Sequence, nk, key))
+		}
+	}
+	if h := m.Header.Get(chunksHeader); h != "" {
+		if man, ok := parseManifest(h); ok && len(m.Data) == 0 {
+			s.man = man
+		} else {
+			s.bad = true
 		}
 	}
 	if s.exp = expiryOf(m.Header); b.e.opts.Expired(s.exp) {
@@ -380,6 +478,9 @@ func (b *bucket) read(ctx context.Context, op, key, nk string) (state, error) {
 		return s, nil
 	}
 	s.present = true
+	if s.man != nil || s.bad {
+		return s, nil
+	}
 	s.value = m.Data
 	if s.value == nil {
 		s.value = []byte{}
@@ -407,8 +508,12 @@ func isDeletion(h natsio.Header) bool {
 // write stores data under key, expiring at exp (0: never). With
 // conditional, it succeeds only if the key's latest message is revision rev
 // (0: the key has no message at all) and otherwise fails with an error for
-// which isConflict is true.
-func (b *bucket) write(ctx context.Context, key, nk string, data []byte, conditional bool, rev uint64, exp int64) (uint64, error) {
+// which isConflict is true. A value too large for one message is written in
+// chunks (writeChunked).
+func (b *bucket) write(ctx context.Context, op, key, nk string, data []byte, conditional bool, rev uint64, exp int64) (uint64, error) {
+	if limit := b.payloadLimit(); !fitsOneMessage(limit, key, len(data)) {
+		return b.writeChunked(ctx, op, key, nk, data, conditional, rev, exp, limit)
+	}
 	hashed := keymap.IsHashed(nk)
 	if !hashed && exp == 0 {
 		if conditional {
@@ -456,7 +561,7 @@ func (b *bucket) Set(ctx context.Context, key string, value []byte) error {
 		return err
 	}
 	nk := keymap.Key(key)
-	_, err := b.write(ctx, key, nk, value, false, 0, 0)
+	_, err := b.write(ctx, "set", key, nk, value, false, 0, 0)
 	b.e.wrote(b.pre + nk)
 	if err != nil {
 		return fail(ctx, "set", err)
@@ -489,14 +594,14 @@ func (b *bucket) SetWith(ctx context.Context, key string, value []byte, opts eng
 		var s state
 		if opts.IfAbsent {
 			var err error
-			if s, err = b.read(ctx, op, key, nk); err != nil {
+			if s, err = b.readHead(ctx, op, key, nk); err != nil {
 				return err
 			}
 			if s.present {
 				return &engine.Error{Op: op, Kind: engine.ErrPreconditionFailed, Msg: "key " + strconv.Quote(key[:min(len(key), 64)]) + " exists (if-not-exists)"}
 			}
 		}
-		_, err := b.write(ctx, key, nk, value, opts.IfAbsent, s.rev, exp)
+		_, err := b.write(ctx, op, key, nk, value, opts.IfAbsent, s.rev, exp)
 		if err == nil {
 			return nil
 		}
@@ -515,9 +620,10 @@ func (b *bucket) Delete(ctx context.Context, key string) error {
 
 // delete writes a delete marker for key if it is present. A missing key
 // gets no marker, so deleting it changes nothing, not even its Version.
+// The chunks of a chunked entry deleted are purged after the marker.
 func (b *bucket) delete(ctx context.Context, op, key string) error {
 	nk := keymap.Key(key)
-	s, err := b.read(ctx, op, key, nk)
+	s, err := b.readHead(ctx, op, key, nk)
 	if err != nil || !s.present {
 		return err
 	}
@@ -526,6 +632,11 @@ func (b *bucket) delete(ctx context.Context, op, key string) error {
 	if err != nil {
 		return fail(ctx, op, err)
 	}
+	if s.man != nil {
+		// Every message of the key up to s.rev is older than the marker,
+		// so no manifest to come names these chunks.
+		b.purgeBelow(ctx, nk, s.rev)
+	}
 	return nil
 }
 
@@ -533,7 +644,7 @@ func (b *bucket) Exists(ctx context.Context, key string) (bool, error) {
 	if err := b.check(ctx, "exists", key); err != nil {
 		return false, err
 	}
-	s, err := b.read(ctx, "exists", key, keymap.Key(key))
+	s, err := b.readHead(ctx, "exists", key, keymap.Key(key))
 	return s.present, err
 }
 
@@ -595,7 +706,7 @@ func (b *bucket) increment(ctx context.Context, key string, add func(old []byte,
 			return err
 		}
 		gen := st.gen.Load()
-		rev, err := b.write(ctx, key, nk, buf, true, s.rev, s.exp)
+		rev, err := b.write(ctx, "increment", key, nk, buf, true, s.rev, s.exp)
 		if err == nil {
 			st.subj, st.rev, st.val, st.exp, st.cgen, st.ok = subj, rev, buf, s.exp, gen, true
 			return nil
@@ -668,7 +779,7 @@ func (b *bucket) CompareAndSwap(ctx context.Context, key string, expect engine.V
 	// An entry with an expiry that has passed is absent now, so its
 	// version is stale: a conflict, found without a write.
 	if want, ok := parseVersion(expect); ok && !b.e.opts.Expired(want.exp) {
-		next, err := b.write(ctx, key, nk, value, true, want.rev, 0)
+		next, err := b.write(ctx, "swap", key, nk, value, true, want.rev, 0)
 		b.e.wrote(b.pre + nk)
 		if err == nil {
 			return true, version(state{rev: next, present: true}), nil
@@ -677,7 +788,7 @@ func (b *bucket) CompareAndSwap(ctx context.Context, key string, expect engine.V
 			return false, "", fail(ctx, "swap", err)
 		}
 	}
-	s, err := b.read(ctx, "swap", key, nk)
+	s, err := b.readHead(ctx, "swap", key, nk)
 	if err != nil {
 		return false, "", err
 	}
@@ -756,7 +867,7 @@ func (b *bucket) SetMany(ctx context.Context, entries []engine.Entry) error {
 	}
 	return engine.ApplyEach(ctx, op, len(entries), func(i int) error {
 		nk := keymap.Key(entries[i].Key)
-		_, err := b.write(ctx, entries[i].Key, nk, entries[i].Value, false, 0, 0)
+		_, err := b.write(ctx, op, entries[i].Key, nk, entries[i].Value, false, 0, 0)
 		b.e.wrote(b.pre + nk)
 		if err != nil {
 			return fail(ctx, "", err)

@@ -1,6 +1,7 @@
 package nats_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -293,25 +294,43 @@ func TestNewChecks(t *testing.T) {
 	if _, err := kvnats.New(ctx, nil); err == nil {
 		t.Fatal("New accepted a nil JetStream")
 	}
-	_, err := kvnats.New(ctx, js)
-	if err == nil || !strings.Contains(err.Error(), "max_payload") || !strings.Contains(err.Error(), "MaxValueBytes") {
+	// 4 MiB values on a 1 MiB server are stored in chunks.
+	e, err := kvnats.New(ctx, js, kvnats.BucketPrefix(uniquePrefix()), kvnats.EngineOptions(engine.CreateOnOpen(true)))
+	if err != nil {
 		t.Fatalf("New with 4 MiB values on a 1 MiB server: %v", err)
 	}
-	e, err := kvnats.New(ctx, js, kvnats.BucketPrefix(uniquePrefix()), kvnats.EngineOptions(engine.CreateOnOpen(true), engine.MaxValueBytes(512<<10), engine.MaxKeyBytes(1024)))
-	if err != nil {
-		t.Fatalf("New with values that fit: %v", err)
-	}
-	b := open(t, e, "b")
-	if err := b.Set(ctx, "k", make([]byte, 512<<10)); err != nil {
+	if err := open(t, e, "b").Set(ctx, "k", make([]byte, 4<<20)); err != nil {
 		t.Fatal(err)
 	}
-	// With the check skipped, a value the server refuses is an error.
-	e, err = kvnats.New(ctx, js, kvnats.BucketPrefix(uniquePrefix()), kvnats.EngineOptions(engine.CreateOnOpen(true)), kvnats.IgnoreMaxPayload())
+	e.Close()
+	// A server whose max_payload cannot even carry a manifest under the
+	// longest key is refused, unless the check is skipped; then a value
+	// too large for it is value-too-large, naming the server's limit.
+	tiny := natstest.Start(t, natstest.Options{MaxPayload: 8 << 10})
+	_, tjs := connect(t, tiny.ClientURL())
+	_, err = kvnats.New(ctx, tjs, kvnats.BucketPrefix(uniquePrefix()))
+	if err == nil || !strings.Contains(err.Error(), "max_payload") || !strings.Contains(err.Error(), "MaxValueBytes") {
+		t.Fatalf("New with 16 KiB keys on an 8 KiB server: %v", err)
+	}
+	e, err = kvnats.New(ctx, tjs, kvnats.BucketPrefix(uniquePrefix()), kvnats.EngineOptions(engine.CreateOnOpen(true)), kvnats.IgnoreMaxPayload())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := open(t, e, "b").Set(ctx, "k", make([]byte, 2<<20)); err == nil {
-		t.Fatal("Set of 2 MiB on a 1 MiB server succeeded")
+	defer e.Close()
+	tb := open(t, e, "b")
+	mib := bytes.Repeat([]byte("x"), 1<<20)
+	if err := tb.Set(ctx, "k", mib); err != nil {
+		t.Fatalf("Set of 1 MiB in 8 KiB chunks: %v", err)
+	}
+	if v, _, err := tb.Get(ctx, "k"); err != nil || !bytes.Equal(v, mib) {
+		t.Fatalf("Get of 1 MiB in 8 KiB chunks = %d bytes, %v", len(v), err)
+	}
+	err = tb.Set(ctx, "k", make([]byte, 4<<20))
+	if !errors.Is(err, engine.ErrValueTooLarge) || !strings.Contains(err.Error(), "on this NATS server (max_payload 8192)") {
+		t.Fatalf("Set of 4 MiB on an 8 KiB server: %v", err)
+	}
+	if err := tb.Set(ctx, strings.Repeat("k", 16<<10), []byte("v")); !errors.Is(err, engine.ErrValueTooLarge) {
+		t.Fatalf("Set under a 16 KiB key on an 8 KiB server: %v", err)
 	}
 	o := e.Options()
 	if o.MaxValueBytes != engine.DefaultMaxValueBytes || o.PageSize != engine.DefaultPageSize || !o.CreateOnOpen {

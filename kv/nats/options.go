@@ -22,10 +22,11 @@ type config struct {
 	natsOpts   []natsio.Option
 	listWait   time.Duration
 	skipLimits bool
+	grace      time.Duration
 }
 
 func newConfig(opts []Option) config {
-	c := config{prefix: DefaultBucketPrefix, replicas: 1, storage: jetstream.FileStorage, listWait: 30 * time.Second}
+	c := config{prefix: DefaultBucketPrefix, replicas: 1, storage: jetstream.FileStorage, listWait: 30 * time.Second, grace: DefaultChunkGrace}
 	for _, o := range opts {
 		if o != nil {
 			o(&c)
@@ -74,10 +75,24 @@ func ListTimeout(d time.Duration) Option {
 }
 
 // IgnoreMaxPayload skips New's check that the server's max_payload can
-// carry a value of MaxValueBytes. Values too large for the server then fail
-// with the NATS error (nats: maximum payload exceeded), not with
-// engine.ErrValueTooLarge.
+// store a value of MaxValueBytes, in chunks if need be (MaxStorableValue).
+// A value too large for the server then fails when it is written, with an
+// error of kind engine.ErrValueTooLarge that names the server's limit.
 func IgnoreMaxPayload() Option { return func(c *config) { c.skipLimits = true } }
+
+// ChunkGrace sets the grace period of the chunks of large values (default
+// DefaultChunkGrace, 10 minutes): a write commits its chunks within half of
+// it or fails, and the background sweeper, which runs every half grace
+// period, purges a group of chunks that no entry uses once it has seen it
+// for a whole grace period. Shorter periods reclaim space sooner; a write
+// of one value must take well under half of it.
+func ChunkGrace(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.grace = d
+		}
+	}
+}
 
 // DefaultBucketPrefix is the default prefix of JetStream bucket names.
 const DefaultBucketPrefix = keymap.DefaultBucketPrefix

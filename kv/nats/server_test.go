@@ -46,6 +46,7 @@ func newEngine(tb testing.TB, js jetstream.JetStream, opts ...kvnats.Option) *kv
 	if err != nil {
 		tb.Fatalf("New: %v", err)
 	}
+	tb.Cleanup(e.Close)
 	return e
 }
 

@@ -66,7 +66,8 @@ type Config struct {
 	// MaxKeyBytes, MaxValueBytes and PageSize are the engine's limits.
 	MaxKeyBytes, MaxValueBytes, PageSize int
 	// MaxBuckets and MaxMemoryBytes bound the buckets and the bytes of keys
-	// and values of the in-memory engine (engine.MaxBuckets,
+	// and values of the in-memory engine (engine.MaxBuckets, which the NATS
+	// engine honours too,
 	// engine.MaxBytes); 0 is no bound.
 	MaxBuckets     int
 	MaxMemoryBytes int64
@@ -141,7 +142,7 @@ func (c *Config) AddFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.MaxKeyBytes, "max-key-bytes", c.MaxKeyBytes, "largest key or bucket identifier, in bytes")
 	fs.IntVar(&c.MaxValueBytes, "max-value-bytes", c.MaxValueBytes, "largest value, in bytes")
 	fs.IntVar(&c.PageSize, "page-size", c.PageSize, "keys per list-keys page")
-	fs.IntVar(&c.MaxBuckets, "max-buckets", c.MaxBuckets, "buckets the in-memory engine holds at most (0: no bound); one more is quota-exceeded or other")
+	fs.IntVar(&c.MaxBuckets, "max-buckets", c.MaxBuckets, "buckets the in-memory and NATS engines hold at most (0: no bound); one more is quota-exceeded or other")
 	fs.Int64Var(&c.MaxMemoryBytes, "max-memory", c.MaxMemoryBytes, "bytes of keys and values the in-memory engine holds at most (0: no bound); a write over it is quota-exceeded or other")
 	fs.IntVar(&c.MaxMessageBytes, "max-message-bytes", c.MaxMessageBytes, "largest request, in bytes, framing included (raised to fit --max-value-bytes)")
 	fs.IntVar(&c.MaxConcurrent, "max-concurrent", c.MaxConcurrent, "calls served at once")

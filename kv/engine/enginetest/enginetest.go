@@ -65,6 +65,7 @@ func (s *suite) rules() []rule {
 		{"Values", []tcase{
 			{"BinaryBytes", s.testBinaryValues},
 			{"EmptyValueExists", s.testEmptyValue},
+			{"LargeValuesReplaced", s.testLargeValuesReplaced},
 		}},
 		{"Delete", []tcase{
 			{"Delete", s.testDelete},

@@ -82,3 +82,46 @@ func (s *suite) testEmptyValue(t *testing.T) {
 	}
 	wantValue(t, b, "empty", []byte{})
 }
+
+// testLargeValuesReplaced replaces, swaps, lists and deletes values of up to
+// the default limit (an engine may store them otherwise than small ones, in
+// several messages for instance): each read is the whole latest value.
+func (s *suite) testLargeValuesReplaced(t *testing.T) {
+	ctx := t.Context()
+	b := s.bucket(t)
+	large := func(seed byte, n int) []byte {
+		v := make([]byte, n)
+		for i := range v {
+			v[i] = seed + byte(i) + byte(i>>10)
+		}
+		return v
+	}
+	a, c, d := large(1, engine.DefaultMaxValueBytes), large(2, engine.DefaultMaxValueBytes-1), large(3, 3<<20)
+	mustSet(t, b, "k", a)
+	mustSet(t, b, "small", []byte("s"))
+	mustSet(t, b, "k", c)
+	wantValue(t, b, "k", c)
+	ver := mustVersion(t, b, "k")
+	if ok, _, err := b.CompareAndSwap(ctx, "k", ver, d); err != nil || !ok {
+		t.Fatalf("CompareAndSwap of a large value from its version = %v, %v", ok, err)
+	}
+	wantValue(t, b, "k", d)
+	if ok, cur, err := b.CompareAndSwap(ctx, "k", ver, a); err != nil || ok || cur == ver {
+		t.Fatalf("CompareAndSwap from a stale version = %v, %q, %v; want a conflict", ok, cur, err)
+	}
+	wantValue(t, b, "k", d)
+	mustSet(t, b, "small", a) // small to large
+	mustSet(t, b, "k", []byte("now small"))
+	wantValue(t, b, "k", []byte("now small"))
+	wantValue(t, b, "small", a)
+	if keys := allKeys(t, b); !slices.Equal(keys, []string{"k", "small"}) {
+		t.Fatalf("keys = %q, want [k small]", keys)
+	}
+	if err := b.Delete(ctx, "small"); err != nil {
+		t.Fatal(err)
+	}
+	wantAbsent(t, b, "small")
+	if keys := allKeys(t, b); !slices.Equal(keys, []string{"k"}) {
+		t.Fatalf("keys after deleting the large value = %q, want [k]", keys)
+	}
+}
