@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -132,6 +133,15 @@ func TestRun(t *testing.T) {
 	}
 	if err := b.Set(cctx, "k", []byte("v")); err != nil {
 		t.Fatal(err)
+	}
+	// A value at the limit goes and comes back with the client's default
+	// limits.
+	big := bytes.Repeat([]byte{0xa5}, cfg.MaxValueBytes)
+	if err := b.Set(cctx, "big", big); err != nil {
+		t.Fatalf("set of a value at the limit: %v", err)
+	}
+	if got, ok, err := b.Get(cctx, "big"); err != nil || !ok || !bytes.Equal(got, big) {
+		t.Fatalf("get of a value at the limit: %v", err)
 	}
 	if _, err := kv.Open(cctx, "no-such-bucket"); !errors.Is(err, store.ErrNoSuchStore) {
 		t.Fatalf("open of an unknown bucket: %v, want no-such-store", err)

@@ -627,8 +627,8 @@ func TestLimitsDefaults(t *testing.T) {
 	if got := (Limits{MaxValue: -1, MaxMessage: 10}).WithDefaults(); got.MaxValue != DefaultMaxValue || got.MaxMessage != 10 {
 		t.Errorf("got %+v", got)
 	}
-	if DefaultLimits().MaxValue != 4<<20 || DefaultLimits().MaxMessage != 4<<20 {
-		t.Error("defaults are not 4 MiB")
+	if DefaultLimits().MaxValue != 4<<20 || DefaultLimits().MaxMessage != 4<<20+64<<10 {
+		t.Error("defaults are not 4 MiB per value and 4 MiB + 64 KiB per message")
 	}
 }
 

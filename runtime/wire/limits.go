@@ -1,9 +1,12 @@
 package wire
 
-// Default limits, the same as gRPC's default maximum message size.
+// Default limits: 4 MiB per value, gRPC's default maximum message size,
+// and a message 64 KiB larger, so that a value at the value limit fits in
+// a message with its framing, keys and other fields (a keyvalue get of a
+// 4 MiB value, say).
 const (
-	DefaultMaxValue   = 4 << 20 // 4 MiB
-	DefaultMaxMessage = 4 << 20 // 4 MiB
+	DefaultMaxValue   = 4 << 20        // 4 MiB
+	DefaultMaxMessage = 4<<20 + 64<<10 // 4 MiB + 64 KiB
 )
 
 // Limits bounds what is accepted from a peer, so that a length prefix never
@@ -26,7 +29,8 @@ type Limits struct {
 	MaxMessage int
 }
 
-// DefaultLimits returns the default limits: 4 MiB per value and 4 MiB per message.
+// DefaultLimits returns the default limits: 4 MiB per value and 4 MiB +
+// 64 KiB per message.
 func DefaultLimits() Limits {
 	return Limits{MaxValue: DefaultMaxValue, MaxMessage: DefaultMaxMessage}
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -80,7 +81,7 @@ func TestLargestMessage(t *testing.T) {
 			if !errors.As(err, &te) || !errors.Is(err, ErrNoResult) {
 				t.Fatalf("request over MaxMessage: %v", err)
 			}
-			ts.logs.waitFor(t, "exceeds limit MaxMessage=4194304")
+			ts.logs.waitFor(t, "exceeds limit MaxMessage="+strconv.Itoa(wire.DefaultMaxMessage))
 		})
 	}
 }
