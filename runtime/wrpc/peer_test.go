@@ -85,6 +85,8 @@ func TestOwnerOf(t *testing.T) {
 		{Peer{a1, Anonymous}, Peer{a2, Anonymous}, false},
 		{Peer{a1, Anonymous}, Peer{&net.TCPAddr{IP: a1.IP, Port: 9}, Anonymous}, true},
 		{Peer{a1, "uid:1000"}, Peer{a1, Anonymous}, false},
+		// A certificate named like an address is not that address.
+		{Peer{a2, "ip:10.0.0.1"}, Peer{a1, Anonymous}, false},
 	} {
 		oa := ownerOf(WithPeer(context.Background(), tc.a))
 		ob := ownerOf(WithPeer(context.Background(), tc.b))

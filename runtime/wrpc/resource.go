@@ -84,7 +84,9 @@ var (
 // closes.
 //
 // The table's handles belong to the client whose call created them (its
-// remote IP address; "local" over a Unix socket): another client that
+// principal: the identity of its verified TLS client certificate, or its
+// user over a Unix socket; for an anonymous client, its remote IP
+// address; see PeerFromContext): another client that
 // presents the same bytes gets ErrUnknownHandle, and each client may hold
 // at most a sixteenth of the table (WithHandleQuota), so one client cannot
 // fill it for the others.
