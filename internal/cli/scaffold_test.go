@@ -131,12 +131,12 @@ func checkProvider(t *testing.T, dir string, env []string) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	out, err := exec.Command(bin, "-h").CombinedOutput()
-	for _, f := range []string{"-listen", "-create-on-open", "-buckets", "-max-key-bytes", "-max-value-bytes", "-page-size", "-max-buckets", "-max-memory", "-max-message-bytes", "-max-concurrent", "-max-connections", "-max-connections-per-remote", "-header-timeout", "-call-timeout", "-max-bytes-in-flight", "-grace", "-log-level", "-log-format"} {
+	for _, f := range []string{"-listen", "-tls-cert", "-tls-key", "-tls-client-ca", "-insecure", "-create-on-open", "-buckets", "-max-key-bytes", "-max-value-bytes", "-page-size", "-max-buckets", "-max-memory", "-max-message-bytes", "-max-concurrent", "-max-connections", "-max-connections-per-remote", "-header-timeout", "-call-timeout", "-max-bytes-in-flight", "-grace", "-log-level", "-log-format"} {
 		if !regexp.MustCompile(`(?m)^  ` + f + `(\s|$)`).Match(out) {
 			t.Errorf("-h lacks %s (err %v):\n%s", f, err, out)
 		}
 	}
-	if out, err := exec.Command(bin, "--listen", "127.0.0.1:7761").CombinedOutput(); err == nil || !strings.Contains(string(out), "want tcp://HOST:PORT or unix:///PATH") {
+	if out, err := exec.Command(bin, "--listen", "127.0.0.1:7761").CombinedOutput(); err == nil || !strings.Contains(string(out), "want tcp://HOST:PORT, tls://HOST:PORT") {
 		t.Errorf("--listen without a scheme: %v\n%s", err, out)
 	}
 	for _, listen := range []string{"tcp://127.0.0.1:0", "unix://" + filepath.Join(t.TempDir(), "kv.sock")} {

@@ -133,9 +133,13 @@ func TestTLSPrincipals(t *testing.T) {
 	}
 
 	other := testcerts.NewCA(t, "another CA")
+	untrusted := other.Client(t, testcerts.Identity{URI: "spiffe://example.org/alice"})
+	// Sent even though the server asks for certificates of its CA only.
+	forced := ca.ClientConfig()
+	forced.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &untrusted, nil }
 	for name, cfg := range map[string]*tls.Config{
 		"no certificate":        ca.ClientConfig(),
-		"untrusted certificate": ca.ClientConfig(other.Client(t, testcerts.Identity{URI: "spiffe://example.org/alice"})),
+		"untrusted certificate": forced,
 	} {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		_, err := dialTLS(t, ts.url, cfg).Invoke(ctx, "i", "count", nil)
@@ -146,6 +150,7 @@ func TestTLSPrincipals(t *testing.T) {
 		}
 		t.Logf("%s: %v", name, err)
 	}
+	ts.logs.waitFor(t, "certificate signed by unknown authority")
 	ts.logs.waitFor(t, "TLS handshake failed")
 	if n := calls.Load(); n != 0 {
 		t.Errorf("%d calls reached a handler without a trusted certificate", n)
