@@ -75,12 +75,13 @@ func reportCalls(b *testing.B, perOp int) {
 // generated draft2 client and server on the memory engine, with 1, 8 and 64
 // callers at once, over plain TCP and over TLS 1.3 with client
 // certificates (each call a new connection that resumes the client's TLS
-// session). Compare with BenchmarkRawFloor and BenchmarkRoundTripTLS in
+// session), with Go's default key exchange (X25519MLKEM768) and with X25519
+// alone. Compare with BenchmarkRawFloor and BenchmarkRoundTripTLS in
 // runtime/wrpc, the connection-per-call floor.
 //
 //	go test -run '^$' -bench Draft2Get100B -benchmem ./e2e/
 func BenchmarkDraft2Get100B(b *testing.B) {
-	for _, tr := range []transport{{name: "TCP", serve: serveTCP}, {name: "TLS", serve: serveTLS}} {
+	for _, tr := range []transport{{name: "TCP", serve: serveTCP}, {name: "TLS", serve: serveTLSDefault}, {name: "TLS-X25519", serve: serveTLS}} {
 		for _, callers := range []int{1, 8, 64} {
 			b.Run(fmt.Sprintf("%s/callers=%d", tr.name, callers), func(b *testing.B) {
 				srv := newServer()
