@@ -1,7 +1,10 @@
 package e2e
 
 import (
+	"fmt"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	draft2 "github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/imports"
@@ -65,5 +68,53 @@ func get100(b *testing.B, bk store.Bucket, keys []string) {
 func reportCalls(b *testing.B, perOp int) {
 	if s := b.Elapsed().Seconds(); s > 0 {
 		b.ReportMetric(float64(b.N*perOp)/s, "calls/s")
+	}
+}
+
+// BenchmarkDraft2Get100B is one get of a 100-byte value through the
+// generated draft2 client and server on the memory engine, with 1, 8 and 64
+// callers at once, over plain TCP and over TLS 1.3 with client
+// certificates (each call a new connection that resumes the client's TLS
+// session), with Go's default key exchange (X25519MLKEM768) and with X25519
+// alone. Compare with BenchmarkRawFloor and BenchmarkRoundTripTLS in
+// runtime/wrpc, the connection-per-call floor.
+//
+//	go test -run '^$' -bench Draft2Get100B -benchmem ./e2e/
+func BenchmarkDraft2Get100B(b *testing.B) {
+	for _, tr := range []transport{{name: "TCP", serve: serveTCP}, {name: "TLS", serve: serveTLSDefault}, {name: "TLS-X25519", serve: serveTLS}} {
+		for _, callers := range []int{1, 8, 64} {
+			b.Run(fmt.Sprintf("%s/callers=%d", tr.name, callers), func(b *testing.B) {
+				srv := newServer()
+				draft2.Register(srv, draft2backend.New(memory.New(engine.Buckets("bench"))))
+				w := draft2.NewClient(tr.serve(b, srv))
+				ctx := b.Context()
+				bk, err := w.Store.Open(ctx, "bench")
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := bk.Set(ctx, "key", make([]byte, 100)); err != nil {
+					b.Fatal(err)
+				}
+				var next atomic.Int64
+				var wg sync.WaitGroup
+				b.ReportAllocs()
+				b.ResetTimer()
+				for range callers {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						for next.Add(1) <= int64(b.N) {
+							if v, ok, err := bk.Get(ctx, "key"); err != nil || !ok || len(v) != 100 {
+								b.Errorf("get: %d bytes, %v, %v", len(v), ok, err)
+								return
+							}
+						}
+					}()
+				}
+				wg.Wait()
+				b.StopTimer()
+				reportCalls(b, 1)
+			})
+		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	wasmcloud "github.com/witgo-dev/witgo/generated/wasmcloud-keyvalue-0.2.0/wasmcloud/keyvalue/v0.2.0/imports"
 	wtypes "github.com/witgo-dev/witgo/generated/wasmcloud-keyvalue-0.2.0/wasmcloud/keyvalue/v0.2.0/types"
 	wrpcstore "github.com/witgo-dev/witgo/generated/wrpc-keyvalue-0.2.0-draft/wrpc/keyvalue/v0.2.0-draft/store"
+	"github.com/witgo-dev/witgo/internal/testcerts"
 	"github.com/witgo-dev/witgo/runtime/wrpc"
 )
 
@@ -30,9 +31,18 @@ func TestServe(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	for _, listen := range []string{"tcp://127.0.0.1:0", "unix://" + filepath.Join(t.TempDir(), "kv.sock")} {
+	certs := t.TempDir()
+	ca := testcerts.NewCA(t, "test CA")
+	certFile, keyFile := testcerts.WriteCert(t, ca.Server(t), certs, "server")
+	tlsArgs := []string{"--tls-cert", certFile, "--tls-key", keyFile, "--tls-client-ca", ca.WriteCA(t, certs, "ca.crt")}
+	clientTLS := ca.ClientConfig(ca.Client(t, testcerts.Identity{URI: "spiffe://example.org/app"}))
+	for _, listen := range []string{"tcp://127.0.0.1:0", "unix://" + filepath.Join(t.TempDir(), "kv.sock"), "tls://127.0.0.1:0"} {
 		t.Run(strings.SplitN(listen, ":", 2)[0], func(t *testing.T) {
-			cmd := exec.Command(bin, "serve", "--listen", listen)
+			args := []string{"serve", "--listen", listen}
+			if strings.HasPrefix(listen, "tls:") {
+				args = append(args, tlsArgs...)
+			}
+			cmd := exec.Command(bin, args...)
 			stderr, err := cmd.StderrPipe()
 			if err != nil {
 				t.Fatal(err)
@@ -68,11 +78,9 @@ func TestServe(t *testing.T) {
 				rest <- b.String()
 			}()
 
-			var inv wrpc.Invoker
-			if strings.HasPrefix(addr, "unix://") {
-				inv = wrpc.DialUnix(strings.TrimPrefix(addr, "unix://"))
-			} else {
-				inv = wrpc.DialTCP(strings.TrimPrefix(addr, "tcp://"))
+			inv, err := wrpc.Dial(addr, wrpc.WithTLSConfig(clientTLS))
+			if err != nil {
+				t.Fatal(err)
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
@@ -144,5 +152,30 @@ func TestServe(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestServeProtectedMode: plain TCP on an address other than loopback does
+// not start: a usage error that names the ways out.
+func TestServeProtectedMode(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "witgo")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	for _, listen := range []string{"tcp://0.0.0.0:0", "tcp://:0"} {
+		cmd := exec.Command(bin, "serve", "--listen", listen)
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+			t.Fatalf("serve --listen %s: %v, want exit status 2\n%s", listen, err, out)
+		}
+		for _, want := range []string{"protected mode", "tls://HOST:PORT", "--tls-client-ca", "--policy", "--insecure"} {
+			if !strings.Contains(string(out), want) {
+				t.Errorf("serve --listen %s: the message lacks %q:\n%s", listen, want, out)
+			}
+		}
+		if strings.Contains(string(out), "msg=listening") {
+			t.Errorf("serve --listen %s listened:\n%s", listen, out)
+		}
 	}
 }

@@ -62,7 +62,7 @@ func TestMessages(t *testing.T) {
 	}
 	const (
 		genUsage      = "witgo generate [--world W] [--out DIR] [--package-root IMPORT/PATH] [--features F,...] [--backend=false] [--check] [-v] WIT_PATH"
-		serveUsage    = "witgo serve [--listen tcp://HOST:PORT | unix:///PATH] [--backend memory|nats|redis] [flags]"
+		serveUsage    = "witgo serve [--listen tcp://HOST:PORT | tls://HOST:PORT | unix:///PATH] [--backend memory|nats|redis] [flags]"
 		scaffoldUsage = "witgo scaffold provider [flags]"
 		witUsage      = "witgo wit list | witgo wit export FAMILY DIR"
 	)
@@ -98,8 +98,12 @@ func TestMessages(t *testing.T) {
 
 		{[]string{"serve", "-h"}, 0, "usage: " + serveUsage, ""},
 		{[]string{"serve", "extra"}, 2, "", usage("witgo serve", `unexpected arguments ["extra"]`, serveUsage)},
-		{[]string{"serve", "--listen", "http://x"}, 2, "", usage("witgo serve", `--listen: "http://x": unknown scheme "http" (want tcp or unix)`, serveUsage)},
-		{[]string{"serve", "--listen", "127.0.0.1:7761"}, 2, "", usage("witgo serve", `--listen: "127.0.0.1:7761": want tcp://HOST:PORT or unix:///PATH`, serveUsage)},
+		{[]string{"serve", "--listen", "http://x"}, 2, "", usage("witgo serve", `--listen: "http://x": unknown scheme "http" (want tcp, tls, quic or unix)`, serveUsage)},
+		{[]string{"serve", "--listen", "127.0.0.1:7761"}, 2, "", usage("witgo serve", `--listen: "127.0.0.1:7761": want tcp://HOST:PORT, tls://HOST:PORT, quic://HOST:PORT or unix:///PATH`, serveUsage)},
+		{[]string{"serve", "--listen", "tls://127.0.0.1:7761"}, 2, "", usage("witgo serve", `--listen tls://127.0.0.1:7761 needs --tls-cert and --tls-key (the server's certificate and key)`, serveUsage)},
+		{[]string{"serve", "--tls-client-ca", "ca.crt"}, 2, "", usage("witgo serve", `--tls-client-ca needs --listen tls://HOST:PORT`, serveUsage)},
+		{[]string{"serve", "--listen", "tcp://0.0.0.0:7761"}, 2, "", "witgo serve: --listen tcp://0.0.0.0:7761: protected mode: …"},
+		{[]string{"serve", "--listen", "tls://127.0.0.1:0", "--tls-cert", "/nonexistent/c.pem", "--tls-key", "/nonexistent/k.pem"}, 1, "", "witgo: --tls-cert /nonexistent/c.pem, --tls-key /nonexistent/k.pem: open /nonexistent/c.pem: no such file or directory\n"},
 		{[]string{"serve", "--backend", "mongo"}, 2, "", usage("witgo serve", `--backend "mongo": want memory, nats or redis`, serveUsage)},
 		{[]string{"serve", "--nats-url", "nats://x"}, 2, "", usage("witgo serve", "--nats-url needs --backend nats", serveUsage)},
 		{[]string{"serve", "--log-level", "loud"}, 2, "", usage("witgo serve", `--log-level "loud": want debug, info, warn or error`, serveUsage)},
@@ -144,7 +148,7 @@ func TestHelpListsFlags(t *testing.T) {
 		flags []string
 	}{
 		{[]string{"generate", "-h"}, []string{"-world", "-out", "-package-root", "-check", "-backend", "-v"}},
-		{[]string{"serve", "-h"}, []string{"-listen", "-create-on-open", "-buckets", "-max-key-bytes", "-grace", "-backend", "-nats-url", "-policy"}},
+		{[]string{"serve", "-h"}, []string{"-listen", "-tls-cert", "-tls-key", "-tls-client-ca", "-insecure", "-create-on-open", "-buckets", "-max-key-bytes", "-grace", "-backend", "-nats-url", "-policy"}},
 		{[]string{"scaffold", "provider", "-h"}, []string{"-world", "-module", "-out", "-wit", "-list"}},
 	} {
 		_, stdout, _ := run(t, tc.args...)

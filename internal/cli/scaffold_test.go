@@ -16,6 +16,7 @@ import (
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/store"
 	"github.com/witgo-dev/witgo/internal/gomodtest"
 	"github.com/witgo-dev/witgo/internal/syncbuf"
+	"github.com/witgo-dev/witgo/internal/testcerts"
 	"github.com/witgo-dev/witgo/runtime/wrpc"
 )
 
@@ -131,16 +132,28 @@ func checkProvider(t *testing.T, dir string, env []string) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	out, err := exec.Command(bin, "-h").CombinedOutput()
-	for _, f := range []string{"-listen", "-create-on-open", "-buckets", "-max-key-bytes", "-max-value-bytes", "-page-size", "-max-buckets", "-max-memory", "-max-message-bytes", "-max-concurrent", "-max-connections", "-max-connections-per-remote", "-header-timeout", "-call-timeout", "-max-bytes-in-flight", "-grace", "-log-level", "-log-format"} {
+	for _, f := range []string{"-listen", "-tls-cert", "-tls-key", "-tls-client-ca", "-insecure", "-create-on-open", "-buckets", "-max-key-bytes", "-max-value-bytes", "-page-size", "-max-buckets", "-max-memory", "-max-message-bytes", "-max-concurrent", "-max-connections", "-max-connections-per-remote", "-header-timeout", "-call-timeout", "-max-bytes-in-flight", "-grace", "-log-level", "-log-format"} {
 		if !regexp.MustCompile(`(?m)^  ` + f + `(\s|$)`).Match(out) {
 			t.Errorf("-h lacks %s (err %v):\n%s", f, err, out)
 		}
 	}
-	if out, err := exec.Command(bin, "--listen", "127.0.0.1:7761").CombinedOutput(); err == nil || !strings.Contains(string(out), "want tcp://HOST:PORT or unix:///PATH") {
+	if out, err := exec.Command(bin, "--listen", "127.0.0.1:7761").CombinedOutput(); err == nil || !strings.Contains(string(out), "want tcp://HOST:PORT, tls://HOST:PORT") {
 		t.Errorf("--listen without a scheme: %v\n%s", err, out)
 	}
-	for _, listen := range []string{"tcp://127.0.0.1:0", "unix://" + filepath.Join(t.TempDir(), "kv.sock")} {
-		cmd := exec.Command(bin, "--listen", listen, "--create-on-open=false", "--buckets", "known")
+	// The same binary serves TLS with client certificates: a flag, not a
+	// code change.
+	certs := t.TempDir()
+	ca := testcerts.NewCA(t, "test CA")
+	certFile, keyFile := testcerts.WriteCert(t, ca.Server(t), certs, "server")
+	caFile := ca.WriteCA(t, certs, "ca.crt")
+	tlsArgs := []string{"--tls-cert", certFile, "--tls-key", keyFile, "--tls-client-ca", caFile}
+	clientTLS := ca.ClientConfig(ca.Client(t, testcerts.Identity{CN: "app"}))
+	for _, listen := range []string{"tcp://127.0.0.1:0", "unix://" + filepath.Join(t.TempDir(), "kv.sock"), "tls://127.0.0.1:0"} {
+		args := []string{"--listen", listen, "--create-on-open=false", "--buckets", "known"}
+		if strings.HasPrefix(listen, "tls:") {
+			args = append(args, tlsArgs...)
+		}
+		cmd := exec.Command(bin, args...)
 		var logs syncbuf.Buffer
 		cmd.Stderr = &logs
 		if err := cmd.Start(); err != nil {
@@ -148,11 +161,9 @@ func checkProvider(t *testing.T, dir string, env []string) {
 		}
 		addr := waitListening(t, &logs)
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		var inv wrpc.Invoker
-		if p, ok := strings.CutPrefix(addr, "unix://"); ok {
-			inv = wrpc.DialUnix(p)
-		} else {
-			inv = wrpc.DialTCP(strings.TrimPrefix(addr, "tcp://"))
+		inv, err := wrpc.Dial(addr, wrpc.WithTLSConfig(clientTLS))
+		if err != nil {
+			t.Fatal(err)
 		}
 		kv := store.NewClient(inv)
 		b, err := kv.Open(ctx, "known")

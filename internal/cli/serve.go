@@ -49,6 +49,14 @@ over wRPC on one listener, backed by one engine:
                     are errors saying "redis unavailable"; a write that
                     failed is never applied afterwards.
 
+--listen tls://HOST:PORT serves over TLS 1.3 with the certificate and key
+of --tls-cert and --tls-key; with --tls-client-ca, every client must present
+a certificate signed by one of those CAs, and its identity (first URI SAN,
+else first DNS SAN, else subject CN) names the caller: the resources it
+opens are its own. Protected mode: plain tcp:// on an address other than
+loopback does not start unless --insecure is given (or a policy says who
+may call), since anyone who reaches it could read and write every bucket.
+
 Unknown buckets are created on open unless --create-on-open=false (then
 opening one is no-such-store, as the WIT says, and the log names the
 bucket). --policy FILE checks every call against an access policy: lines
@@ -61,7 +69,7 @@ anonymous on plain TCP. A denied call is the family's access-denied error
 `
 
 func runServe(args []string, stdout, stderr io.Writer) int {
-	c := newCommand("witgo serve", "witgo serve [--listen tcp://HOST:PORT | unix:///PATH] [--backend memory|nats|redis] [flags]", serveHelp, stdout, stderr)
+	c := newCommand("witgo serve", "witgo serve [--listen tcp://HOST:PORT | tls://HOST:PORT | unix:///PATH] [--backend memory|nats|redis] [flags]", serveHelp, stdout, stderr)
 	cfg := provider.DefaultConfig()
 	cfg.AddFlags(c.fl)
 	backend := c.fl.String("backend", "memory", "engine: memory, nats or redis")

@@ -67,7 +67,7 @@ func script(t *testing.T, readme string, sections ...string) (string, []string) 
 }
 
 // Sections whose shell commands TestTutorial runs, in one shell.
-var tutorialSections = []string{"Tutorial", "Writing a provider"}
+var tutorialSections = []string{"Tutorial", "Securing a provider", "Writing a provider"}
 
 // TestEveryCommandIsRun: every sh block of the README is in a section that
 // a test runs verbatim: the tutorial sections here, or the quick start

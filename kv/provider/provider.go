@@ -22,13 +22,14 @@ package provider
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"net/url"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -56,8 +57,19 @@ const (
 // Config is what a provider's command line sets. DefaultConfig gives the
 // defaults; AddFlags binds every field to a flag.
 type Config struct {
-	// Listen is tcp://HOST:PORT or unix:///PATH.
+	// Listen is tcp://HOST:PORT, tls://HOST:PORT or unix:///PATH (see
+	// wrpc.Listen).
 	Listen string
+	// TLSCert and TLSKey are the PEM files of the server's certificate
+	// (its chain, leaf first) and key, for a tls:// listener.
+	TLSCert, TLSKey string
+	// TLSClientCA, if set, is a PEM file of the CA certificates that sign
+	// client certificates: every client must then present one they signed,
+	// and its identity is the caller's principal (wrpc.PeerFromContext).
+	TLSClientCA string
+	// Insecure lets a plain tcp:// listener on an address other than
+	// loopback start (protected mode; see ProtectedModeError).
+	Insecure bool
 	// CreateOnOpen creates unknown buckets on open; when false, opening one
 	// is the WIT's no-such-store error.
 	CreateOnOpen bool
@@ -99,7 +111,9 @@ type Config struct {
 	LogLevel, LogFormat string
 	// PolicyFile is the access policy (package kv/policy) that every call
 	// is checked against, for the caller's principal; "" is no policy:
-	// every caller may do everything.
+	// every caller may do everything, except behind a listener that requires
+	// client certificates, where no one may do anything (see Policy). A
+	// policy satisfies protected mode too.
 	PolicyFile string
 }
 
@@ -133,7 +147,11 @@ func DefaultConfig() Config {
 // AddFlags defines one flag per field of c on fs, with c's values as the
 // defaults.
 func (c *Config) AddFlags(fs *flag.FlagSet) {
-	fs.StringVar(&c.Listen, "listen", c.Listen, "address to serve wRPC on: tcp://HOST:PORT or unix:///PATH")
+	fs.StringVar(&c.Listen, "listen", c.Listen, "address to serve wRPC on: tcp://HOST:PORT, tls://HOST:PORT or unix:///PATH")
+	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "server certificate chain, PEM, leaf first (--listen tls://)")
+	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "server private key, PEM (--listen tls://)")
+	fs.StringVar(&c.TLSClientCA, "tls-client-ca", c.TLSClientCA, "CA certificates, PEM: clients must present a certificate they signed, whose identity (URI SAN, else DNS SAN, else CN) names the caller (--listen tls://)")
+	fs.BoolVar(&c.Insecure, "insecure", c.Insecure, "serve plain tcp:// on an address other than loopback, where anyone who can reach it can read and write every bucket")
 	fs.BoolVar(&c.CreateOnOpen, "create-on-open", c.CreateOnOpen, "create unknown buckets on open (false: opening one is no-such-store)")
 	fs.Func("buckets", "comma-separated buckets to create at start", func(s string) error {
 		c.Buckets = append(c.Buckets, strings.Split(s, ",")...)
@@ -166,6 +184,12 @@ func (c *Config) AddFlags(fs *flag.FlagSet) {
 func (c *Config) Check() error {
 	if err := CheckAddress(c.Listen); err != nil {
 		return fmt.Errorf("--listen: %w", err)
+	}
+	if err := c.checkTLS(); err != nil {
+		return err
+	}
+	if err := ProtectedModeError(*c); err != nil {
+		return err
 	}
 	for _, n := range []struct {
 		name string
@@ -208,12 +232,16 @@ func (c *Config) Check() error {
 	return nil
 }
 
-// Policy returns the access policy c sets: the rules of PolicyFile, or nil
-// if it is "" (no policy: every call is allowed). A file that cannot be
-// read or has a line that is not a rule is an error that names the file,
-// and the line.
+// Policy returns the access policy c sets: the rules of PolicyFile; with
+// no PolicyFile, nil (every call is allowed), except that a listener that
+// requires client certificates (TLSClientCA) denies every principal until a
+// policy says who may do what. A file that cannot be read or has a line
+// that is not a rule is an error that names the file, and the line.
 func (c *Config) Policy() (*policy.Policy, error) {
 	if c.PolicyFile == "" {
+		if c.usesTLS() && c.TLSClientCA != "" {
+			return policy.DenyAll(), nil
+		}
 		return nil, nil
 	}
 	p, err := policy.Load(c.PolicyFile)
@@ -221,6 +249,79 @@ func (c *Config) Policy() (*policy.Policy, error) {
 		return nil, fmt.Errorf("--policy: %w", err)
 	}
 	return p, nil
+}
+
+// usesTLS reports whether the listener of c runs TLS (tls://, quic://).
+func (c *Config) usesTLS() bool {
+	scheme, _, err := wrpc.ParseURL(c.Listen)
+	return err == nil && (scheme == "tls" || scheme == "quic")
+}
+
+// checkTLS checks that the TLS flags go together and with the listener.
+func (c *Config) checkTLS() error {
+	if !c.usesTLS() {
+		for _, f := range []struct{ name, v string }{{"tls-cert", c.TLSCert}, {"tls-key", c.TLSKey}, {"tls-client-ca", c.TLSClientCA}} {
+			if f.v != "" {
+				return fmt.Errorf("--%s needs --listen tls://HOST:PORT", f.name)
+			}
+		}
+		return nil
+	}
+	if c.TLSCert == "" || c.TLSKey == "" {
+		return fmt.Errorf("--listen %s needs --tls-cert and --tls-key (the server's certificate and key)", c.Listen)
+	}
+	return nil
+}
+
+// ProtectedModeError refuses, in the manner of Redis's protected mode, a
+// provider that anyone on the network could use: a plain tcp:// listener on
+// an address other than loopback, unless c.Insecure is set or a policy
+// (c.PolicyFile) says who may call. TLS listeners, Unix sockets and
+// loopback addresses pass. Check calls it; so does Run.
+func ProtectedModeError(c Config) error {
+	scheme, addr, err := wrpc.ParseURL(c.Listen)
+	if err != nil || scheme != "tcp" || c.Insecure || c.PolicyFile != "" {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil // ParseURL checked the form
+	}
+	if ip := net.ParseIP(host); (ip != nil && ip.IsLoopback()) || strings.EqualFold(host, "localhost") {
+		return nil
+	}
+	return fmt.Errorf("--listen %s: protected mode: plain TCP on an address other than loopback lets anyone who can reach it read and write every bucket. "+
+		"Serve over TLS with client certificates (--listen tls://HOST:PORT --tls-cert FILE --tls-key FILE --tls-client-ca FILE), "+
+		"or say who may call with a policy (--policy FILE), "+
+		"or, on a network you trust, pass --insecure", c.Listen)
+}
+
+// TLSConfig returns the TLS configuration of c's tls:// listener: the
+// certificate of --tls-cert and --tls-key, and with --tls-client-ca,
+// client certificates required and verified against those CAs. It is nil
+// for other listeners.
+func (c *Config) TLSConfig() (*tls.Config, error) {
+	if !c.usesTLS() {
+		return nil, nil
+	}
+	cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
+	if err != nil {
+		return nil, fmt.Errorf("--tls-cert %s, --tls-key %s: %w", c.TLSCert, c.TLSKey, err)
+	}
+	cfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13}
+	if c.TLSClientCA != "" {
+		pem, err := os.ReadFile(c.TLSClientCA)
+		if err != nil {
+			return nil, fmt.Errorf("--tls-client-ca: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--tls-client-ca %s: no PEM certificate in it", c.TLSClientCA)
+		}
+		cfg.ClientCAs = pool
+		cfg.ClientAuth = tls.RequireAndVerifyClientCert
+	}
+	return cfg, nil
 }
 
 func (c *Config) level() (slog.Level, error) {
@@ -339,6 +440,9 @@ func Run(ctx context.Context, cfg Config, svc Service) error {
 	if opts.MaxKeyBytes == 0 {
 		opts = engine.NewOptions(cfg.EngineOptions()...)
 	}
+	if err := ProtectedModeError(cfg); err != nil {
+		return err
+	}
 	pol, err := cfg.Policy()
 	if err != nil {
 		return err
@@ -347,7 +451,11 @@ func Run(ctx context.Context, cfg Config, svc Service) error {
 	if pol != nil {
 		e = policy.Wrap(reportOptions(e, opts), pol)
 	}
-	l, err := Listen(cfg.Listen)
+	tlsCfg, err := cfg.TLSConfig()
+	if err != nil {
+		return err
+	}
+	l, err := wrpc.Listen(cfg.Listen, wrpc.WithListenTLSConfig(tlsCfg))
 	if err != nil {
 		return err
 	}
@@ -357,13 +465,24 @@ func Run(ctx context.Context, cfg Config, svc Service) error {
 	}
 	srv := wrpc.NewServer(append([]wrpc.ServerOption{wrpc.WithLogger(log)}, cfg.serverOptions(opts)...)...)
 	svc.Register(srv, logRefusedOpens{e, opts, log})
-	attrs := append([]any{"addr", URL(l)}, svc.Attrs...)
+	attrs := []any{"addr", URL(l)}
+	if tlsCfg != nil {
+		auth := "none"
+		if tlsCfg.ClientCAs != nil {
+			auth = "required"
+		}
+		attrs = append(attrs, "client_certificates", auth)
+	}
 	if pol != nil {
 		attrs = append(attrs, "policy", pol.File(), "policy_rules", len(pol.Rules()))
 	}
+	attrs = append(attrs, svc.Attrs...)
 	log.Info("listening", append(attrs,
 		"create_on_open", opts.CreateOnOpen, "max_key_bytes", opts.MaxKeyBytes,
 		"max_value_bytes", opts.MaxValueBytes, "page_size", opts.PageSize)...)
+	if tlsCfg != nil && tlsCfg.ClientCAs == nil && cfg.PolicyFile == "" {
+		log.Warn("TLS without --tls-client-ca: traffic is encrypted, but any client that reaches the listener can call")
+	}
 	if svc.Ready != nil {
 		svc.Ready(URL(l))
 	}
@@ -445,61 +564,19 @@ func (e logRefusedOpens) Open(ctx context.Context, bucket string) (engine.Bucket
 // CheckAddress reports whether addr is a listener address Listen takes,
 // without listening.
 func CheckAddress(addr string) error {
-	_, _, err := parseAddress(addr)
+	_, _, err := wrpc.ParseURL(addr)
 	return err
 }
 
-// parseAddress splits "tcp://HOST:PORT" or "unix:///PATH" (also
-// unix://relative/path) into a network and an address.
-func parseAddress(addr string) (network, address string, err error) {
-	u, err := url.Parse(addr)
-	if err != nil || u.Scheme == "" {
-		return "", "", fmt.Errorf("%q: want tcp://HOST:PORT or unix:///PATH", addr)
-	}
-	switch u.Scheme {
-	case "tcp":
-		if u.Host == "" || u.Path != "" || u.Port() == "" {
-			return "", "", fmt.Errorf("%q: want tcp://HOST:PORT", addr)
-		}
-		return "tcp", u.Host, nil
-	case "unix":
-		path := u.Path
-		if u.Host != "" { // unix://relative/path
-			path = u.Host + u.Path
-		}
-		if path == "" {
-			return "", "", fmt.Errorf("%q: want unix:///PATH", addr)
-		}
-		return "unix", path, nil
-	default:
-		return "", "", fmt.Errorf("%q: unknown scheme %q (want tcp or unix)", addr, u.Scheme)
-	}
-}
-
-// Listen opens a listener for "tcp://HOST:PORT" or "unix:///PATH". A stale
-// Unix socket file (one no server answers on) is removed first.
+// Listen opens a listener for tcp://HOST:PORT or unix:///PATH (wrpc.Listen;
+// a stale Unix socket file, one no server answers on, is removed first).
+// Run listens on tls:// too, with the configuration's certificates.
 func Listen(addr string) (net.Listener, error) {
-	network, address, err := parseAddress(addr)
-	if err != nil {
-		return nil, fmt.Errorf("listen address %w", err)
-	}
-	if network == "unix" {
-		if fi, err := os.Stat(address); err == nil && fi.Mode()&os.ModeSocket != 0 {
-			if c, err := net.Dial("unix", address); err == nil {
-				c.Close()
-				return nil, fmt.Errorf("listen %s: a server is already listening there", address)
-			}
-			_ = os.Remove(address)
-		}
-	}
-	return net.Listen(network, address)
+	return wrpc.Listen(addr)
 }
 
-// URL returns the address of l in the form Listen takes.
+// URL returns the address of l in the form Listen takes
+// (wrpc.ListenerURL).
 func URL(l net.Listener) string {
-	a := l.Addr()
-	if a.Network() == "unix" {
-		return "unix://" + a.String()
-	}
-	return a.Network() + "://" + a.String()
+	return wrpc.ListenerURL(l)
 }

@@ -19,8 +19,10 @@ import (
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/imports/backend"
 	"github.com/witgo-dev/witgo/generated/wasi-keyvalue-0.2.0-draft2/wasi/keyvalue/v0.2.0-draft2/store"
 	"github.com/witgo-dev/witgo/internal/syncbuf"
+	"github.com/witgo-dev/witgo/internal/testcerts"
 	"github.com/witgo-dev/witgo/kv/engine"
 	"github.com/witgo-dev/witgo/kv/memory"
+	"github.com/witgo-dev/witgo/kv/policy"
 	"github.com/witgo-dev/witgo/kv/provider"
 	"github.com/witgo-dev/witgo/runtime/wrpc"
 )
@@ -31,8 +33,11 @@ func TestCheckAddress(t *testing.T) {
 		{"tcp://[::1]:0", ""},
 		{"unix:///tmp/kv.sock", ""},
 		{"unix://kv.sock", ""},
-		{"127.0.0.1:7761", `"127.0.0.1:7761": want tcp://HOST:PORT or unix:///PATH`},
-		{"http://x", `"http://x": unknown scheme "http" (want tcp or unix)`},
+		{"tls://127.0.0.1:7761", ""},
+		{"tls://localhost:7761", ""},
+		{"127.0.0.1:7761", `"127.0.0.1:7761": want tcp://HOST:PORT, tls://HOST:PORT, quic://HOST:PORT or unix:///PATH`},
+		{"http://x", `"http://x": unknown scheme "http" (want tcp, tls, quic or unix)`},
+		{"tls://127.0.0.1", `"tls://127.0.0.1": want tls://HOST:PORT`},
 		{"tcp://127.0.0.1", `"tcp://127.0.0.1": want tcp://HOST:PORT`},
 		{"tcp://127.0.0.1:1/x", `"tcp://127.0.0.1:1/x": want tcp://HOST:PORT`},
 		{"unix://", `"unix://": want unix:///PATH`},
@@ -406,5 +411,174 @@ func TestPolicyOnABareEngine(t *testing.T) {
 	}
 	if _, err := kv.Open(ctx, "ro2"); !errors.Is(err, store.ErrAccessDenied) {
 		t.Errorf("open ro2: %v, want access-denied", err)
+	}
+}
+
+// Protected mode: plain TCP on an address other than loopback does not
+// start unless --insecure or a policy says so; TLS, Unix sockets and
+// loopback do.
+func TestProtectedMode(t *testing.T) {
+	for _, tc := range []struct {
+		args    []string
+		refused bool
+	}{
+		{[]string{"--listen", "tcp://0.0.0.0:7761"}, true},
+		{[]string{"--listen", "tcp://:7761"}, true},
+		{[]string{"--listen", "tcp://[::]:7761"}, true},
+		{[]string{"--listen", "tcp://192.0.2.10:7761"}, true},
+		{[]string{"--listen", "tcp://kv.example.org:7761"}, true},
+		{[]string{"--listen", "tcp://0.0.0.0:7761", "--insecure"}, false},
+		{[]string{"--listen", "tcp://127.0.0.1:7761"}, false},
+		{[]string{"--listen", "tcp://127.0.0.2:7761"}, false},
+		{[]string{"--listen", "tcp://[::1]:7761"}, false},
+		{[]string{"--listen", "tcp://localhost:7761"}, false},
+		{[]string{"--listen", "unix:///tmp/kv.sock"}, false},
+		{[]string{"--listen", "tls://0.0.0.0:7761", "--tls-cert", "c.pem", "--tls-key", "k.pem"}, false},
+	} {
+		cfg := provider.DefaultConfig()
+		fs := flag.NewFlagSet("p", flag.ContinueOnError)
+		cfg.AddFlags(fs)
+		if err := fs.Parse(tc.args); err != nil {
+			t.Fatal(err)
+		}
+		err := cfg.Check()
+		if tc.refused != (err != nil) {
+			t.Errorf("%q: Check = %v, refused %v", tc.args, err, tc.refused)
+			continue
+		}
+		if err != nil {
+			for _, want := range []string{"protected mode", "--tls-client-ca", "--policy", "--insecure"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("%q: the error does not mention %s: %v", tc.args, want, err)
+				}
+			}
+		}
+		// A policy satisfies protected mode too.
+		cfg.PolicyFile = "policy.json"
+		if err := provider.ProtectedModeError(cfg); err != nil {
+			t.Errorf("%q with a policy: %v", tc.args, err)
+		}
+	}
+	// Run refuses too, for a configuration that skipped Check.
+	cfg := provider.DefaultConfig()
+	cfg.Listen = "tcp://0.0.0.0:0"
+	err := provider.Run(context.Background(), cfg, provider.Service{Engine: memory.New(), Register: func(*wrpc.Server, engine.Engine) {}})
+	if err == nil || !strings.Contains(err.Error(), "protected mode") {
+		t.Fatalf("Run on 0.0.0.0 = %v", err)
+	}
+}
+
+// The TLS flags go together and with a tls:// listener.
+func TestTLSFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		err  string
+	}{
+		{[]string{"--listen", "tls://127.0.0.1:7761"}, "needs --tls-cert and --tls-key"},
+		{[]string{"--listen", "tls://127.0.0.1:7761", "--tls-cert", "c.pem"}, "needs --tls-cert and --tls-key"},
+		{[]string{"--tls-cert", "c.pem", "--tls-key", "k.pem"}, "--tls-cert needs --listen tls://HOST:PORT"},
+		{[]string{"--listen", "unix:///x.sock", "--tls-client-ca", "ca.pem"}, "--tls-client-ca needs --listen tls://HOST:PORT"},
+		{[]string{"--listen", "tls://127.0.0.1:7761", "--tls-cert", "c.pem", "--tls-key", "k.pem", "--tls-client-ca", "ca.pem"}, ""},
+	} {
+		cfg := provider.DefaultConfig()
+		fs := flag.NewFlagSet("p", flag.ContinueOnError)
+		cfg.AddFlags(fs)
+		if err := fs.Parse(tc.args); err != nil {
+			t.Fatal(err)
+		}
+		if got := errString(cfg.Check()); (tc.err == "") != (got == "") || !strings.Contains(got, tc.err) {
+			t.Errorf("%q: Check = %q, want %q", tc.args, got, tc.err)
+		}
+	}
+	// Files that are not there fail at Run, naming the flag.
+	cfg := provider.DefaultConfig()
+	cfg.Listen, cfg.TLSCert, cfg.TLSKey = "tls://127.0.0.1:0", "/nonexistent/c.pem", "/nonexistent/k.pem"
+	if err := provider.Run(context.Background(), cfg, provider.Service{Engine: memory.New(), Register: func(*wrpc.Server, engine.Engine) {}}); err == nil || !strings.Contains(err.Error(), "--tls-cert") {
+		t.Errorf("Run with missing certificate files = %v", err)
+	}
+}
+
+// TestRunTLS serves the draft2 family on tls:// with client certificates
+// required: the generated client with a certificate of the client CA works
+// (its identity is the caller's principal), one without is refused, and
+// the log says the listener is TLS.
+func TestRunTLS(t *testing.T) {
+	dir := t.TempDir()
+	ca := testcerts.NewCA(t, "test CA")
+	cfg := provider.DefaultConfig()
+	cfg.Listen = "tls://127.0.0.1:0"
+	cfg.TLSCert, cfg.TLSKey = testcerts.WriteCert(t, ca.Server(t), dir, "server")
+	cfg.TLSClientCA = ca.WriteCA(t, dir, "ca.crt")
+	if err := cfg.Check(); err != nil {
+		t.Fatal(err)
+	}
+	// Client certificates without a policy: no one may do anything.
+	if p, err := cfg.Policy(); err != nil || p == nil || p.Allows("spiffe://example.org/app", "b", policy.Read) {
+		t.Fatalf("policy with client certificates and no --policy: %v, %v; want one that denies all", p, err)
+	}
+	cfg.PolicyFile = filepath.Join(dir, "policy")
+	if err := os.WriteFile(cfg.PolicyFile, []byte("spiffe://example.org/app * read,write,create\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var logs syncbuf.Buffer
+	log, err := cfg.Logger(&logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- provider.Run(ctx, cfg, provider.Service{
+			Engine: memory.New(cfg.EngineOptions()...),
+			Register: func(s *wrpc.Server, e engine.Engine) {
+				draft2.Register(s, backend.New(e))
+			},
+			Logger: log,
+			Ready:  func(addr string) { ready <- addr },
+		})
+	}()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		t.Fatalf("Run: %v", err)
+	}
+	if !strings.HasPrefix(addr, "tls://127.0.0.1:") {
+		t.Fatalf("ready at %q", addr)
+	}
+	cctx, ccancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer ccancel()
+	inv, err := wrpc.Dial(addr, wrpc.WithTLSConfig(ca.ClientConfig(ca.Client(t, testcerts.Identity{URI: "spiffe://example.org/app"}))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kv := store.NewClient(inv)
+	b, err := kv.Open(cctx, "b")
+	if err == nil {
+		err = b.Set(cctx, "k", []byte("v"))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok, err := b.Get(cctx, "k"); err != nil || !ok || string(v) != "v" {
+		t.Fatalf("get = %q, %v, %v", v, ok, err)
+	}
+	anon, err := wrpc.Dial(addr, wrpc.WithTLSConfig(ca.ClientConfig()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.NewClient(anon).Open(cctx, "b"); err == nil {
+		t.Fatal("a client without a certificate was served")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	out := logs.String()
+	for _, want := range []string{"msg=listening addr=" + addr + " client_certificates=required", "TLS handshake failed", "msg=stopped"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %q:\n%s", want, out)
+		}
 	}
 }

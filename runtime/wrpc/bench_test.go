@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/witgo-dev/witgo/internal/testcerts"
 )
 
 // benchPayload is the small payload echoed by the round-trip benchmarks.
@@ -178,6 +180,45 @@ func readToEOF(r io.Reader, buf []byte) ([]byte, error) {
 		}
 		if err != nil {
 			return buf, err
+		}
+	}
+}
+
+// BenchmarkRoundTripTLS is BenchmarkRoundTrip over TLS 1.3 with client
+// certificates: "resumed", as DialTLS does it (each connection resumes the
+// client's session), and "full", with the server's session tickets off, so
+// that every connection makes a full handshake (certificates both ways).
+//
+//	go test -run '^$' -bench RoundTripTLS -benchmem ./runtime/wrpc/
+func BenchmarkRoundTripTLS(b *testing.B) {
+	ca := testcerts.NewCA(b, "bench CA")
+	clientCfg := ca.ClientConfig(ca.Client(b, testcerts.Identity{URI: "spiffe://bench/client"}))
+	for _, mode := range []string{"resumed", "full"} {
+		for _, callers := range []int{1, 8, 64} {
+			b.Run(fmt.Sprintf("%s/callers=%d", mode, callers), func(b *testing.B) {
+				cfg := ca.ServerConfig(b, ca.Pool)
+				cfg.SessionTicketsDisabled = mode == "full"
+				l, err := Listen("tls://127.0.0.1:0", WithListenTLSConfig(cfg))
+				if err != nil {
+					b.Fatal(err)
+				}
+				srv := NewServer(WithLogger(slog.New(slog.DiscardHandler)))
+				srv.Register(testInstance, "echo", echo)
+				go srv.Serve(l)
+				defer srv.Close()
+				c, err := Dial(ListenerURL(l), WithTLSConfig(clientCfg))
+				if err != nil {
+					b.Fatal(err)
+				}
+				ctx := context.Background()
+				runCallers(b, callers, func() error {
+					got, err := c.Invoke(ctx, testInstance, "echo", benchPayload)
+					if err == nil && len(got) != len(benchPayload) {
+						err = fmt.Errorf("got %d bytes", len(got))
+					}
+					return err
+				})
+			})
 		}
 	}
 }

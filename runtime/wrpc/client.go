@@ -2,6 +2,7 @@ package wrpc
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"math"
@@ -26,8 +27,9 @@ type Invoker interface {
 // as the wRPC TCP transport specifies. It is safe for concurrent use and
 // holds no connection between invocations.
 type Client struct {
-	dialer Dialer
-	lim    wire.Limits
+	dialer    Dialer
+	lim       wire.Limits
+	tlsConfig *tls.Config // WithTLSConfig, for Dial
 }
 
 // InvokerFunc adapts a function to an Invoker.

@@ -54,14 +54,16 @@ func WithPeer(ctx context.Context, p Peer) context.Context {
 
 // ownerOf returns who the handles created by the call of ctx belong to: its
 // principal, or, for an anonymous caller, its IP address (so one remote
-// cannot use or exhaust another's handles); "" outside a server call.
+// cannot use or exhaust another's handles); "" outside a server call. The
+// two kinds are kept apart by a prefix, so no certificate name (which its CA
+// chose) can equal the owner key of an anonymous address.
 func ownerOf(ctx context.Context) string {
 	p, ok := ctx.Value(peerKey{}).(*Peer)
 	if !ok || p == nil {
 		return ""
 	}
 	if p.Principal != "" && p.Principal != Anonymous {
-		return p.Principal
+		return "principal:" + p.Principal
 	}
 	if a, ok := p.Addr.(*net.TCPAddr); ok {
 		return "ip:" + a.IP.String()

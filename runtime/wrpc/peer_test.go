@@ -85,6 +85,8 @@ func TestOwnerOf(t *testing.T) {
 		{Peer{Addr: a1, Principal: Anonymous}, Peer{Addr: a2, Principal: Anonymous}, false},
 		{Peer{Addr: a1, Principal: Anonymous}, Peer{Addr: &net.TCPAddr{IP: a1.IP, Port: 9}, Principal: Anonymous}, true},
 		{Peer{Addr: a1, Principal: "uid:1000"}, Peer{Addr: a1, Principal: Anonymous}, false},
+		// A certificate named like an address is not that address.
+		{Peer{Addr: a2, Principal: "ip:10.0.0.1"}, Peer{Addr: a1, Principal: Anonymous}, false},
 	} {
 		oa := ownerOf(WithPeer(context.Background(), tc.a))
 		ob := ownerOf(WithPeer(context.Background(), tc.b))

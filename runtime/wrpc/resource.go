@@ -84,12 +84,14 @@ var (
 // closes.
 //
 // The table's handles belong to the client whose call created them (its
-// principal, see Peer; for an anonymous caller, its IP address): another
-// client that presents the same bytes gets ErrUnknownHandle, and each client
-// may hold at most a sixteenth of the table (WithHandleQuota), so one client
-// cannot fill it for the others. HandleRoom lets an implementation refuse
-// with its own error before it makes a value the table has no room for;
-// WithHandleBytes bounds the bytes the values hold.
+// principal: the identity of its verified TLS client certificate, or its
+// user over a Unix socket; for an anonymous client, its remote IP address;
+// see PeerFromContext): another client that presents the same bytes gets
+// ErrUnknownHandle, and each client may hold at most a sixteenth of the
+// table (WithHandleQuota), so one client cannot fill it for the others.
+// HandleRoom lets an implementation refuse with its own error before it
+// makes a value the table has no room for; WithHandleBytes bounds the bytes
+// the values hold.
 func WithHandleTable(max int, ttl time.Duration) ServerOption {
 	return func(s *Server) {
 		if max > 0 {

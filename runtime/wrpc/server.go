@@ -105,6 +105,7 @@ type route struct {
 
 type invocation struct {
 	conn   net.Conn
+	peer   *Peer  // in ctx; its principal is set by the TLS handshake
 	remote string // remoteKey(conn)
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -323,8 +324,8 @@ func (s *Server) Serve(l net.Listener) error {
 			s.warn(c, "wrpc: too many connections; closing a new one", "remote", remote(c), "limit", limit)
 			continue
 		}
-		inv := &invocation{conn: c, remote: key}
-		inv.ctx, inv.cancel = context.WithCancel(withPeer(context.Background(), s.peer(c)))
+		inv := &invocation{conn: c, peer: s.peer(c), remote: key}
+		inv.ctx, inv.cancel = context.WithCancel(withPeer(context.Background(), inv.peer))
 		if !s.track(inv) {
 			s.conns.release(key)
 			inv.cancel()
@@ -490,10 +491,20 @@ func (s *Server) serveConn(inv *invocation) {
 		s.untrack(inv)
 	}()
 
+	var headerDeadline time.Time
 	if s.headerTimeout > 0 {
-		_ = c.SetReadDeadline(time.Now().Add(s.headerTimeout))
+		headerDeadline = time.Now().Add(s.headerTimeout)
 	} else if s.readTimeout > 0 {
-		_ = c.SetReadDeadline(time.Now().Add(s.readTimeout))
+		headerDeadline = time.Now().Add(s.readTimeout)
+	}
+	if !headerDeadline.IsZero() {
+		_ = c.SetReadDeadline(headerDeadline)
+	}
+	// A TLS connection's handshake runs here, in the connection's own
+	// goroutine and within the header deadline; it names the caller.
+	if err := handshake(inv.ctx, c, inv.peer, headerDeadline); err != nil {
+		s.handshakeFailed(c, err)
+		return
 	}
 	bp := getBuf()
 	defer putBuf(bp)
@@ -606,6 +617,16 @@ func (s *Server) requestFailed(c net.Conn, rt *route, inst, name []byte, n int, 
 	}
 	s.warn(c, "wrpc: bad request; closing the connection",
 		"instance", logText([]byte(instance)), "name", logText([]byte(fn)), "remote", remote(c), "bytes", n, "err", err)
+}
+
+// handshakeFailed logs a failed TLS handshake: at Debug for a connection
+// that sent nothing (a port probe), else as a rate-limited warning.
+func (s *Server) handshakeFailed(c net.Conn, err error) {
+	if errors.Is(err, io.EOF) || isReset(err) {
+		s.log.Debug("wrpc: connection closed before the TLS handshake", "remote", remote(c), "err", err)
+		return
+	}
+	s.warn(c, "wrpc: TLS handshake failed; closing the connection", "remote", remote(c), "err", err)
 }
 
 // call runs the handler, turning a panic into an error (logged here, with

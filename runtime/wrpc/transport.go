@@ -7,7 +7,7 @@ import (
 
 // Conn is one connection, carrying one invocation: a byte stream in each
 // direction, with a way to end the writing side (the spec's "shutdown of the
-// write side"). *net.TCPConn and *net.UnixConn implement it.
+// write side"). *net.TCPConn, *net.UnixConn and *tls.Conn implement it.
 type Conn interface {
 	net.Conn
 	// CloseWrite ends the writing side: the peer reads EOF after the data.
@@ -57,11 +57,13 @@ func (d *UnixDialer) Dial(ctx context.Context) (Conn, error) {
 	return c.(*net.UnixConn), nil
 }
 
-// abort ends a connection at once. On TCP it resets the connection (linger
-// 0), so the server learns at once that the caller went away even though the
-// caller's write side was already shut down; a Unix socket peer sees the
-// close itself.
+// abort ends a connection at once. On TCP (TLS included) it resets the
+// connection (linger 0), so the server learns at once that the caller went
+// away even though the caller's write side was already shut down; a Unix
+// socket peer sees the close itself. A TLS connection is closed underneath,
+// without a close_notify that could wait on a full send buffer.
 func abort(c net.Conn) {
+	c = netConn(c)
 	if l, ok := c.(interface{ SetLinger(int) error }); ok {
 		_ = l.SetLinger(0)
 	}

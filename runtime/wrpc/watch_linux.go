@@ -18,7 +18,7 @@ const canWatchPeer = true
 // connection's poller instead (parked in the runtime, no thread) and checks
 // for POLLHUP or POLLERR each time it wakes.
 func watchPeer(c net.Conn, gone func()) {
-	sc, ok := c.(syscall.Conn)
+	sc, ok := netConn(c).(syscall.Conn)
 	if !ok {
 		return
 	}

@@ -21,8 +21,9 @@ const (
 	DeleteManyFunctionName = "delete-many"
 )
 
-// NewClient returns an Interface that calls a server over wRPC through inv,
-// such as wrpc.DialTCP(addr).
+// NewClient returns an Interface that calls a server over wRPC through inv: the
+// *wrpc.Client of wrpc.Dial(url), where url is tcp://HOST:PORT, tls://HOST:PORT
+// or unix:///PATH.
 func NewClient(inv wrpc.Invoker) Interface {
 	return &client{inv: inv}
 }
