@@ -110,12 +110,11 @@ func newConnCounter() *connCounter {
 	return &connCounter{max: DefaultMaxConnections, perRemote: DefaultMaxConnectionsPerRemote, byRemote: make(map[string]int)}
 }
 
-// remoteKey is the remote IP of a TCP connection, "" for others.
+// remoteKey is the remote IP of a TCP connection or a QUIC stream, "" for
+// others. Each QUIC stream is one invocation, so the per-remote bound counts
+// a remote's invocations alike on TCP and on QUIC.
 func remoteKey(c net.Conn) string {
-	if a, ok := c.RemoteAddr().(*net.TCPAddr); ok {
-		return a.IP.String()
-	}
-	return ""
+	return remoteIP(c.RemoteAddr())
 }
 
 // admit counts a new connection from key, or reports which bound it is over.

@@ -96,6 +96,12 @@ type Server struct {
 	idle       chan struct{} // closed when closing and no invocation is left
 }
 
+// peerWatcher is a connection whose transport tells when the caller goes
+// away: watchPeer calls gone then, until stop is called.
+type peerWatcher interface {
+	watchPeer(gone func()) (stop func() bool)
+}
+
 type routeMap map[string]map[string]*route
 
 type route struct {
@@ -542,11 +548,14 @@ func (s *Server) serveConn(inv *invocation) {
 		return
 	}
 
-	var watch *time.Timer
-	if canWatchPeer {
+	var stopWatch func() bool
+	if w, ok := c.(peerWatcher); ok {
+		// The transport tells when the caller goes away (QUIC).
+		stopWatch = w.watchPeer(inv.cancel)
+	} else if canWatchPeer {
 		// Most handlers return well within watchDelay: they never pay for
 		// the watcher.
-		watch = time.AfterFunc(watchDelay, func() { watchPeer(c, inv.cancel) })
+		stopWatch = time.AfterFunc(watchDelay, func() { watchPeer(c, inv.cancel) }).Stop
 	}
 	callCtx := inv.ctx
 	if s.callTimeout > 0 {
@@ -555,8 +564,8 @@ func (s *Server) serveConn(inv *invocation) {
 		defer cancel()
 	}
 	results, panicked, err := s.call(callCtx, rt, params)
-	if watch != nil {
-		watch.Stop()
+	if stopWatch != nil {
+		stopWatch()
 	}
 	if err != nil {
 		if panicked {
