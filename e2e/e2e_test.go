@@ -1,7 +1,7 @@
 // Package e2e runs the keyvalue conformance suite (package kvtest) of every
 // bundled family (package internal/families) on the generated backends
 // over the in-memory and NATS engines, in-process and through the
-// generated client and server over TCP and a Unix socket, and benchmarks
+// generated client and server over TCP, a Unix socket and QUIC, and benchmarks
 // round trips.
 package e2e
 
@@ -44,6 +44,7 @@ var transports = []transport{
 	{name: "InProcess"},
 	{name: "TCP", serve: serveTCP},
 	{name: "Unix", serve: serveUnix},
+	{name: "QUIC", serve: serveQUIC},
 }
 
 // newServer returns a server whose logs are discarded (bad input is
