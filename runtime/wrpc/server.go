@@ -81,6 +81,8 @@ type Server struct {
 	conns         *connCounter
 	budget        *byteBudget
 	warns         *warnLimiter
+	work          chan *invocation // to an idle worker (workers.go)
+	idleWorkers   atomic.Int32
 
 	regMu  sync.Mutex
 	routes atomic.Pointer[routeMap] // copy on write
@@ -211,6 +213,7 @@ func NewServer(opts ...ServerOption) *Server {
 		conns:         newConnCounter(),
 		budget:        newByteBudget(),
 		warns:         newWarnLimiter(),
+		work:          make(chan *invocation),
 		listeners:     make(map[net.Listener]struct{}),
 		active:        make(map[*invocation]struct{}),
 		done:          make(chan struct{}),
@@ -337,7 +340,7 @@ func (s *Server) Serve(l net.Listener) error {
 			_ = c.Close()
 			return ErrServerClosed
 		}
-		go s.serveConn(inv)
+		s.dispatch(inv)
 	}
 }
 
