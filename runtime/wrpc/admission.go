@@ -18,8 +18,8 @@ const (
 	// DefaultMaxConnections bounds the connections open at once.
 	DefaultMaxConnections = 16384
 	// DefaultMaxConnectionsPerRemote bounds the connections open at once
-	// from one remote IP address (TCP; Unix sockets count only in the
-	// total).
+	// from one remote IP address (TCP connections and QUIC streams: one per
+	// invocation either way; Unix sockets count only in the total).
 	DefaultMaxConnectionsPerRemote = 1024
 	// DefaultHeaderTimeout bounds the time from accept to the end of the
 	// request header (version, instance and function names).
@@ -44,7 +44,10 @@ const (
 // either bound is closed as soon as it is accepted, without reading from
 // it, so that it does not wait in the kernel's queue and accepting never
 // stops for the others. Connections over Unix sockets count only in the
-// total.
+// total. Over QUIC each stream (one invocation) counts as a connection, so
+// the per-remote bound counts a remote's invocations in flight on QUIC as
+// on TCP; the QUIC listener bounds QUIC connections themselves
+// (WithQUICMaxConnections).
 func WithMaxConnections(total, perRemote int) ServerOption {
 	return func(s *Server) {
 		if total > 0 {

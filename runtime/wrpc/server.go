@@ -61,8 +61,9 @@ const (
 //
 // A handler's context is cancelled when the caller goes away (on Linux the
 // server watches the connection while the handler runs: a TCP reset or the
-// close of a Unix socket cancels it; elsewhere it is noticed only when the
-// results are written), and when Shutdown's grace period ends or Close is
+// close of a Unix socket cancels it; over QUIC, everywhere, the caller
+// stopping the stream or the loss of its connection does; elsewhere it is
+// noticed only when the results are written), and when Shutdown's grace period ends or Close is
 // called. Shutdown itself lets running invocations finish. An invocation
 // whose context was cancelled ends without a result, whatever its handler
 // returns.
