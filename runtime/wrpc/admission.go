@@ -151,10 +151,13 @@ func (cc *connCounter) release(key string) {
 // byteBudget is a weighted semaphore over the request bytes buffered by
 // all connections.
 type byteBudget struct {
-	mu    sync.Mutex
-	max   int
-	used  int
-	freed chan struct{} // closed and replaced whenever bytes are released
+	mu   sync.Mutex
+	max  int
+	used int
+	// freed is closed and replaced when bytes are released while requests
+	// wait (waiting > 0).
+	freed   chan struct{}
+	waiting int
 }
 
 func newByteBudget() *byteBudget {
@@ -183,17 +186,25 @@ func (b *byteBudget) acquire(ctx context.Context, n int) error {
 			return nil
 		}
 		freed := b.freed
+		b.waiting++
 		b.mu.Unlock()
 		if timer == nil {
 			timer = time.NewTimer(budgetWait)
 			defer timer.Stop()
 		}
+		var err error
 		select {
 		case <-freed:
 		case <-timer.C:
-			return ErrBusy
+			err = ErrBusy
 		case <-ctx.Done():
-			return ctx.Err()
+			err = ctx.Err()
+		}
+		b.mu.Lock()
+		b.waiting--
+		b.mu.Unlock()
+		if err != nil {
+			return err
 		}
 	}
 }
@@ -204,8 +215,10 @@ func (b *byteBudget) release(n int) {
 	}
 	b.mu.Lock()
 	b.used -= n
-	close(b.freed)
-	b.freed = make(chan struct{})
+	if b.waiting > 0 {
+		close(b.freed)
+		b.freed = make(chan struct{})
+	}
 	b.mu.Unlock()
 }
 
