@@ -31,6 +31,7 @@ func (s *Server) worker(inv *invocation) {
 	var idle *time.Timer
 	for {
 		s.serveConn(inv)
+		inv = nil // nothing of it stays reachable while the worker waits
 		if s.idleWorkers.Add(1) > maxIdleWorkers {
 			s.idleWorkers.Add(-1)
 			return
