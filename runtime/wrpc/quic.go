@@ -343,8 +343,9 @@ func (d *QUICDialer) Close() error {
 // is aborted) cancels whichever direction has not ended, so a server
 // reading the results learns at once that the caller went away. On the
 // server, Close sends the FIN after the results (or none: the client reads
-// EOF without a result) and stops the request's direction if it was not
-// read to its end.
+// EOF without a result; a Close during a Write, from Server.Close, resets
+// the stream instead) and stops the request's direction if it was not read
+// to its end.
 type quicStream struct {
 	s  *quic.Stream
 	qc *quic.Conn
@@ -353,6 +354,7 @@ type quicStream struct {
 	readEOF   atomic.Bool
 	writeDone atomic.Bool
 	closed    atomic.Bool
+	wmu       sync.Mutex // held by a server-side Write
 }
 
 func newQUICStream(s *quic.Stream, qc *quic.Conn, l *QUICListener) *quicStream {
@@ -372,6 +374,15 @@ func (c *quicStream) Read(p []byte) (int, error) {
 }
 
 func (c *quicStream) Write(p []byte) (int, error) {
+	if c.l != nil {
+		// quic-go forbids closing a stream during a Write; the server may
+		// close it from another goroutine (Server.Close).
+		c.wmu.Lock()
+		defer c.wmu.Unlock()
+		if c.writeDone.Load() {
+			return 0, net.ErrClosed
+		}
+	}
 	n, err := c.s.Write(p)
 	return n, quicError(err)
 }
@@ -387,9 +398,12 @@ func (c *quicStream) Close() error {
 		return nil
 	}
 	if !c.writeDone.Swap(true) {
-		if c.l != nil {
+		if c.l != nil && c.wmu.TryLock() {
 			_ = c.s.Close()
+			c.wmu.Unlock()
 		} else {
+			// The client abandons the invocation, or the server closes the
+			// stream during a Write: a reset, which ends the Write.
 			c.s.CancelWrite(quicCodeCancel)
 		}
 	}

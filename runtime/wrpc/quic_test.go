@@ -579,3 +579,38 @@ func TestQUICShutdown(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestQUICCloseDuringWrite: Server.Close while the results wait for a
+// caller that does not read them resets the stream, which ends the write.
+func TestQUICCloseDuringWrite(t *testing.T) {
+	ts, l := startQUICServer(t, "")
+	returned := make(chan struct{})
+	ts.Register(testInstance, "big", func(ctx context.Context, p []byte) ([]byte, error) {
+		defer close(returned)
+		return make([]byte, 3<<20), nil // past the stream's flow-control window
+	})
+	qc := quicRawClient(t, l)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s, err := qc.OpenStreamSync(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = s.Write(AppendRequest(nil, testInstance, "big", nil))
+	_ = s.Close()
+	<-returned
+	time.Sleep(50 * time.Millisecond) // the server is blocked writing
+	closed := make(chan struct{})
+	go func() { ts.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Server.Close did not return")
+	}
+	_ = s.SetReadDeadline(time.Now().Add(5 * time.Second))
+	n, err := io.Copy(io.Discard, s)
+	var se *quic.StreamError
+	if !errors.As(err, &se) || n >= 3<<20 {
+		t.Errorf("client read %d bytes, then %v; want a stream reset before the end", n, err)
+	}
+}
