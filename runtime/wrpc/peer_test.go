@@ -85,6 +85,10 @@ func TestOwnerOf(t *testing.T) {
 		{Peer{a1, Anonymous}, Peer{a2, Anonymous}, false},
 		{Peer{a1, Anonymous}, Peer{&net.TCPAddr{IP: a1.IP, Port: 9}, Anonymous}, true},
 		{Peer{a1, "uid:1000"}, Peer{a1, Anonymous}, false},
+		// QUIC callers (UDP addresses) are told apart by IP too, and one
+		// IP is one owner over TCP and QUIC alike.
+		{Peer{&net.UDPAddr{IP: a1.IP, Port: 5}, Anonymous}, Peer{&net.UDPAddr{IP: a2.IP, Port: 5}, Anonymous}, false},
+		{Peer{&net.UDPAddr{IP: a1.IP, Port: 5}, Anonymous}, Peer{a1, Anonymous}, true},
 	} {
 		oa := ownerOf(WithPeer(context.Background(), tc.a))
 		ob := ownerOf(WithPeer(context.Background(), tc.b))

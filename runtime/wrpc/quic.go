@@ -508,6 +508,10 @@ type QUICListener struct {
 	dlTimer   *time.Timer
 
 	accepted atomic.Int64 // connections accepted so far
+
+	// serve, if set (by Server.Serve), takes each stream as it is
+	// accepted, instead of Accept.
+	serve atomic.Pointer[func(net.Conn)]
 }
 
 // ListenQUIC listens for wRPC over QUIC on the UDP address addr. tlsConf
@@ -627,6 +631,10 @@ func (l *QUICListener) acceptStreams(qc *quic.Conn) {
 		l.mu.Lock()
 		l.out++
 		l.mu.Unlock()
+		if serve := l.serve.Load(); serve != nil {
+			(*serve)(c)
+			continue
+		}
 		select {
 		case l.queue <- c:
 		case <-l.ctx.Done():
@@ -636,7 +644,17 @@ func (l *QUICListener) acceptStreams(qc *quic.Conn) {
 	}
 }
 
-// Accept returns the next stream, from any connection.
+// handOff makes the listener give every stream it accepts from now on to
+// serve, on the goroutine that accepted it, rather than to Accept.
+// Server.Serve calls it.
+func (l *QUICListener) handOff(serve func(net.Conn)) {
+	l.serve.Store(&serve)
+}
+
+// Accept returns the next stream, from any connection. Under Server.Serve
+// it only returns the streams queued before Serve began, and reports the
+// listener's close and the accept deadline: the streams go straight to the
+// server.
 func (l *QUICListener) Accept() (net.Conn, error) {
 	for {
 		l.mu.Lock()

@@ -105,6 +105,14 @@ type peerWatcher interface {
 	watchPeer(gone func()) (stop func() bool)
 }
 
+// handoffListener is a listener that can hand each connection it accepts
+// to a function, from its own goroutines, instead of returning it from
+// Accept: the QUIC listener accepts streams on a goroutine per
+// connection, and this spares each invocation a goroutine switch.
+type handoffListener interface {
+	handOff(serve func(net.Conn))
+}
+
 type routeMap map[string]map[string]*route
 
 type route struct {
@@ -300,6 +308,12 @@ func (s *Server) Serve(l net.Listener) error {
 		s.mu.Unlock()
 	}()
 
+	if h, ok := l.(handoffListener); ok {
+		// The listener hands its connections over as it accepts them, on
+		// its own goroutines; Accept then only reports the deadline and
+		// the close.
+		h.handOff(func(c net.Conn) { s.accepted(l, c) })
+	}
 	var delay time.Duration
 	for {
 		c, err := l.Accept()
@@ -324,25 +338,34 @@ func (s *Server) Serve(l net.Listener) error {
 			return err
 		}
 		delay = 0
-		s.extendDrain(l)
-		key := remoteKey(c)
-		if ok, limit := s.conns.admit(key); !ok {
-			// Closed at once, unread: the caller sees the connection end
-			// without a result, and accepting goes on for the others.
-			_ = c.Close()
-			s.warn(c, "wrpc: too many connections; closing a new one", "remote", remote(c), "limit", limit)
-			continue
-		}
-		inv := &invocation{conn: c, remote: key}
-		inv.ctx, inv.cancel = context.WithCancel(withPeer(context.Background(), peerOf(c)))
-		if !s.track(inv) {
-			s.conns.release(key)
-			inv.cancel()
-			_ = c.Close()
+		if !s.accepted(l, c) {
 			return ErrServerClosed
 		}
-		s.dispatch(inv)
 	}
+}
+
+// accepted serves c, a connection l accepted, within the connection caps;
+// it returns false, having closed c, once Close was called.
+func (s *Server) accepted(l net.Listener, c net.Conn) bool {
+	s.extendDrain(l)
+	key := remoteKey(c)
+	if ok, limit := s.conns.admit(key); !ok {
+		// Closed at once, unread: the caller sees the connection end
+		// without a result, and accepting goes on for the others.
+		_ = c.Close()
+		s.warn(c, "wrpc: too many connections; closing a new one", "remote", remote(c), "limit", limit)
+		return true
+	}
+	inv := &invocation{conn: c, remote: key}
+	inv.ctx, inv.cancel = context.WithCancel(withPeer(context.Background(), peerOf(c)))
+	if !s.track(inv) {
+		s.conns.release(key)
+		inv.cancel()
+		_ = c.Close()
+		return false
+	}
+	s.dispatch(inv)
+	return true
 }
 
 func (s *Server) isClosing() bool {
