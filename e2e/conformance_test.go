@@ -12,7 +12,7 @@ import (
 // Each test runs the whole suite of every family of the registry (package
 // internal/families) on every transport: on the backend called in-process,
 // and through the generated client and server over TCP, over a Unix
-// socket and over TLS with client certificates. Every case gets a new engine (and server).
+// socket, over TLS with client certificates and over QUIC (one connection, a stream per call). Every case gets a new engine (and server).
 
 func memoryEngine(_ *testing.T, opts ...engine.Option) engine.Engine {
 	return memory.New(opts...)

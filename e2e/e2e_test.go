@@ -1,8 +1,8 @@
 // Package e2e runs the keyvalue conformance suite (package kvtest) of every
 // bundled family (package internal/families) on the generated backends
 // over the in-memory and NATS engines, in-process and through the
-// generated client and server over TCP, a Unix socket and TLS (client
-// certificates required), and benchmarks
+// generated client and server over TCP, a Unix socket, TLS (client
+// certificates required) and QUIC, and benchmarks
 // round trips.
 package e2e
 
@@ -49,6 +49,7 @@ var transports = []transport{
 	{name: "TCP", serve: serveTCP},
 	{name: "Unix", serve: serveUnix},
 	{name: "TLS", serve: serveTLS},
+	{name: "QUIC", serve: serveQUIC},
 }
 
 // newServer returns a server whose logs are discarded (bad input is

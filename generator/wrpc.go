@@ -162,7 +162,7 @@ func countArg(n int, what string) jen.Code {
 //	func (c *client) Open(ctx context.Context, identifier string) (Bucket, error) { ... }
 func (g *gen) client(p *parser.Package, fns []*parser.Func, iface, typ, ctor, unimpl string) []jen.Code {
 	code := []jen.Code{
-		comment(fmt.Sprintf("%s returns %s %s that calls a server over wRPC through inv: the *wrpc.Client of wrpc.Dial(url), where url is tcp://HOST:PORT, tls://HOST:PORT or unix:///PATH.", ctor, Article(iface), iface), "").
+		comment(fmt.Sprintf("%s returns %s %s that calls a server over wRPC through inv: the *wrpc.Client of wrpc.Dial(url), where url is tcp://HOST:PORT, tls://HOST:PORT, quic://HOST:PORT or unix:///PATH.", ctor, Article(iface), iface), "").
 			Func().Id(ctor).Params(jen.Id("inv").Add(wrpcQual("Invoker"))).Id(iface).Block(
 			jen.Return(jen.Op("&").Id(typ).Values(jen.Dict{jen.Id("inv"): jen.Id("inv")})),
 		),

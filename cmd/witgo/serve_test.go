@@ -34,12 +34,18 @@ func TestServe(t *testing.T) {
 	certs := t.TempDir()
 	ca := testcerts.NewCA(t, "test CA")
 	certFile, keyFile := testcerts.WriteCert(t, ca.Server(t), certs, "server")
-	tlsArgs := []string{"--tls-cert", certFile, "--tls-key", keyFile, "--tls-client-ca", ca.WriteCA(t, certs, "ca.crt")}
+	// With client certificates required, a policy must grant the client's
+	// principal its rights (without one, every call is denied).
+	policyFile := filepath.Join(certs, "policy")
+	if err := os.WriteFile(policyFile, []byte("spiffe://example.org/app * read,write,create\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tlsArgs := []string{"--tls-cert", certFile, "--tls-key", keyFile, "--tls-client-ca", ca.WriteCA(t, certs, "ca.crt"), "--policy", policyFile}
 	clientTLS := ca.ClientConfig(ca.Client(t, testcerts.Identity{URI: "spiffe://example.org/app"}))
-	for _, listen := range []string{"tcp://127.0.0.1:0", "unix://" + filepath.Join(t.TempDir(), "kv.sock"), "tls://127.0.0.1:0"} {
+	for _, listen := range []string{"tcp://127.0.0.1:0", "unix://" + filepath.Join(t.TempDir(), "kv.sock"), "tls://127.0.0.1:0", "quic://127.0.0.1:0"} {
 		t.Run(strings.SplitN(listen, ":", 2)[0], func(t *testing.T) {
 			args := []string{"serve", "--listen", listen}
-			if strings.HasPrefix(listen, "tls:") {
+			if strings.HasPrefix(listen, "tls:") || strings.HasPrefix(listen, "quic:") {
 				args = append(args, tlsArgs...)
 			}
 			cmd := exec.Command(bin, args...)

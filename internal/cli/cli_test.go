@@ -62,7 +62,7 @@ func TestMessages(t *testing.T) {
 	}
 	const (
 		genUsage      = "witgo generate [--world W] [--out DIR] [--package-root IMPORT/PATH] [--features F,...] [--backend=false] [--check] [-v] WIT_PATH"
-		serveUsage    = "witgo serve [--listen tcp://HOST:PORT | tls://HOST:PORT | unix:///PATH] [--backend memory|nats|redis] [flags]"
+		serveUsage    = "witgo serve [--listen tcp://HOST:PORT | tls://HOST:PORT | quic://HOST:PORT | unix:///PATH] [--backend memory|nats|redis] [flags]"
 		scaffoldUsage = "witgo scaffold provider [flags]"
 		witUsage      = "witgo wit list | witgo wit export FAMILY DIR"
 	)
@@ -101,7 +101,7 @@ func TestMessages(t *testing.T) {
 		{[]string{"serve", "--listen", "http://x"}, 2, "", usage("witgo serve", `--listen: "http://x": unknown scheme "http" (want tcp, tls, quic or unix)`, serveUsage)},
 		{[]string{"serve", "--listen", "127.0.0.1:7761"}, 2, "", usage("witgo serve", `--listen: "127.0.0.1:7761": want tcp://HOST:PORT, tls://HOST:PORT, quic://HOST:PORT or unix:///PATH`, serveUsage)},
 		{[]string{"serve", "--listen", "tls://127.0.0.1:7761"}, 2, "", usage("witgo serve", `--listen tls://127.0.0.1:7761 needs --tls-cert and --tls-key (the server's certificate and key)`, serveUsage)},
-		{[]string{"serve", "--tls-client-ca", "ca.crt"}, 2, "", usage("witgo serve", `--tls-client-ca needs --listen tls://HOST:PORT`, serveUsage)},
+		{[]string{"serve", "--tls-client-ca", "ca.crt"}, 2, "", usage("witgo serve", `--tls-client-ca needs --listen tls://HOST:PORT or quic://HOST:PORT`, serveUsage)},
 		{[]string{"serve", "--listen", "tcp://0.0.0.0:7761"}, 2, "", "witgo serve: --listen tcp://0.0.0.0:7761: protected mode: …"},
 		{[]string{"serve", "--listen", "tls://127.0.0.1:0", "--tls-cert", "/nonexistent/c.pem", "--tls-key", "/nonexistent/k.pem"}, 1, "", "witgo: --tls-cert /nonexistent/c.pem, --tls-key /nonexistent/k.pem: open /nonexistent/c.pem: no such file or directory\n"},
 		{[]string{"serve", "--backend", "mongo"}, 2, "", usage("witgo serve", `--backend "mongo": want memory, nats or redis`, serveUsage)},

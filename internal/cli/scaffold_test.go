@@ -146,11 +146,17 @@ func checkProvider(t *testing.T, dir string, env []string) {
 	ca := testcerts.NewCA(t, "test CA")
 	certFile, keyFile := testcerts.WriteCert(t, ca.Server(t), certs, "server")
 	caFile := ca.WriteCA(t, certs, "ca.crt")
-	tlsArgs := []string{"--tls-cert", certFile, "--tls-key", keyFile, "--tls-client-ca", caFile}
+	// Client certificates without a policy deny every call: grant the
+	// client's principal (its CN) the bucket.
+	policyFile := filepath.Join(certs, "policy")
+	if err := os.WriteFile(policyFile, []byte("app * read,write\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tlsArgs := []string{"--tls-cert", certFile, "--tls-key", keyFile, "--tls-client-ca", caFile, "--policy", policyFile}
 	clientTLS := ca.ClientConfig(ca.Client(t, testcerts.Identity{CN: "app"}))
-	for _, listen := range []string{"tcp://127.0.0.1:0", "unix://" + filepath.Join(t.TempDir(), "kv.sock"), "tls://127.0.0.1:0"} {
+	for _, listen := range []string{"tcp://127.0.0.1:0", "unix://" + filepath.Join(t.TempDir(), "kv.sock"), "tls://127.0.0.1:0", "quic://127.0.0.1:0"} {
 		args := []string{"--listen", listen, "--create-on-open=false", "--buckets", "known"}
-		if strings.HasPrefix(listen, "tls:") {
+		if strings.HasPrefix(listen, "tls:") || strings.HasPrefix(listen, "quic:") {
 			args = append(args, tlsArgs...)
 		}
 		cmd := exec.Command(bin, args...)

@@ -69,7 +69,7 @@ anonymous on plain TCP. A denied call is the family's access-denied error
 `
 
 func runServe(args []string, stdout, stderr io.Writer) int {
-	c := newCommand("witgo serve", "witgo serve [--listen tcp://HOST:PORT | tls://HOST:PORT | unix:///PATH] [--backend memory|nats|redis] [flags]", serveHelp, stdout, stderr)
+	c := newCommand("witgo serve", "witgo serve [--listen tcp://HOST:PORT | tls://HOST:PORT | quic://HOST:PORT | unix:///PATH] [--backend memory|nats|redis] [flags]", serveHelp, stdout, stderr)
 	cfg := provider.DefaultConfig()
 	cfg.AddFlags(c.fl)
 	backend := c.fl.String("backend", "memory", "engine: memory, nats or redis")

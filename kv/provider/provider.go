@@ -57,7 +57,7 @@ const (
 // Config is what a provider's command line sets. DefaultConfig gives the
 // defaults; AddFlags binds every field to a flag.
 type Config struct {
-	// Listen is tcp://HOST:PORT, tls://HOST:PORT or unix:///PATH (see
+	// Listen is tcp://HOST:PORT, tls://HOST:PORT, quic://HOST:PORT or unix:///PATH (see
 	// wrpc.Listen).
 	Listen string
 	// TLSCert and TLSKey are the PEM files of the server's certificate
@@ -147,7 +147,7 @@ func DefaultConfig() Config {
 // AddFlags defines one flag per field of c on fs, with c's values as the
 // defaults.
 func (c *Config) AddFlags(fs *flag.FlagSet) {
-	fs.StringVar(&c.Listen, "listen", c.Listen, "address to serve wRPC on: tcp://HOST:PORT, tls://HOST:PORT or unix:///PATH")
+	fs.StringVar(&c.Listen, "listen", c.Listen, "address to serve wRPC on: tcp://HOST:PORT, tls://HOST:PORT, quic://HOST:PORT or unix:///PATH")
 	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "server certificate chain, PEM, leaf first (--listen tls://)")
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "server private key, PEM (--listen tls://)")
 	fs.StringVar(&c.TLSClientCA, "tls-client-ca", c.TLSClientCA, "CA certificates, PEM: clients must present a certificate they signed, whose identity (URI SAN, else DNS SAN, else CN) names the caller (--listen tls://)")
@@ -262,7 +262,7 @@ func (c *Config) checkTLS() error {
 	if !c.usesTLS() {
 		for _, f := range []struct{ name, v string }{{"tls-cert", c.TLSCert}, {"tls-key", c.TLSKey}, {"tls-client-ca", c.TLSClientCA}} {
 			if f.v != "" {
-				return fmt.Errorf("--%s needs --listen tls://HOST:PORT", f.name)
+				return fmt.Errorf("--%s needs --listen tls://HOST:PORT or quic://HOST:PORT", f.name)
 			}
 		}
 		return nil

@@ -18,8 +18,8 @@ const (
 	// DefaultMaxConnections bounds the connections open at once.
 	DefaultMaxConnections = 16384
 	// DefaultMaxConnectionsPerRemote bounds the connections open at once
-	// from one remote IP address (TCP; Unix sockets count only in the
-	// total).
+	// from one remote IP address (TCP connections and QUIC streams: one per
+	// invocation either way; Unix sockets count only in the total).
 	DefaultMaxConnectionsPerRemote = 1024
 	// DefaultHeaderTimeout bounds the time from accept to the end of the
 	// request header (version, instance and function names).
@@ -44,7 +44,10 @@ const (
 // either bound is closed as soon as it is accepted, without reading from
 // it, so that it does not wait in the kernel's queue and accepting never
 // stops for the others. Connections over Unix sockets count only in the
-// total.
+// total. Over QUIC each stream (one invocation) counts as a connection, so
+// the per-remote bound counts a remote's invocations in flight on QUIC as
+// on TCP; the QUIC listener bounds QUIC connections themselves
+// (WithQUICMaxConnections).
 func WithMaxConnections(total, perRemote int) ServerOption {
 	return func(s *Server) {
 		if total > 0 {
@@ -110,12 +113,11 @@ func newConnCounter() *connCounter {
 	return &connCounter{max: DefaultMaxConnections, perRemote: DefaultMaxConnectionsPerRemote, byRemote: make(map[string]int)}
 }
 
-// remoteKey is the remote IP of a TCP connection, "" for others.
+// remoteKey is the remote IP of a TCP connection or a QUIC stream, "" for
+// others. Each QUIC stream is one invocation, so the per-remote bound counts
+// a remote's invocations alike on TCP and on QUIC.
 func remoteKey(c net.Conn) string {
-	if a, ok := c.RemoteAddr().(*net.TCPAddr); ok {
-		return a.IP.String()
-	}
-	return ""
+	return remoteIP(c.RemoteAddr())
 }
 
 // admit counts a new connection from key, or reports which bound it is over.
@@ -149,10 +151,13 @@ func (cc *connCounter) release(key string) {
 // byteBudget is a weighted semaphore over the request bytes buffered by
 // all connections.
 type byteBudget struct {
-	mu    sync.Mutex
-	max   int
-	used  int
-	freed chan struct{} // closed and replaced whenever bytes are released
+	mu   sync.Mutex
+	max  int
+	used int
+	// freed is closed and replaced when bytes are released while requests
+	// wait (waiting > 0).
+	freed   chan struct{}
+	waiting int
 }
 
 func newByteBudget() *byteBudget {
@@ -190,17 +195,25 @@ func (b *byteBudget) acquire(ctx context.Context, n int) error {
 			return nil
 		}
 		freed := b.freed
+		b.waiting++
 		b.mu.Unlock()
 		if timer == nil {
 			timer = time.NewTimer(budgetWait)
 			defer timer.Stop()
 		}
+		var err error
 		select {
 		case <-freed:
 		case <-timer.C:
-			return ErrBusy
+			err = ErrBusy
 		case <-ctx.Done():
-			return ctx.Err()
+			err = ctx.Err()
+		}
+		b.mu.Lock()
+		b.waiting--
+		b.mu.Unlock()
+		if err != nil {
+			return err
 		}
 	}
 }
@@ -211,8 +224,10 @@ func (b *byteBudget) release(n int) {
 	}
 	b.mu.Lock()
 	b.used -= n
-	close(b.freed)
-	b.freed = make(chan struct{})
+	if b.waiting > 0 {
+		close(b.freed)
+		b.freed = make(chan struct{})
+	}
 	b.mu.Unlock()
 }
 

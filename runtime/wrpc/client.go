@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net"
 	"os"
@@ -95,6 +96,17 @@ func DialTCP(addr string, opts ...ClientOption) *Client {
 // dials lazily: nothing happens until an invocation.
 func DialUnix(path string, opts ...ClientOption) *Client {
 	return NewClient(&UnixDialer{Path: path}, opts...)
+}
+
+// Close releases what the client's Dialer holds, if it is an io.Closer (a
+// QUICDialer closes its connection); invocations under way fail. A Client
+// over TCP or a Unix socket holds nothing between invocations: Close does
+// nothing.
+func (c *Client) Close() error {
+	if cl, ok := c.dialer.(io.Closer); ok {
+		return cl.Close()
+	}
+	return nil
 }
 
 // copyThreshold: data up to this size is copied next to its frame header and

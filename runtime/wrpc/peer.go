@@ -65,8 +65,8 @@ func ownerOf(ctx context.Context) string {
 	if p.Principal != "" && p.Principal != Anonymous {
 		return "principal:" + p.Principal
 	}
-	if a, ok := p.Addr.(*net.TCPAddr); ok {
-		return "ip:" + a.IP.String()
+	if ip := remoteIP(p.Addr); ip != "" {
+		return "ip:" + ip
 	}
 	if p.Addr != nil {
 		return p.Addr.Network() + ":" + p.Addr.String()

@@ -87,6 +87,10 @@ func TestOwnerOf(t *testing.T) {
 		{Peer{Addr: a1, Principal: "uid:1000"}, Peer{Addr: a1, Principal: Anonymous}, false},
 		// A certificate named like an address is not that address.
 		{Peer{Addr: a2, Principal: "ip:10.0.0.1"}, Peer{Addr: a1, Principal: Anonymous}, false},
+		// QUIC callers (UDP addresses) are told apart by IP too, and one
+		// IP is one owner over TCP and QUIC alike.
+		{Peer{Addr: &net.UDPAddr{IP: a1.IP, Port: 5}, Principal: Anonymous}, Peer{Addr: &net.UDPAddr{IP: a2.IP, Port: 5}, Principal: Anonymous}, false},
+		{Peer{Addr: &net.UDPAddr{IP: a1.IP, Port: 5}, Principal: Anonymous}, Peer{Addr: a1, Principal: Anonymous}, true},
 	} {
 		oa := ownerOf(WithPeer(context.Background(), tc.a))
 		ob := ownerOf(WithPeer(context.Background(), tc.b))

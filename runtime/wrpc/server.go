@@ -61,8 +61,9 @@ const (
 //
 // A handler's context is cancelled when the caller goes away (on Linux the
 // server watches the connection while the handler runs: a TCP reset or the
-// close of a Unix socket cancels it; elsewhere it is noticed only when the
-// results are written), and when Shutdown's grace period ends or Close is
+// close of a Unix socket cancels it; over QUIC, everywhere, the caller
+// stopping the stream or the loss of its connection does; elsewhere it is
+// noticed only when the results are written), and when Shutdown's grace period ends or Close is
 // called. Shutdown itself lets running invocations finish. An invocation
 // whose context was cancelled ends without a result, whatever its handler
 // returns.
@@ -81,6 +82,8 @@ type Server struct {
 	conns         *connCounter
 	budget        *byteBudget
 	warns         *warnLimiter
+	work          chan *invocation // to an idle worker (workers.go)
+	idleWorkers   atomic.Int32
 
 	regMu  sync.Mutex
 	routes atomic.Pointer[routeMap] // copy on write
@@ -94,6 +97,20 @@ type Server struct {
 	drainUntil time.Time
 	done       chan struct{} // closed when Shutdown or Close begins
 	idle       chan struct{} // closed when closing and no invocation is left
+}
+
+// peerWatcher is a connection whose transport tells when the caller goes
+// away: watchPeer calls gone then, until stop is called.
+type peerWatcher interface {
+	watchPeer(gone func()) (stop func() bool)
+}
+
+// handoffListener is a listener that can hand each connection it accepts
+// to a function, from its own goroutines, instead of returning it from
+// Accept: the QUIC listener accepts streams on a goroutine per
+// connection, and this spares each invocation a goroutine switch.
+type handoffListener interface {
+	handOff(serve func(net.Conn))
 }
 
 type routeMap map[string]map[string]*route
@@ -206,6 +223,7 @@ func NewServer(opts ...ServerOption) *Server {
 		conns:         newConnCounter(),
 		budget:        newByteBudget(),
 		warns:         newWarnLimiter(),
+		work:          make(chan *invocation),
 		listeners:     make(map[net.Listener]struct{}),
 		active:        make(map[*invocation]struct{}),
 		done:          make(chan struct{}),
@@ -291,6 +309,12 @@ func (s *Server) Serve(l net.Listener) error {
 		s.mu.Unlock()
 	}()
 
+	if h, ok := l.(handoffListener); ok {
+		// The listener hands its connections over as it accepts them, on
+		// its own goroutines; Accept then only reports the deadline and
+		// the close.
+		h.handOff(func(c net.Conn) { s.accepted(l, c) })
+	}
 	var delay time.Duration
 	for {
 		c, err := l.Accept()
@@ -315,25 +339,34 @@ func (s *Server) Serve(l net.Listener) error {
 			return err
 		}
 		delay = 0
-		s.extendDrain(l)
-		key := remoteKey(c)
-		if ok, limit := s.conns.admit(key); !ok {
-			// Closed at once, unread: the caller sees the connection end
-			// without a result, and accepting goes on for the others.
-			_ = c.Close()
-			s.warn(c, "wrpc: too many connections; closing a new one", "remote", remote(c), "limit", limit)
-			continue
-		}
-		inv := &invocation{conn: c, peer: s.peer(c), remote: key}
-		inv.ctx, inv.cancel = context.WithCancel(withPeer(context.Background(), inv.peer))
-		if !s.track(inv) {
-			s.conns.release(key)
-			inv.cancel()
-			_ = c.Close()
+		if !s.accepted(l, c) {
 			return ErrServerClosed
 		}
-		go s.serveConn(inv)
 	}
+}
+
+// accepted serves c, a connection l accepted, within the connection caps;
+// it returns false, having closed c, once Close was called.
+func (s *Server) accepted(l net.Listener, c net.Conn) bool {
+	s.extendDrain(l)
+	key := remoteKey(c)
+	if ok, limit := s.conns.admit(key); !ok {
+		// Closed at once, unread: the caller sees the connection end
+		// without a result, and accepting goes on for the others.
+		_ = c.Close()
+		s.warn(c, "wrpc: too many connections; closing a new one", "remote", remote(c), "limit", limit)
+		return true
+	}
+	inv := &invocation{conn: c, peer: s.peer(c), remote: key}
+	inv.ctx, inv.cancel = context.WithCancel(withPeer(context.Background(), inv.peer))
+	if !s.track(inv) {
+		s.conns.release(key)
+		inv.cancel()
+		_ = c.Close()
+		return false
+	}
+	s.dispatch(inv)
+	return true
 }
 
 func (s *Server) isClosing() bool {
@@ -555,11 +588,14 @@ func (s *Server) serveConn(inv *invocation) {
 		return
 	}
 
-	var watch *time.Timer
-	if canWatchPeer {
+	var stopWatch func() bool
+	if w, ok := c.(peerWatcher); ok {
+		// The transport tells when the caller goes away (QUIC).
+		stopWatch = w.watchPeer(inv.cancel)
+	} else if canWatchPeer {
 		// Most handlers return well within watchDelay: they never pay for
 		// the watcher.
-		watch = time.AfterFunc(watchDelay, func() { watchPeer(c, inv.cancel) })
+		stopWatch = time.AfterFunc(watchDelay, func() { watchPeer(c, inv.cancel) }).Stop
 	}
 	callCtx := inv.ctx
 	if s.callTimeout > 0 {
@@ -568,8 +604,8 @@ func (s *Server) serveConn(inv *invocation) {
 		defer cancel()
 	}
 	results, panicked, err := s.call(callCtx, rt, params)
-	if watch != nil {
-		watch.Stop()
+	if stopWatch != nil {
+		stopWatch()
 	}
 	if err != nil {
 		if panicked {

@@ -23,8 +23,8 @@ const (
 )
 
 // NewClient returns an Interface that calls a server over wRPC through inv: the
-// *wrpc.Client of wrpc.Dial(url), where url is tcp://HOST:PORT, tls://HOST:PORT
-// or unix:///PATH.
+// *wrpc.Client of wrpc.Dial(url), where url is tcp://HOST:PORT,
+// tls://HOST:PORT, quic://HOST:PORT or unix:///PATH.
 func NewClient(inv wrpc.Invoker) Interface {
 	return &client{inv: inv}
 }
