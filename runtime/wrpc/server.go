@@ -74,6 +74,7 @@ type Server struct {
 	sem          chan struct{} // one token per running handler
 	intercept    ServerInterceptor
 	handles      *handleTable
+	obs          Observer // nil: no observing at all
 
 	headerTimeout time.Duration
 	callTimeout   time.Duration
@@ -214,6 +215,7 @@ func NewServer(opts ...ServerOption) *Server {
 	for _, o := range opts {
 		o(s)
 	}
+	s.handles.obs = s.obs
 	return s
 }
 
@@ -316,12 +318,16 @@ func (s *Server) Serve(l net.Listener) error {
 		delay = 0
 		s.extendDrain(l)
 		key := remoteKey(c)
-		if ok, limit := s.conns.admit(key); !ok {
+		if ok, name, limit := s.conns.admit(key); !ok {
 			// Closed at once, unread: the caller sees the connection end
 			// without a result, and accepting goes on for the others.
 			_ = c.Close()
+			s.refused(name)
 			s.warn(c, "wrpc: too many connections; closing a new one", "remote", remote(c), "limit", limit)
 			continue
+		}
+		if s.obs != nil {
+			s.obs.ConnAccepted()
 		}
 		inv := &invocation{conn: c, remote: key}
 		inv.ctx, inv.cancel = context.WithCancel(withPeer(context.Background(), peerOf(c)))
@@ -512,6 +518,7 @@ func (s *Server) serveConn(inv *invocation) {
 	rt := s.lookup(inst, name)
 	if rt == nil {
 		putReader(br)
+		s.refused(LimitUnknownFunction)
 		s.warn(c, "wrpc: unknown function; closing the connection",
 			"instance", logText(inst), "name", logText(name), "remote", remote(c))
 		return
@@ -554,9 +561,16 @@ func (s *Server) serveConn(inv *invocation) {
 		callCtx, cancel = context.WithTimeout(inv.ctx, s.callTimeout)
 		defer cancel()
 	}
+	var start time.Time
+	if s.obs != nil {
+		start = time.Now()
+	}
 	results, panicked, err := s.call(callCtx, rt, params)
 	if watch != nil {
 		watch.Stop()
+	}
+	if s.obs != nil {
+		s.obs.CallDone(rt.instance, rt.name, outcomeOf(panicked, err, inv.ctx), time.Since(start))
 	}
 	if err != nil {
 		if panicked {
@@ -602,6 +616,10 @@ func (s *Server) requestFailed(c net.Conn, rt *route, inst, name []byte, n int, 
 		s.log.Debug("wrpc: connection closed before a request", "remote", remote(c), "err", err)
 		return
 	}
+	if s.obs != nil && !errors.Is(err, context.Canceled) {
+		// (Canceled: Close ended the read; not a refusal.)
+		s.obs.Refused(s.refusalOf(err, rt != nil))
+	}
 	s.warn(c, "wrpc: bad request; closing the connection",
 		"instance", logText([]byte(instance)), "name", logText([]byte(fn)), "remote", remote(c), "bytes", n, "err", err)
 }
@@ -622,6 +640,19 @@ func (s *Server) call(ctx context.Context, rt *route, params []byte) (results []
 		results, err = rt.h(ctx, params)
 	}
 	return results, false, err
+}
+
+// outcomeOf classifies a finished handler call for the Observer.
+func outcomeOf(panicked bool, err error, ctx context.Context) Outcome {
+	switch {
+	case panicked:
+		return OutcomePanic
+	case ctx.Err() != nil:
+		return OutcomeCanceled
+	case err != nil:
+		return OutcomeError
+	}
+	return OutcomeOK
 }
 
 func remote(c net.Conn) string {
