@@ -28,12 +28,14 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/witgo-dev/witgo/kv/engine"
+	"github.com/witgo-dev/witgo/kv/provider/metrics"
 	"github.com/witgo-dev/witgo/runtime/wire"
 	"github.com/witgo-dev/witgo/runtime/wrpc"
 )
@@ -87,6 +89,11 @@ type Config struct {
 	Grace time.Duration
 	// LogLevel is debug, info, warn or error; LogFormat is text or json.
 	LogLevel, LogFormat string
+	// MetricsListen, if not empty, is the HOST:PORT where the metrics
+	// (/metrics, in the Prometheus text format) and the health endpoints
+	// (/healthz, /readyz, /livez) are served over HTTP; see package
+	// metrics. Empty (the default) serves none.
+	MetricsListen string
 }
 
 // DefaultConfig returns the defaults of every provider: listen on
@@ -135,6 +142,7 @@ func (c *Config) AddFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.Grace, "grace", c.Grace, "how long shutdown waits for calls in flight")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json")
+	fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "HOST:PORT to serve Prometheus metrics (/metrics) and health checks (/healthz, /readyz, /livez) on over HTTP; empty: none")
 }
 
 // Check reports the first flag value that cannot work, naming the flag, so
@@ -173,6 +181,11 @@ func (c *Config) Check() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("--log-format %q: want text or json", c.LogFormat)
+	}
+	if c.MetricsListen != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsListen); err != nil || port == "" {
+			return fmt.Errorf("--metrics-listen %q: want HOST:PORT (such as 127.0.0.1:9464 or :9464)", c.MetricsListen)
+		}
 	}
 	return nil
 }
@@ -248,6 +261,9 @@ type Service struct {
 	// Ready, if set, is called with the listener's address once it
 	// listens.
 	Ready func(addr string)
+	// MetricsReady, if set, is called with the URL of the metrics server
+	// (http://HOST:PORT) once it listens (Config.MetricsListen).
+	MetricsReady func(url string)
 }
 
 // Run listens on cfg.Listen and serves svc until ctx ends, then stops
@@ -274,12 +290,33 @@ func Run(ctx context.Context, cfg Config, svc Service) error {
 	if err != nil {
 		return err
 	}
-	srv := wrpc.NewServer(append([]wrpc.ServerOption{wrpc.WithLogger(log)}, cfg.serverOptions(opts)...)...)
-	svc.Register(srv, logRefusedOpens{svc.Engine, opts, log})
+	sopts := append([]wrpc.ServerOption{wrpc.WithLogger(log)}, cfg.serverOptions(opts)...)
+	eng := svc.Engine
+	var ms *metricsServer
+	if cfg.MetricsListen != "" {
+		ms, err = startMetrics(cfg.MetricsListen, svc.Engine, log)
+		if err != nil {
+			_ = l.Close()
+			return err
+		}
+		defer ms.stop()
+		sopts = append(sopts, wrpc.WithObserver(ms.m))
+		eng = ms.m.CountErrors(eng)
+	}
+	srv := wrpc.NewServer(sopts...)
+	svc.Register(srv, logRefusedOpens{eng, opts, log})
 	attrs := append([]any{"addr", URL(l)}, svc.Attrs...)
 	log.Info("listening", append(attrs,
 		"create_on_open", opts.CreateOnOpen, "max_key_bytes", opts.MaxKeyBytes,
 		"max_value_bytes", opts.MaxValueBytes, "page_size", opts.PageSize)...)
+	if ms != nil {
+		ms.m.Observe(srv)
+		go ms.serve(log)
+		log.Info("serving metrics", "metrics_url", ms.url)
+		if svc.MetricsReady != nil {
+			svc.MetricsReady(ms.url)
+		}
+	}
 	if svc.Ready != nil {
 		svc.Ready(URL(l))
 	}
@@ -291,6 +328,9 @@ func Run(ctx context.Context, cfg Config, svc Service) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down", "grace", grace)
+	if ms != nil {
+		ms.m.SetDraining(true)
+	}
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	err = srv.Shutdown(sctx)
@@ -306,6 +346,58 @@ func Run(ctx context.Context, cfg Config, svc Service) error {
 		log.Info("stopped")
 	}
 	return nil
+}
+
+// metricsServer serves a provider's metrics and health endpoints over HTTP.
+type metricsServer struct {
+	m   *metrics.Metrics
+	hs  *http.Server
+	l   net.Listener
+	url string
+}
+
+// startMetrics listens on addr (HOST:PORT) for the metrics server of an
+// engine e, whose health it reports if e is an engine.HealthChecker.
+func startMetrics(addr string, e engine.Engine, log *slog.Logger) (*metricsServer, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-listen: %w", err)
+	}
+	m := metrics.New()
+	if h, ok := e.(engine.HealthChecker); ok {
+		m.SetHealth(h)
+	}
+	return &metricsServer{
+		m: m,
+		hs: &http.Server{
+			Handler:           m.Handler(),
+			ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout:       10 * time.Second,
+			WriteTimeout:      30 * time.Second,
+			IdleTimeout:       time.Minute,
+			MaxHeaderBytes:    16 << 10,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+		},
+		l:   l,
+		url: "http://" + l.Addr().String(),
+	}, nil
+}
+
+func (s *metricsServer) serve(log *slog.Logger) {
+	if err := s.hs.Serve(s.l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Warn("metrics server stopped", "err", err)
+	}
+}
+
+// stop closes the metrics server once the wRPC server has stopped: its
+// scrapes in progress get a second to finish.
+func (s *metricsServer) stop() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := s.hs.Shutdown(ctx); err != nil {
+		_ = s.hs.Close()
+	}
+	_ = s.l.Close() // if Serve never ran
 }
 
 // logRefusedOpens logs opens refused with ErrNoSuchStore. It reports the
