@@ -22,8 +22,8 @@ import (
 	"github.com/witgo-dev/witgo/internal/redistest"
 	"github.com/witgo-dev/witgo/kv/engine"
 	"github.com/witgo-dev/witgo/kv/memory"
-	"github.com/witgo-dev/witgo/kv/provider/metrics"
 	kvnats "github.com/witgo-dev/witgo/kv/nats"
+	"github.com/witgo-dev/witgo/kv/provider/metrics"
 	kvredis "github.com/witgo-dev/witgo/kv/redis"
 	"github.com/witgo-dev/witgo/runtime/wrpc"
 )
