@@ -50,7 +50,9 @@ over wRPC on one listener, backed by one engine:
 
 Unknown buckets are created on open unless --create-on-open=false (then
 opening one is no-such-store, as the WIT says, and the log names the
-bucket). SIGINT or SIGTERM stops it after the calls in flight finish (up to
+bucket). --metrics-listen HOST:PORT serves Prometheus metrics (/metrics)
+and the engine's health (/healthz, /readyz: 503 with the reason when NATS
+or Redis cannot be reached) over HTTP; it is off by default. SIGINT or SIGTERM stops it after the calls in flight finish (up to
 --grace). A provider made by "witgo scaffold provider" takes the same flags
 (but --backend and the NATS and Redis flags).
 `

@@ -109,7 +109,7 @@ func TestMetrics(t *testing.T) {
 	if !regexp.MustCompile(`^http://127\.0\.0\.1:\d+$`).MatchString(murl) {
 		t.Fatalf("metrics URL %q", murl)
 	}
-	if !strings.Contains(logs.String(), "msg=\"serving metrics\" metrics_url="+murl) {
+	if !strings.Contains(logs.String(), " page_size=100 metrics_url="+murl+"\n") {
 		t.Errorf("log lacks the metrics URL:\n%s", logs.String())
 	}
 	hostport := strings.TrimPrefix(addr, "tcp://")

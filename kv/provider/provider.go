@@ -306,16 +306,17 @@ func Run(ctx context.Context, cfg Config, svc Service) error {
 	srv := wrpc.NewServer(sopts...)
 	svc.Register(srv, logRefusedOpens{eng, opts, log})
 	attrs := append([]any{"addr", URL(l)}, svc.Attrs...)
-	log.Info("listening", append(attrs,
+	attrs = append(attrs,
 		"create_on_open", opts.CreateOnOpen, "max_key_bytes", opts.MaxKeyBytes,
-		"max_value_bytes", opts.MaxValueBytes, "page_size", opts.PageSize)...)
+		"max_value_bytes", opts.MaxValueBytes, "page_size", opts.PageSize)
 	if ms != nil {
 		ms.m.Observe(srv)
 		go ms.serve(log)
-		log.Info("serving metrics", "metrics_url", ms.url)
-		if svc.MetricsReady != nil {
-			svc.MetricsReady(ms.url)
-		}
+		attrs = append(attrs, "metrics_url", ms.url)
+	}
+	log.Info("listening", attrs...)
+	if ms != nil && svc.MetricsReady != nil {
+		svc.MetricsReady(ms.url)
 	}
 	if svc.Ready != nil {
 		svc.Ready(URL(l))
