@@ -153,6 +153,19 @@ func TestMetrics(t *testing.T) {
 		t.Fatalf("a bogus handle: %v, want no result", err)
 	}
 	// Two connections held from 127.0.0.1, then a third is refused.
+	// (The server releases a connection just after the client has its
+	// results: wait for the earlier calls' to be gone.)
+	waitOpen := func(n float64) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for scrape(t, murl)[`witgo_wrpc_open_connections`] != n {
+			if time.Now().After(deadline) {
+				t.Fatalf("open connections never reached %v", n)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	waitOpen(0)
 	var held []net.Conn
 	for range 2 {
 		c, err := net.Dial("tcp", hostport)
@@ -162,6 +175,7 @@ func TestMetrics(t *testing.T) {
 		defer c.Close()
 		held = append(held, c)
 	}
+	waitOpen(2)
 	if err := b.Set(cctx, "k", []byte("v")); err == nil {
 		t.Fatal("a call over the per-remote cap was served")
 	}
@@ -210,13 +224,7 @@ func TestMetrics(t *testing.T) {
 	for _, c := range held {
 		c.Close()
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for scrape(t, murl)[`witgo_wrpc_open_connections`] != 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("open connections never fell back to 0")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitOpen(0)
 	// Swapping moves the CAS out of the table.
 	if err := at.Swap(cctx, cas, []byte("w")); err != nil {
 		t.Fatal(err)

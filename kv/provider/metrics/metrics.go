@@ -268,8 +268,8 @@ type countingEngine struct {
 
 func (c *countingEngine) Open(ctx context.Context, name string) (engine.Bucket, error) {
 	b, err := c.e.Open(ctx, name)
-	if err != nil {
-		return nil, c.m.count(opOpen, err)
+	if err != nil || b == nil {
+		return b, c.m.count(opOpen, err)
 	}
 	return &countingBucket{b: b, m: c.m}, nil
 }
