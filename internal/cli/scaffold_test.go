@@ -132,7 +132,7 @@ func checkProvider(t *testing.T, dir string, env []string) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	out, err := exec.Command(bin, "-h").CombinedOutput()
-	for _, f := range []string{"-listen", "-tls-cert", "-tls-key", "-tls-client-ca", "-insecure", "-create-on-open", "-buckets", "-max-key-bytes", "-max-value-bytes", "-page-size", "-max-buckets", "-max-memory", "-max-message-bytes", "-max-concurrent", "-max-connections", "-max-connections-per-remote", "-header-timeout", "-call-timeout", "-max-bytes-in-flight", "-grace", "-log-level", "-log-format"} {
+	for _, f := range []string{"-listen", "-tls-cert", "-tls-key", "-tls-client-ca", "-insecure", "-create-on-open", "-buckets", "-max-key-bytes", "-max-value-bytes", "-page-size", "-max-buckets", "-max-memory", "-max-message-bytes", "-max-concurrent", "-max-connections", "-max-connections-per-remote", "-header-timeout", "-call-timeout", "-max-bytes-in-flight", "-grace", "-log-level", "-log-format", "-metrics-listen", "-policy"} {
 		if !regexp.MustCompile(`(?m)^  ` + f + `(\s|$)`).Match(out) {
 			t.Errorf("-h lacks %s (err %v):\n%s", f, err, out)
 		}

@@ -61,10 +61,14 @@ Unknown buckets are created on open unless --create-on-open=false (then
 opening one is no-such-store, as the WIT says, and the log names the
 bucket). --policy FILE checks every call against an access policy: lines
 "PRINCIPAL BUCKET RIGHTS" (patterns with *, rights read,write,create; deny
-by default; see docs/policy.md); the principal is uid:N on a Unix socket,
-anonymous on plain TCP. A denied call is the family's access-denied error
-(other where the WIT has none). SIGINT or SIGTERM stops it after the calls in flight finish (up to
---grace). A provider made by "witgo scaffold provider" takes the same flags
+by default; see docs/policy.md); the principal is the client certificate's
+identity, uid:N on a Unix socket, else anonymous. A denied call is the
+family's access-denied error (other where the WIT has none); with client
+certificates required and no policy, every call is denied.
+--metrics-listen HOST:PORT serves Prometheus metrics (/metrics) and the
+engine's health (/healthz, /readyz: 503 with the reason when NATS or
+Redis cannot be reached) over HTTP; it is off by default. SIGINT or
+SIGTERM stops it after the calls in flight finish (up to --grace). A provider made by "witgo scaffold provider" takes the same flags
 (but --backend and the NATS and Redis flags).
 `
 

@@ -69,6 +69,12 @@ func (e *Engine) Options() engine.Options {
 	return o
 }
 
+// Health returns nil: the in-memory engine is always reachable
+// (engine.HealthChecker).
+func (e *Engine) Health(context.Context) error { return nil }
+
+var _ engine.HealthChecker = (*Engine)(nil)
+
 // Create creates the bucket name if it does not exist yet; creating an
 // existing bucket changes nothing. It fails only for an identifier that
 // engine.Options.CheckBucket rejects.

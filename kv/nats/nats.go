@@ -175,6 +175,24 @@ func (e *Engine) Close() {
 	})
 }
 
+// Health reports whether the engine reaches JetStream
+// (engine.HealthChecker): an error if the NATS connection is not
+// connected (reconnecting, closed), or if JetStream does not answer an
+// account-info request within ctx.
+func (e *Engine) Health(ctx context.Context) error {
+	if nc := e.js.Conn(); nc != nil {
+		if st := nc.Status(); st != natsio.CONNECTED {
+			return fmt.Errorf("kv/nats: NATS connection %s", strings.ToLower(st.String()))
+		}
+	}
+	if _, err := e.js.AccountInfo(ctx); err != nil {
+		return fmt.Errorf("kv/nats: JetStream: %w", err)
+	}
+	return nil
+}
+
+var _ engine.HealthChecker = (*Engine)(nil)
+
 // Options returns the engine's options, with defaults filled in.
 func (e *Engine) Options() engine.Options {
 	o := e.opts

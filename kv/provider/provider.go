@@ -30,6 +30,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -37,6 +38,7 @@ import (
 
 	"github.com/witgo-dev/witgo/kv/engine"
 	"github.com/witgo-dev/witgo/kv/policy"
+	"github.com/witgo-dev/witgo/kv/provider/metrics"
 	"github.com/witgo-dev/witgo/runtime/wire"
 	"github.com/witgo-dev/witgo/runtime/wrpc"
 )
@@ -115,6 +117,11 @@ type Config struct {
 	// client certificates, where no one may do anything (see Policy). A
 	// policy satisfies protected mode too.
 	PolicyFile string
+	// MetricsListen, if not empty, is the HOST:PORT where the metrics
+	// (/metrics, in the Prometheus text format) and the health endpoints
+	// (/healthz, /readyz, /livez) are served over HTTP; see package
+	// metrics. Empty (the default) serves none.
+	MetricsListen string
 }
 
 // DefaultConfig returns the defaults of every provider: listen on
@@ -177,6 +184,7 @@ func (c *Config) AddFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json")
 	fs.StringVar(&c.PolicyFile, "policy", c.PolicyFile, "access policy `file`: which principals may read, write or create which buckets (deny by default; see package kv/policy)")
+	fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "HOST:PORT to serve Prometheus metrics (/metrics) and health checks (/healthz, /readyz, /livez) on over HTTP; empty: none")
 }
 
 // Check reports the first flag value that cannot work, naming the flag, so
@@ -228,6 +236,11 @@ func (c *Config) Check() error {
 	}
 	if _, err := c.Policy(); err != nil {
 		return err
+	}
+	if c.MetricsListen != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsListen); err != nil || port == "" {
+			return fmt.Errorf("--metrics-listen %q: want HOST:PORT (such as 127.0.0.1:9464 or :9464)", c.MetricsListen)
+		}
 	}
 	return nil
 }
@@ -414,6 +427,9 @@ type Service struct {
 	// Ready, if set, is called with the listener's address once it
 	// listens.
 	Ready func(addr string)
+	// MetricsReady, if set, is called with the URL of the metrics server
+	// (http://HOST:PORT) once it listens (Config.MetricsListen).
+	MetricsReady func(url string)
 }
 
 // Run listens on cfg.Listen and serves svc until ctx ends, then stops
@@ -463,7 +479,19 @@ func Run(ctx context.Context, cfg Config, svc Service) error {
 		debug.SetMemoryLimit(lim)
 		log.Debug("Go memory limit set to the sum of the budgets", "bytes", lim)
 	}
-	srv := wrpc.NewServer(append([]wrpc.ServerOption{wrpc.WithLogger(log)}, cfg.serverOptions(opts)...)...)
+	sopts := append([]wrpc.ServerOption{wrpc.WithLogger(log)}, cfg.serverOptions(opts)...)
+	var ms *metricsServer
+	if cfg.MetricsListen != "" {
+		ms, err = startMetrics(cfg.MetricsListen, svc.Engine, log)
+		if err != nil {
+			_ = l.Close()
+			return err
+		}
+		defer ms.stop()
+		sopts = append(sopts, wrpc.WithObserver(ms.m))
+		e = ms.m.CountErrors(e)
+	}
+	srv := wrpc.NewServer(sopts...)
 	svc.Register(srv, logRefusedOpens{e, opts, log})
 	attrs := []any{"addr", URL(l)}
 	if tlsCfg != nil {
@@ -477,11 +505,20 @@ func Run(ctx context.Context, cfg Config, svc Service) error {
 		attrs = append(attrs, "policy", pol.File(), "policy_rules", len(pol.Rules()))
 	}
 	attrs = append(attrs, svc.Attrs...)
-	log.Info("listening", append(attrs,
+	attrs = append(attrs,
 		"create_on_open", opts.CreateOnOpen, "max_key_bytes", opts.MaxKeyBytes,
-		"max_value_bytes", opts.MaxValueBytes, "page_size", opts.PageSize)...)
+		"max_value_bytes", opts.MaxValueBytes, "page_size", opts.PageSize)
+	if ms != nil {
+		ms.m.Observe(srv)
+		go ms.serve(log)
+		attrs = append(attrs, "metrics_url", ms.url)
+	}
+	log.Info("listening", attrs...)
 	if tlsCfg != nil && tlsCfg.ClientCAs == nil && cfg.PolicyFile == "" {
 		log.Warn("TLS without --tls-client-ca: traffic is encrypted, but any client that reaches the listener can call")
+	}
+	if ms != nil && svc.MetricsReady != nil {
+		svc.MetricsReady(ms.url)
 	}
 	if svc.Ready != nil {
 		svc.Ready(URL(l))
@@ -494,6 +531,9 @@ func Run(ctx context.Context, cfg Config, svc Service) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down", "grace", grace)
+	if ms != nil {
+		ms.m.SetDraining(true)
+	}
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	err = srv.Shutdown(sctx)
@@ -532,6 +572,58 @@ func (w withOptions) Options() engine.Options { return w.opts }
 type withOptionsExisting struct {
 	withOptions
 	engine.ExistingOpener
+}
+
+// metricsServer serves a provider's metrics and health endpoints over HTTP.
+type metricsServer struct {
+	m   *metrics.Metrics
+	hs  *http.Server
+	l   net.Listener
+	url string
+}
+
+// startMetrics listens on addr (HOST:PORT) for the metrics server of an
+// engine e, whose health it reports if e is an engine.HealthChecker.
+func startMetrics(addr string, e engine.Engine, log *slog.Logger) (*metricsServer, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-listen: %w", err)
+	}
+	m := metrics.New()
+	if h, ok := e.(engine.HealthChecker); ok {
+		m.SetHealth(h)
+	}
+	return &metricsServer{
+		m: m,
+		hs: &http.Server{
+			Handler:           m.Handler(),
+			ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout:       10 * time.Second,
+			WriteTimeout:      30 * time.Second,
+			IdleTimeout:       time.Minute,
+			MaxHeaderBytes:    16 << 10,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+		},
+		l:   l,
+		url: "http://" + l.Addr().String(),
+	}, nil
+}
+
+func (s *metricsServer) serve(log *slog.Logger) {
+	if err := s.hs.Serve(s.l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Warn("metrics server stopped", "err", err)
+	}
+}
+
+// stop closes the metrics server once the wRPC server has stopped: its
+// scrapes in progress get a second to finish.
+func (s *metricsServer) stop() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := s.hs.Shutdown(ctx); err != nil {
+		_ = s.hs.Close()
+	}
+	_ = s.l.Close() // if Serve never ran
 }
 
 // logRefusedOpens logs opens refused with ErrNoSuchStore. It reports the

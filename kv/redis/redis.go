@@ -144,6 +144,19 @@ func (e *Engine) Close() error {
 // Client returns the go-redis client the engine uses.
 func (e *Engine) Client() goredis.UniversalClient { return e.rdb }
 
+// Health pings Redis, within the call timeout (engine.HealthChecker): an
+// error says "redis unavailable" and why.
+func (e *Engine) Health(ctx context.Context) error {
+	cctx, _, cancel := e.deadline(ctx)
+	defer cancel()
+	if err := e.rdb.Ping(cctx).Err(); err != nil {
+		return fmt.Errorf("redis unavailable: %w", err)
+	}
+	return nil
+}
+
+var _ engine.HealthChecker = (*Engine)(nil)
+
 // Options returns the engine's options, with defaults filled in.
 func (e *Engine) Options() engine.Options {
 	o := e.opts

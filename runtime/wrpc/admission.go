@@ -120,21 +120,23 @@ func remoteKey(c net.Conn) string {
 	return remoteIP(c.RemoteAddr())
 }
 
-// admit counts a new connection from key, or reports which bound it is over.
-func (cc *connCounter) admit(key string) (ok bool, limit string) {
+// admit counts a new connection from key, or reports which bound it is
+// over: its name (LimitMaxConnections, LimitMaxConnectionsPerRemote) and a
+// description for the log.
+func (cc *connCounter) admit(key string) (ok bool, name, limit string) {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
 	if cc.total >= cc.max {
-		return false, "connections (total): " + strconv.Itoa(cc.max)
+		return false, LimitMaxConnections, "connections (total): " + strconv.Itoa(cc.max)
 	}
 	if key != "" && cc.byRemote[key] >= cc.perRemote {
-		return false, "connections from one address: " + strconv.Itoa(cc.perRemote)
+		return false, LimitMaxConnectionsPerRemote, "connections from one address: " + strconv.Itoa(cc.perRemote)
 	}
 	cc.total++
 	if key != "" {
 		cc.byRemote[key]++
 	}
-	return true, ""
+	return true, "", ""
 }
 
 func (cc *connCounter) release(key string) {

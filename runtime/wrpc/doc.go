@@ -200,6 +200,20 @@
 // Options that exist on both sides are named after their side
 // (ClientOption, WithClientLimits; ServerOption, WithServerLimits).
 //
+// # Metrics
+//
+// WithObserver gives a Server an Observer, told of every connection
+// accepted, every handler call that ended (its registered names, its
+// Outcome: ok, error, panic or canceled, and its duration) and every
+// connection or request refused, named by its limit (LimitMaxConnections,
+// LimitHeaderTimeout, LimitMaxBytesInFlight, LimitHandleQuota,
+// LimitUnknownFunction, LimitBadRequest, ...). Server.Stats reads the
+// gauges when they are wanted: connections open, handlers running, request
+// bytes in flight, handles by resource type and by owner, with their
+// bounds. The package depends on no metrics library: package
+// kv/provider/metrics turns both into Prometheus metrics. Without an
+// observer the server does no observing work.
+//
 // # For generated code
 //
 // The API above is for users. The rest is the contract with the code that

@@ -70,9 +70,11 @@ func (a *ByteAccount) Reserve(n int64) error {
 	defer t.mu.Unlock()
 	held := t.bytesByOwner[a.owner]
 	if q := t.bytesOwnerQuota(); n > q-held {
+		t.refusedLocked(LimitMaxHandleBytes)
 		return fmt.Errorf("%w: limit %d bytes per client (%d held, %d more asked)", ErrHandleBytes, q, held, n)
 	}
 	if n > t.bytesMax-t.bytesTotal {
+		t.refusedLocked(LimitMaxHandleBytes)
 		return fmt.Errorf("%w: limit %d bytes in all (%d more asked)", ErrHandleBytes, t.bytesMax, n)
 	}
 	t.bytesByOwner[a.owner] = held + n
@@ -125,9 +127,11 @@ func (t *handleTable) room(owner string) error {
 	defer t.unlock()
 	t.expireLocked(t.now())
 	if len(t.entries) >= t.max {
+		t.refusedLocked(LimitMaxHandles)
 		return fmt.Errorf("%w: too many open handles: limit %d", ErrTooManyHandles, t.max)
 	}
 	if q := t.ownerQuota(); t.perOwner[owner] >= q {
+		t.refusedLocked(LimitHandleQuota)
 		return fmt.Errorf("%w: too many open handles: limit %d per client", ErrTooManyHandles, q)
 	}
 	return nil
@@ -139,4 +143,11 @@ func (s *Server) peer(c net.Conn) *Peer {
 	p := peerOf(c)
 	p.handles = s.handles
 	return p
+}
+
+// refusedLocked reports a refusal by limit to the observer, if any.
+func (t *handleTable) refusedLocked(limit string) {
+	if t.obs != nil {
+		t.obs.Refused(limit)
+	}
 }

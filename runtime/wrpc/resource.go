@@ -133,6 +133,8 @@ type handleTable struct {
 	entries   map[string]*list.Element // of *handleEntry
 	lru       list.List                // most recently used at the front
 	perOwner  map[string]int
+	perType   map[string]int // live entries by resource type, for Stats
+	obs       Observer       // told of the calls refused by max or quota
 	max       int
 	quota     int // per owner; 0: max/16
 	ttl       time.Duration
@@ -159,6 +161,7 @@ func newHandleTable() *handleTable {
 		resolvers:    make(map[string]HandleResolver),
 		entries:      make(map[string]*list.Element),
 		perOwner:     make(map[string]int),
+		perType:      make(map[string]int),
 		max:          DefaultMaxHandles,
 		bytesMax:     DefaultMaxHandleBytes,
 		bytesByOwner: make(map[string]int64),
@@ -187,9 +190,15 @@ func (t *handleTable) export(ctx context.Context, typ string, v any) ([]byte, er
 	t.expireLocked(now)
 	owner := ownerOf(ctx)
 	if len(t.entries) >= t.max {
+		if t.obs != nil {
+			t.obs.Refused(LimitMaxHandles)
+		}
 		return nil, fmt.Errorf("%s: %w: too many open handles: limit %d", typ, ErrTooManyHandles, t.max)
 	}
 	if q := t.ownerQuota(); t.perOwner[owner] >= q {
+		if t.obs != nil {
+			t.obs.Refused(LimitHandleQuota)
+		}
 		return nil, fmt.Errorf("%s: %w: too many open handles: limit %d per client", typ, ErrTooManyHandles, q)
 	}
 	h := make([]byte, 16)
@@ -197,6 +206,7 @@ func (t *handleTable) export(ctx context.Context, typ string, v any) ([]byte, er
 	e := &handleEntry{h: string(h), typ: typ, owner: owner, v: v, last: now}
 	t.entries[e.h] = t.lru.PushFront(e)
 	t.perOwner[owner]++
+	t.perType[typ]++
 	return h, nil
 }
 
@@ -206,6 +216,9 @@ func (t *handleTable) removeLocked(el *list.Element) *handleEntry {
 	delete(t.entries, e.h)
 	if t.perOwner[e.owner]--; t.perOwner[e.owner] <= 0 {
 		delete(t.perOwner, e.owner)
+	}
+	if t.perType[e.typ]--; t.perType[e.typ] <= 0 {
+		delete(t.perType, e.typ)
 	}
 	return e
 }
@@ -268,6 +281,7 @@ func (t *handleTable) closeAll() {
 	}
 	t.entries = make(map[string]*list.Element)
 	t.perOwner = make(map[string]int)
+	t.perType = make(map[string]int)
 	t.lru.Init()
 	t.mu.Unlock()
 	for _, v := range vals {

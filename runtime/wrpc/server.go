@@ -75,6 +75,7 @@ type Server struct {
 	sem          chan struct{} // one token per running handler
 	intercept    ServerInterceptor
 	handles      *handleTable
+	obs          Observer // nil: no observing at all
 
 	headerTimeout time.Duration
 	callTimeout   time.Duration
@@ -233,6 +234,7 @@ func NewServer(opts ...ServerOption) *Server {
 	for _, o := range opts {
 		o(s)
 	}
+	s.handles.obs = s.obs
 	return s
 }
 
@@ -350,12 +352,16 @@ func (s *Server) Serve(l net.Listener) error {
 func (s *Server) accepted(l net.Listener, c net.Conn) bool {
 	s.extendDrain(l)
 	key := remoteKey(c)
-	if ok, limit := s.conns.admit(key); !ok {
+	if ok, name, limit := s.conns.admit(key); !ok {
 		// Closed at once, unread: the caller sees the connection end
 		// without a result, and accepting goes on for the others.
 		_ = c.Close()
+		s.refused(name)
 		s.warn(c, "wrpc: too many connections; closing a new one", "remote", remote(c), "limit", limit)
 		return true
+	}
+	if s.obs != nil {
+		s.obs.ConnAccepted()
 	}
 	inv := &invocation{conn: c, peer: s.peer(c), remote: key}
 	inv.ctx, inv.cancel = context.WithCancel(withPeer(context.Background(), inv.peer))
@@ -558,6 +564,7 @@ func (s *Server) serveConn(inv *invocation) {
 	rt := s.lookup(inst, name)
 	if rt == nil {
 		putReader(br)
+		s.refused(LimitUnknownFunction)
 		s.warn(c, "wrpc: unknown function; closing the connection",
 			"instance", logText(inst), "name", logText(name), "remote", remote(c))
 		return
@@ -603,9 +610,16 @@ func (s *Server) serveConn(inv *invocation) {
 		callCtx, cancel = context.WithTimeout(inv.ctx, s.callTimeout)
 		defer cancel()
 	}
+	var start time.Time
+	if s.obs != nil {
+		start = time.Now()
+	}
 	results, panicked, err := s.call(callCtx, rt, params)
 	if stopWatch != nil {
 		stopWatch()
+	}
+	if s.obs != nil {
+		s.obs.CallDone(rt.instance, rt.name, outcomeOf(panicked, err, inv.ctx), time.Since(start))
 	}
 	if err != nil {
 		if panicked {
@@ -651,6 +665,10 @@ func (s *Server) requestFailed(c net.Conn, rt *route, inst, name []byte, n int, 
 		s.log.Debug("wrpc: connection closed before a request", "remote", remote(c), "err", err)
 		return
 	}
+	if s.obs != nil && !errors.Is(err, context.Canceled) {
+		// (Canceled: Close ended the read; not a refusal.)
+		s.obs.Refused(s.refusalOf(err, rt != nil))
+	}
 	s.warn(c, "wrpc: bad request; closing the connection",
 		"instance", logText([]byte(instance)), "name", logText([]byte(fn)), "remote", remote(c), "bytes", n, "err", err)
 }
@@ -681,6 +699,19 @@ func (s *Server) call(ctx context.Context, rt *route, params []byte) (results []
 		results, err = rt.h(ctx, params)
 	}
 	return results, false, err
+}
+
+// outcomeOf classifies a finished handler call for the Observer.
+func outcomeOf(panicked bool, err error, ctx context.Context) Outcome {
+	switch {
+	case panicked:
+		return OutcomePanic
+	case ctx.Err() != nil:
+		return OutcomeCanceled
+	case err != nil:
+		return OutcomeError
+	}
+	return OutcomeOK
 }
 
 func remote(c net.Conn) string {
