@@ -28,6 +28,7 @@ type Invoker interface {
 type Client struct {
 	dialer Dialer
 	lim    wire.Limits
+	alim   AsyncLimits // calls with async values (async_client.go)
 }
 
 // InvokerFunc adapts a function to an Invoker.

@@ -81,6 +81,7 @@ type Server struct {
 	conns         *connCounter
 	budget        *byteBudget
 	warns         *warnLimiter
+	alim          AsyncLimits
 
 	regMu  sync.Mutex
 	routes atomic.Pointer[routeMap] // copy on write
@@ -101,6 +102,7 @@ type routeMap map[string]map[string]*route
 type route struct {
 	instance, name string
 	h              Handler
+	ah             asyncHandler // functions with async values (async_server.go)
 }
 
 type invocation struct {
@@ -225,6 +227,11 @@ func (s *Server) Register(instance, name string, h Handler) {
 	if h == nil {
 		panic("wrpc: Register with a nil handler for " + instance + "#" + name)
 	}
+	s.addRoute(&route{instance: instance, name: name, h: h})
+}
+
+func (s *Server) addRoute(rt *route) {
+	instance, name := rt.instance, rt.name
 	s.regMu.Lock()
 	defer s.regMu.Unlock()
 	old := *s.routes.Load()
@@ -239,7 +246,7 @@ func (s *Server) Register(instance, name string, h Handler) {
 	for k, v := range old[instance] {
 		fns[k] = v
 	}
-	fns[name] = &route{instance: instance, name: name, h: h}
+	fns[name] = rt
 	m[instance] = fns
 	s.routes.Store(&m)
 }
@@ -514,6 +521,10 @@ func (s *Server) serveConn(inv *invocation) {
 		putReader(br)
 		s.warn(c, "wrpc: unknown function; closing the connection",
 			"instance", logText(inst), "name", logText(name), "remote", remote(c))
+		return
+	}
+	if rt.ah != nil {
+		s.serveAsync(inv, rt, br) // br now belongs to the call
 		return
 	}
 	if s.readTimeout > 0 {

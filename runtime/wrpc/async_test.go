@@ -1,0 +1,265 @@
+package wrpc
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/witgo-dev/witgo/runtime/cm"
+)
+
+// The functions below are what generated code does for the WIT of the wRPC
+// project's streams example:
+//
+//	record req { numbers: stream<u64>, bytes: stream<u8> }
+//	echo: func(r: req) -> tuple<stream<u64>, stream<u8>>;
+const streamsInstance = "wrpc-examples:streams/handler"
+
+type streamsReq struct {
+	Numbers cm.Stream[uint64]
+	Bytes   io.ReadCloser
+}
+
+func encodeStreams(e *Encoder, numbers cm.Stream[uint64], b io.ReadCloser) {
+	e.Enter(0)
+	EncodeStream(e, numbers, (*Encoder).U64)
+	e.Leave()
+	e.Enter(1)
+	EncodeByteStream(e, b)
+	e.Leave()
+}
+
+func decodeStreams(d *Decoder) streamsReq {
+	var r streamsReq
+	d.Enter(0)
+	r.Numbers = DecodeStream(d, 1, (*Decoder).U64)
+	d.Leave()
+	d.Enter(1)
+	r.Bytes = DecodeByteStream(d)
+	d.Leave()
+	return r
+}
+
+// registerEcho serves echo, returning the streams it received.
+func registerEcho(s *Server) {
+	s.HandleAsync(streamsInstance, "echo", func(ctx context.Context, d *Decoder) ([]byte, error) {
+		d.Enter(0)
+		r := decodeStreams(d)
+		d.Leave()
+		return ReplyValue(d, func() (streamsReq, error) { return r, nil }, func(e *Encoder, v streamsReq) {
+			e.Enter(0)
+			encodeStreams(e, v.Numbers, v.Bytes)
+			e.Leave()
+		})
+	})
+}
+
+func callEcho(ctx context.Context, inv Invoker, numbers cm.Stream[uint64], b io.ReadCloser) (streamsReq, error) {
+	e := NewAsyncEncoder()
+	e.Enter(0)
+	encodeStreams(e, numbers, b)
+	e.Leave()
+	return CallValue(ctx, inv, streamsInstance, "echo", e, func(d *Decoder) streamsReq {
+		d.Enter(0)
+		defer d.Leave()
+		return decodeStreams(d)
+	})
+}
+
+func collectAll[T any](t *testing.T, ctx context.Context, s cm.Stream[T]) []T {
+	t.Helper()
+	var got []T
+	for v, err := range cm.All(ctx, s) {
+		if err != nil {
+			t.Fatalf("stream: %v", err)
+		}
+		got = append(got, v)
+	}
+	return got
+}
+
+func TestAsyncEchoPending(t *testing.T) {
+	for _, network := range networks {
+		t.Run(network, func(t *testing.T) {
+			ts := startServer(t, network)
+			registerEcho(ts.Server)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+
+			nw, numbers := cm.Pipe[uint64]()
+			br, bw := io.Pipe()
+			go func() {
+				for i := uint64(1); i <= 10; i++ {
+					if err := nw.Write(ctx, i, i*1000); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+				nw.Close()
+			}()
+			go func() {
+				for _, w := range []string{"foo ", "bar ", "baz"} {
+					bw.Write([]byte(w))
+				}
+				bw.Close()
+			}()
+			res, err := callEcho(ctx, ts.client, numbers, br)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := res.Numbers.(*StreamReader[uint64]); !ok {
+				t.Fatalf("numbers is %T", res.Numbers)
+			}
+			var want []uint64
+			for i := uint64(1); i <= 10; i++ {
+				want = append(want, i, i*1000)
+			}
+			if got := collectAll(t, ctx, res.Numbers); !slices.Equal(got, want) {
+				t.Errorf("numbers = %v, want %v", got, want)
+			}
+			got, err := io.ReadAll(res.Bytes)
+			if err != nil || string(got) != "foo bar baz" {
+				t.Errorf("bytes = %q, %v", got, err)
+			}
+		})
+	}
+}
+
+func TestAsyncEchoReady(t *testing.T) {
+	ts := startServer(t, "tcp")
+	registerEcho(ts.Server)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := callEcho(ctx, ts.client, cm.StreamOf[uint64](1, 2, 3), ByteStreamOf([]byte("hello")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := collectAll(t, ctx, res.Numbers); !slices.Equal(got, []uint64{1, 2, 3}) {
+		t.Errorf("numbers = %v", got)
+	}
+	if got, err := io.ReadAll(res.Bytes); err != nil || string(got) != "hello" {
+		t.Errorf("bytes = %q, %v", got, err)
+	}
+}
+
+func TestAsyncLargeByteStream(t *testing.T) {
+	ts := startServer(t, "tcp")
+	registerEcho(ts.Server)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	big := bytes.Repeat([]byte("0123456789abcdef"), 1<<18) // 4 MiB: over every buffer
+	res, err := callEcho(ctx, ts.client, nil, io.NopCloser(bytes.NewReader(big)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := collectAll(t, ctx, res.Numbers); len(got) != 0 {
+		t.Errorf("numbers = %v", got)
+	}
+	got, err := io.ReadAll(res.Bytes)
+	if err != nil || !bytes.Equal(got, big) {
+		t.Errorf("bytes: %d bytes, %v", len(got), err)
+	}
+}
+
+func TestAsyncCancelEndsStreams(t *testing.T) {
+	ts := startServer(t, "tcp")
+	registerEcho(ts.Server)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	nw, numbers := cm.Pipe[uint64]()
+	if err := func() error { go nw.Write(ctx, 1); return nil }(); err != nil {
+		t.Fatal(err)
+	}
+	res, err := callEcho(ctx, ts.client, numbers, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunk, err := res.Numbers.Next(ctx)
+	if err != nil || !slices.Equal(chunk, []uint64{1}) {
+		t.Fatalf("first chunk %v, %v", chunk, err)
+	}
+	cancel()
+	if _, err := res.Numbers.Next(context.Background()); err == nil {
+		t.Fatal("Next after cancel: no error")
+	}
+	ts.logs.waitFor(t, "async call failed")
+}
+
+func TestAsyncNotAnAsyncInvoker(t *testing.T) {
+	inv := InvokerFunc(func(context.Context, string, string, []byte) ([]byte, error) { return nil, nil })
+	_, err := callEcho(context.Background(), inv, nil, nil)
+	if !errors.Is(err, ErrAsyncUnsupported) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// A reader that keeps up gets everything through buffers far smaller than
+// the data: the sender is slowed down, the call is not dropped.
+func TestAsyncBackpressure(t *testing.T) {
+	lim := AsyncLimits{MaxValueBuffer: 64 << 10, MaxCallBuffer: 96 << 10, MaxQueuedFrames: 8}
+	ts := startServer(t, "tcp", WithServerAsyncLimits(lim))
+	registerEcho(ts.Server)
+	client := clientFor(ts.l, WithClientAsyncLimits(lim))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	big := bytes.Repeat([]byte("witgo"), 400<<10) // 2 MB
+	nw, numbers := cm.Pipe[uint64]()
+	go func() {
+		for i := range uint64(20000) {
+			if nw.Write(ctx, i) != nil {
+				return
+			}
+		}
+		nw.Close()
+	}()
+	res, err := callEcho(ctx, client, numbers, io.NopCloser(bytes.NewReader(big)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan []byte)
+	go func() {
+		b, err := io.ReadAll(res.Bytes)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- b
+	}()
+	got := collectAll(t, ctx, res.Numbers)
+	if len(got) != 20000 || got[19999] != 19999 {
+		t.Errorf("numbers: %d", len(got))
+	}
+	if b := <-done; !bytes.Equal(b, big) {
+		t.Errorf("bytes: %d", len(b))
+	}
+}
+
+// A reader that does not read: once the buffers are full the connection is
+// no longer read, and after IdleTimeout the call fails on both sides.
+func TestAsyncIdleReceiver(t *testing.T) {
+	lim := AsyncLimits{MaxValueBuffer: 64 << 10, MaxCallBuffer: 64 << 10, IdleTimeout: 300 * time.Millisecond}
+	ts := startServer(t, "tcp", WithServerAsyncLimits(lim))
+	registerEcho(ts.Server)
+	client := clientFor(ts.l, WithClientAsyncLimits(lim))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	big := bytes.Repeat([]byte("x"), 8<<20)
+	nw, numbers := cm.Pipe[uint64]()
+	defer nw.Close()
+	res, err := callEcho(ctx, client, numbers, io.NopCloser(bytes.NewReader(big)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = res.Numbers.Next(ctx) // nothing comes: the bytes fill the buffers
+	if !errors.Is(err, ErrIdle) || time.Since(start) > 5*time.Second {
+		t.Fatalf("err = %v after %v", err, time.Since(start))
+	}
+	if _, err := io.ReadAll(res.Bytes); err == nil {
+		t.Fatal("the byte stream survived its call")
+	}
+	ts.logs.waitFor(t, "async call failed")
+}
