@@ -29,7 +29,9 @@ func callAsync(ctx context.Context, inv Invoker, instance, name string, params [
 		}
 		return nil, err
 	}
-	d := &Decoder{ctx: ctx, inv: inv, instance: instance, name: name, call: call, root: true}
+	// The results are result 0 of the function (WIT functions have at
+	// most one): async values in them sit below path [0].
+	d := &Decoder{ctx: ctx, inv: inv, instance: instance, name: name, call: call, root: true, path: []uint32{0}}
 	d.Reset(nil, lim)
 	d.SetSource(call.rootSource(ctx, 0))
 	return d, nil

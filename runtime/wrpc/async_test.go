@@ -50,10 +50,9 @@ func registerEcho(s *Server) {
 		d.Enter(0)
 		r := decodeStreams(d)
 		d.Leave()
+		// The results sit at path [0] (result 0) already.
 		return ReplyValue(d, func() (streamsReq, error) { return r, nil }, func(e *Encoder, v streamsReq) {
-			e.Enter(0)
 			encodeStreams(e, v.Numbers, v.Bytes)
-			e.Leave()
 		})
 	})
 }
@@ -63,11 +62,7 @@ func callEcho(ctx context.Context, inv Invoker, numbers cm.Stream[uint64], b io.
 	e.Enter(0)
 	encodeStreams(e, numbers, b)
 	e.Leave()
-	return CallValue(ctx, inv, streamsInstance, "echo", e, func(d *Decoder) streamsReq {
-		d.Enter(0)
-		defer d.Leave()
-		return decodeStreams(d)
-	})
+	return CallValue(ctx, inv, streamsInstance, "echo", e, decodeStreams)
 }
 
 func collectAll[T any](t *testing.T, ctx context.Context, s cm.Stream[T]) []T {

@@ -139,6 +139,7 @@ func (d *Decoder) Results() *Encoder {
 	e := &Encoder{ctx: d.ctx, srv: d.srv}
 	if d.call != nil {
 		e.async, e.defs = true, new([]deferred)
+		e.path = []uint32{0} // result 0: WIT functions have at most one
 		d.call.results = e.defs
 	}
 	return e
