@@ -11,20 +11,20 @@ import (
 	"testing/iotest"
 	"time"
 
-	asynckinds "github.com/witgo-dev/witgo/generated/roundtrip/witgo/roundtrip/v0.1.0/async-kinds"
 	"github.com/witgo-dev/witgo/generated/roundtrip/witgo/roundtrip/v0.1.0/roundtrip"
+	"github.com/witgo-dev/witgo/generated/roundtrip/witgo/roundtrip/v0.1.0/streams"
 	"github.com/witgo-dev/witgo/runtime/cm"
 	"github.com/witgo-dev/witgo/runtime/wrpc"
 )
 
-// asyncEcho implements asynckinds.Interface: every echo returns the async
+// asyncEcho implements streams.Interface: every echo returns the async
 // values it received, so each value crosses the connection twice.
 type asyncEcho struct{}
 
-func (asyncEcho) Echo(_ context.Context, r asynckinds.Req) (cm.Tuple2[cm.Stream[uint64], io.ReadCloser], error) {
+func (asyncEcho) Echo(_ context.Context, r streams.Req) (cm.Tuple2[cm.Stream[uint64], io.ReadCloser], error) {
 	return cm.Tuple2[cm.Stream[uint64], io.ReadCloser]{F0: r.Numbers, F1: r.Bytes}, nil
 }
-func (asyncEcho) EchoHolder(_ context.Context, h asynckinds.Holder) (asynckinds.Holder, error) {
+func (asyncEcho) EchoHolder(_ context.Context, h streams.Holder) (streams.Holder, error) {
 	return h, nil
 }
 func (asyncEcho) EchoList(_ context.Context, l []io.ReadCloser) ([]io.ReadCloser, error) {
@@ -39,7 +39,7 @@ func (asyncEcho) EchoResult(_ context.Context, r cm.Result[io.ReadCloser, string
 	}
 	return r.OK, nil
 }
-func (asyncEcho) EchoSource(_ context.Context, s asynckinds.Source) (asynckinds.Source, error) {
+func (asyncEcho) EchoSource(_ context.Context, s streams.Source) (streams.Source, error) {
 	return s, nil
 }
 func (asyncEcho) EchoNested(_ context.Context, f cm.Future[io.ReadCloser]) (cm.Future[io.ReadCloser], error) {
@@ -76,10 +76,10 @@ func (asyncEcho) Sum(ctx context.Context, s cm.Stream[uint32]) (uint64, error) {
 	return sum, nil
 }
 
-func serveAsync(t *testing.T, network string) asynckinds.Interface {
+func serveAsync(t *testing.T, network string) streams.Interface {
 	t.Helper()
 	srv := wrpc.NewServer(wrpc.WithLogger(nil))
-	roundtrip.Register(srv, roundtrip.World{AsyncKinds: asyncEcho{}})
+	roundtrip.Register(srv, roundtrip.World{Streams: asyncEcho{}})
 	var (
 		l   net.Listener
 		inv *wrpc.Client
@@ -102,7 +102,7 @@ func serveAsync(t *testing.T, network string) asynckinds.Interface {
 	}
 	go srv.Serve(l)
 	t.Cleanup(func() { srv.Close() })
-	return roundtrip.NewClient(inv).AsyncKinds
+	return roundtrip.NewClient(inv).Streams
 }
 
 // slowBytes is a pending byte stream: it yields s one byte per Read.
@@ -174,7 +174,7 @@ func TestAsyncRoundTrip(t *testing.T) {
 			defer cancel()
 
 			t.Run("record/tuple pending", func(t *testing.T) {
-				res, err := c.Echo(ctx, asynckinds.Req{Numbers: slowStream[uint64](ctx, 1, 2, 3), Bytes: slowBytes("foo bar baz")})
+				res, err := c.Echo(ctx, streams.Req{Numbers: slowStream[uint64](ctx, 1, 2, 3), Bytes: slowBytes("foo bar baz")})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -186,7 +186,7 @@ func TestAsyncRoundTrip(t *testing.T) {
 				}
 			})
 			t.Run("record/tuple ready", func(t *testing.T) {
-				res, err := c.Echo(ctx, asynckinds.Req{Numbers: cm.StreamOf[uint64](7), Bytes: wrpc.ByteStreamOf([]byte("hi"))})
+				res, err := c.Echo(ctx, streams.Req{Numbers: cm.StreamOf[uint64](7), Bytes: wrpc.ByteStreamOf([]byte("hi"))})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -199,14 +199,14 @@ func TestAsyncRoundTrip(t *testing.T) {
 			})
 			t.Run("record with future and option", func(t *testing.T) {
 				body := slowBytes("body")
-				h, err := c.EchoHolder(ctx, asynckinds.Holder{Label: "x", Later: later[uint32](42), Body: &body})
+				h, err := c.EchoHolder(ctx, streams.Holder{Label: "x", Later: later[uint32](42), Body: &body})
 				if err != nil {
 					t.Fatal(err)
 				}
 				if h.Label != "x" || await(t, ctx, h.Later) != 42 || h.Body == nil || readAll(t, *h.Body) != "body" {
 					t.Errorf("holder %+v", h)
 				}
-				h, err = c.EchoHolder(ctx, asynckinds.Holder{Label: "none", Later: cm.Ready[uint32](1)})
+				h, err = c.EchoHolder(ctx, streams.Holder{Label: "none", Later: cm.Ready[uint32](1)})
 				if err != nil || h.Body != nil || await(t, ctx, h.Later) != 1 {
 					t.Errorf("holder %+v, %v", h, err)
 				}
@@ -242,7 +242,7 @@ func TestAsyncRoundTrip(t *testing.T) {
 				}
 			})
 			t.Run("variant", func(t *testing.T) {
-				s, err := c.EchoSource(ctx, asynckinds.SourceChunks(slowStream(ctx, "a", "b")))
+				s, err := c.EchoSource(ctx, streams.SourceChunks(slowStream(ctx, "a", "b")))
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -5,8 +5,8 @@
 package roundtrip
 
 import (
-	asynckinds "github.com/witgo-dev/witgo/generated/roundtrip/witgo/roundtrip/v0.1.0/async-kinds"
 	"github.com/witgo-dev/witgo/generated/roundtrip/witgo/roundtrip/v0.1.0/kinds"
+	"github.com/witgo-dev/witgo/generated/roundtrip/witgo/roundtrip/v0.1.0/streams"
 	"github.com/witgo-dev/witgo/runtime/wrpc"
 )
 
@@ -19,15 +19,15 @@ const _ = wrpc.SupportPackageIsVersion3
 type World struct {
 	// Kinds implements the WIT interface "witgo:roundtrip/kinds@0.1.0".
 	Kinds kinds.Interface
-	// AsyncKinds implements the WIT interface "witgo:roundtrip/async-kinds@0.1.0".
-	AsyncKinds asynckinds.Interface
+	// Streams implements the WIT interface "witgo:roundtrip/streams@0.1.0".
+	Streams streams.Interface
 }
 
 // NewClient returns a World whose fields call the server behind inv over wRPC.
 func NewClient(inv wrpc.Invoker) World {
 	return World{
-		AsyncKinds: asynckinds.NewClient(inv),
-		Kinds:      kinds.NewClient(inv),
+		Kinds:   kinds.NewClient(inv),
+		Streams: streams.NewClient(inv),
 	}
 }
 
@@ -37,7 +37,7 @@ func Register(s *wrpc.Server, w World) {
 	if w.Kinds != nil {
 		kinds.Register(s, w.Kinds)
 	}
-	if w.AsyncKinds != nil {
-		asynckinds.Register(s, w.AsyncKinds)
+	if w.Streams != nil {
+		streams.Register(s, w.Streams)
 	}
 }
