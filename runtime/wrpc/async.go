@@ -194,10 +194,12 @@ func (c *asyncCall) fail(err error) {
 		err = context.Canceled
 	}
 	c.mu.Lock()
-	if c.err != nil {
+	if c.err != nil && c.err != ErrCallEnded {
 		c.mu.Unlock()
 		return
 	}
+	// A call that ended may still fail: a reader of what it buffered can
+	// meet malformed data.
 	c.err = err
 	c.notify()
 	c.finishLocked()
