@@ -278,6 +278,11 @@ func (c *asyncCall) idle() time.Duration {
 func (c *asyncCall) readLoop(br *bufio.Reader) {
 	for n := 0; ; n++ {
 		path, data, err := c.readFrame(br)
+		if err != nil && n == 0 && !c.server && isReset(err) {
+			// The server refused the call before any frame, as it does on a
+			// handler failure: reported as ErrNoResult.
+			err = io.EOF
+		}
 		if err == io.EOF {
 			c.mu.Lock()
 			c.eof = true

@@ -258,3 +258,57 @@ func TestAsyncIdleReceiver(t *testing.T) {
 	}
 	ts.logs.waitFor(t, "async call failed")
 }
+
+// A failing handler, an unknown function: the async client fails fast with
+// ErrNoResult, as a synchronous one does.
+func TestAsyncNoResult(t *testing.T) {
+	ts := startServer(t, "tcp")
+	ts.HandleAsync(streamsInstance, "echo", func(ctx context.Context, d *Decoder) ([]byte, error) {
+		d.Enter(0)
+		decodeStreams(d)
+		d.Leave()
+		return ReplyValue(d, func() (streamsReq, error) { return streamsReq{}, errors.New("boom") }, nil)
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err := callEcho(ctx, ts.client, cm.StreamOf[uint64](1), ByteStreamOf([]byte("x")))
+	if !errors.Is(err, ErrNoResult) {
+		t.Errorf("handler failure: %v", err)
+	}
+	ts.logs.waitFor(t, "boom")
+	e := NewAsyncEncoder()
+	_, err = CallValue(ctx, ts.client, streamsInstance, "missing", e, decodeStreams)
+	if !errors.Is(err, ErrNoResult) {
+		t.Errorf("unknown function: %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v", d)
+	}
+}
+
+// The server going away (Close cancels its calls) ends the client's streams.
+func TestAsyncServerCancel(t *testing.T) {
+	ts := startServer(t, "tcp")
+	registerEcho(ts.Server)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	nw, numbers := cm.Pipe[uint64]()
+	defer nw.Close()
+	go nw.Write(ctx, 1)
+	res, err := callEcho(ctx, ts.client, numbers, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if chunk, err := res.Numbers.Next(ctx); err != nil || !slices.Equal(chunk, []uint64{1}) {
+		t.Fatalf("first chunk %v, %v", chunk, err)
+	}
+	ts.Close()
+	start := time.Now()
+	if _, err := res.Numbers.Next(ctx); err == nil || errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Next after the server closed: %v", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("took %v", d)
+	}
+}
