@@ -127,6 +127,7 @@ type asyncCall struct {
 	ended      []string // keys of ended queues, oldest first
 	rootDone   bool     // the root value the peer sent is decoded
 	rootFrames int      // root frames received
+	rootBytes  int      // root data received, within MaxMessage
 	eof        bool     // the peer sent everything it will send
 	err        error    // why the call failed, or ErrCallEnded
 	buffered   int
@@ -404,6 +405,10 @@ func (c *asyncCall) deliver(path []uint32, data []byte) error {
 				}
 				return fmt.Errorf("%d bytes of root data after the root value was complete: %w", len(data), wire.ErrInvalid)
 			}
+			if c.rootBytes+len(data) > c.vlim.MaxMessage {
+				return &wire.LimitError{What: "root data", Size: uint64(c.rootBytes + len(data)), Limit: "MaxMessage", Max: c.vlim.MaxMessage}
+			}
+			c.rootBytes += len(data)
 			q = c.root
 		} else {
 			q = c.queues[key]

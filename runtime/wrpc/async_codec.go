@@ -8,8 +8,10 @@ import (
 	"io"
 	"iter"
 	"math"
+	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/witgo-dev/witgo/runtime/cm"
 	"github.com/witgo-dev/witgo/runtime/wire"
@@ -261,7 +263,9 @@ func DecodeStream[T any](d *Decoder, minSize int, f func(*Decoder) T) cm.Stream[
 	if v == nil {
 		return nil
 	}
-	return &StreamReader[T]{v: v, f: f, minSize: max(minSize, 1)}
+	s := &StreamReader[T]{v: v, f: f, minSize: max(minSize, 1)}
+	dropWhenUnreachable(s, v)
+	return s
 }
 
 // StreamReader is a received stream<T>. Read it with Next (it is a
@@ -470,7 +474,9 @@ func DecodeByteStream(d *Decoder) io.ReadCloser {
 	if v == nil {
 		return nil
 	}
-	return &ByteStreamReader{v: v}
+	s := &ByteStreamReader{v: v}
+	dropWhenUnreachable(s, v)
+	return s
 }
 
 // ByteStreamReader is a received pending stream<u8>.
@@ -608,7 +614,9 @@ func DecodeFuture[T any](d *Decoder, f func(*Decoder) T) cm.Future[T] {
 	if v == nil {
 		return nil
 	}
-	return &FutureReader[T]{v: v, f: f}
+	fu := &FutureReader[T]{v: v, f: f}
+	dropWhenUnreachable(fu, v)
+	return fu
 }
 
 // FutureReader is a received pending future<T>.
@@ -655,6 +663,7 @@ func (fu *FutureReader[T]) Await(ctx context.Context) (T, error) {
 		// The value is itself async and goes on on this path.
 		handoff.cur = fu.v.cur
 		fu.v.cur = nil
+		fu.v.released.Store(true)
 		return val, nil
 	}
 	fu.v.end()
@@ -677,9 +686,21 @@ func (fu *FutureReader[T]) Close() error {
 
 // asyncValue reads the frames of one pending value.
 type asyncValue struct {
-	c   *asyncCall
-	q   *pathQueue
-	cur []byte // data fetched and not consumed yet
+	c        *asyncCall
+	q        *pathQueue
+	cur      []byte      // data fetched and not consumed yet
+	released atomic.Bool // its path went on to another value (a future's)
+}
+
+// dropWhenUnreachable closes v when the reader that holds it is garbage
+// collected without being closed, so that a forgotten stream does not hold
+// its call open.
+func dropWhenUnreachable[R any](r *R, v *asyncValue) {
+	runtime.AddCleanup(r, func(v *asyncValue) {
+		if !v.released.Load() {
+			v.c.closeValue(v.q)
+		}
+	}, v)
 }
 
 func (v *asyncValue) fetch(ctx context.Context) ([]byte, error) {

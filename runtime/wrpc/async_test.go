@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -311,4 +312,45 @@ func TestAsyncServerCancel(t *testing.T) {
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("took %v", d)
 	}
+}
+
+// A result stream dropped without Close does not hold its call open: once
+// the reader is garbage collected, the call ends.
+func TestAsyncForgottenStream(t *testing.T) {
+	ts := startServer(t, "tcp")
+	registerEcho(ts.Server)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	nw, numbers := cm.Pipe[uint64]()
+	go func() {
+		for i := range uint64(3) {
+			nw.Write(ctx, i)
+		}
+		nw.Close()
+	}()
+	e := NewAsyncEncoder()
+	e.Enter(0)
+	encodeStreams(e, numbers, ByteStreamOf([]byte("x")))
+	e.Leave()
+	d, err := Call(ctx, ts.client, streamsInstance, "echo", e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := d.call
+	func() {
+		r := decodeStreams(d)
+		if err := d.Finish(); err != nil {
+			t.Fatal(err)
+		}
+		io.ReadAll(r.Bytes) // the numbers are never read nor closed
+	}()
+	for i := 0; i < 50; i++ {
+		runtime.GC()
+		select {
+		case <-call.finished:
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	t.Fatal("the call is still open")
 }
