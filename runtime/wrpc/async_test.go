@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -353,4 +355,57 @@ func TestAsyncForgottenStream(t *testing.T) {
 		}
 	}
 	t.Fatal("the call is still open")
+}
+
+// Interceptors run for async calls: on the client they see the root
+// parameters, on the server nil parameters; the streams still flow.
+func TestAsyncInterceptors(t *testing.T) {
+	var serverSaw, clientSaw []string
+	ts := startServer(t, "tcp", WithInterceptor(func(ctx context.Context, instance, name string, params []byte, next Handler) ([]byte, error) {
+		serverSaw = append(serverSaw, fmt.Sprintf("%s#%s %x", instance, name, params))
+		return next(ctx, params)
+	}))
+	registerEcho(ts.Server)
+	inv := Intercept(ts.client, func(ctx context.Context, instance, name string, params []byte, next Invoker) ([]byte, error) {
+		clientSaw = append(clientSaw, fmt.Sprintf("%s#%s %x", instance, name, params))
+		return next.Invoke(ctx, instance, name, params)
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := callEcho(ctx, inv, slowNumbers(ctx, 4, 5), ByteStreamOf([]byte("ok")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := collectAll(t, ctx, res.Numbers); !slices.Equal(got, []uint64{4, 5}) {
+		t.Errorf("numbers %v", got)
+	}
+	if b, err := io.ReadAll(res.Bytes); err != nil || string(b) != "ok" {
+		t.Errorf("bytes %q, %v", b, err)
+	}
+	want := streamsInstance + "#echo "
+	if len(clientSaw) != 1 || clientSaw[0] != want+"0001026f6b" {
+		t.Errorf("client interceptor saw %q", clientSaw)
+	}
+	if len(serverSaw) != 1 || serverSaw[0] != want {
+		t.Errorf("server interceptor saw %q", serverSaw)
+	}
+	// An interceptor that answers without calling next cannot answer an
+	// async call: refused at once.
+	refuse := Intercept(ts.client, func(context.Context, string, string, []byte, Invoker) ([]byte, error) { return nil, nil })
+	if _, err := callEcho(ctx, refuse, nil, nil); err == nil || !strings.Contains(err.Error(), "without calling next") {
+		t.Errorf("interceptor without next: %v", err)
+	}
+}
+
+func slowNumbers(ctx context.Context, items ...uint64) cm.Stream[uint64] {
+	w, s := cm.Pipe[uint64]()
+	go func() {
+		for _, v := range items {
+			if w.Write(ctx, v) != nil {
+				return
+			}
+		}
+		w.Close()
+	}()
+	return s
 }
