@@ -409,3 +409,34 @@ func slowNumbers(ctx context.Context, items ...uint64) cm.Stream[uint64] {
 	}()
 	return s
 }
+
+// BenchmarkAsyncByteStream echoes a 4 MiB pending byte stream through the
+// server: 8 MiB cross the loopback per call.
+func BenchmarkAsyncByteStream(b *testing.B) {
+	ts := startServer(b, "tcp")
+	registerEcho(ts.Server)
+	data := bytes.Repeat([]byte("0123456789abcdef"), 1<<18)
+	ctx := context.Background()
+	b.SetBytes(int64(len(data)))
+	buf := make([]byte, 64<<10)
+	for b.Loop() {
+		res, err := callEcho(ctx, ts.client, nil, io.NopCloser(bytes.NewReader(data)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		go io.Copy(io.Discard, readerOf(ctx, res.Numbers))
+		n, err := io.CopyBuffer(io.Discard, res.Bytes, buf)
+		if err != nil || n != int64(len(data)) {
+			b.Fatal(n, err)
+		}
+	}
+}
+
+func readerOf(ctx context.Context, s cm.Stream[uint64]) io.Reader {
+	r, w := io.Pipe()
+	go func() {
+		_, err := cm.Collect(ctx, s)
+		w.CloseWithError(err)
+	}()
+	return r
+}

@@ -31,8 +31,9 @@
 //
 // The client writes the whole request in one write (version, header and the
 // parameters in a single root frame, even when they are empty), as the wRPC
-// Go and Rust clients do, so its bytes are identical to theirs. It reads
-// result frames until EOF and concatenates the data of all root frames: a
+// Go and Rust clients do, so its bytes are identical to theirs. In a
+// synchronous call (see Async values for the others) it reads result
+// frames until EOF and concatenates the data of all root frames: a
 // peer may split a value over several frames (the wRPC Go runtime writes one
 // frame per Write call); an empty frame adds nothing. The server does the
 // same with requests (a request with no frame at all, which the spec allows,
