@@ -76,6 +76,12 @@ func (g *gen) encode(t resolve.Type, x *jen.Statement) []jen.Code {
 		return []jen.Code{wrpcQual("EncodeList").Call(jen.Id("e"), x, g.encodeFunc(k.Type))}
 	case *resolve.FixedList:
 		// No length: it is part of the type.
+		if hasAsync(k.Type) {
+			return []jen.Code{jen.For(jen.List(jen.Id("i"), jen.Id("el")).Op(":=").Range().Add(x)).Block(
+				jen.Id("e").Dot("Enter").Call(jen.Uint32().Call(jen.Id("i"))),
+				jen.Add(g.encodeFunc(k.Type)).Call(jen.Id("e"), jen.Id("el")),
+				jen.Id("e").Dot("Leave").Call())}
+		}
 		return []jen.Code{jen.For(jen.List(jen.Id("_"), jen.Id("el")).Op(":=").Range().Add(x)).Block(
 			jen.Add(g.encodeFunc(k.Type)).Call(jen.Id("e"), jen.Id("el")))}
 	case *resolve.Map:
@@ -176,8 +182,12 @@ func (g *gen) decode(t resolve.Type) *jen.Statement {
 		return wrpcQual("DecodeList").Call(jen.Id("d"), g.minSizeArg(k.Type), g.decodeFunc(k.Type))
 	case *resolve.FixedList:
 		// func() (a [N]T) { wrpc.DecodeFixedList(d, a[:], f); return }()
+		dec := "DecodeFixedList"
+		if hasAsync(k.Type) {
+			dec = "DecodeFixedListAt"
+		}
 		return jen.Func().Params().Params(jen.Id("a").Add(g.typ(t))).Block(
-			wrpcQual("DecodeFixedList").Call(jen.Id("d"), jen.Id("a").Index(jen.Op(":")), g.decodeFunc(k.Type)),
+			wrpcQual(dec).Call(jen.Id("d"), jen.Id("a").Index(jen.Op(":")), g.decodeFunc(k.Type)),
 			jen.Return(),
 		).Call()
 	case *resolve.Map:

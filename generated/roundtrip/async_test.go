@@ -48,6 +48,9 @@ func (asyncEcho) EchoNested(_ context.Context, f cm.Future[io.ReadCloser]) (cm.F
 func (asyncEcho) EchoFutures(_ context.Context, s cm.Stream[cm.Future[uint32]]) (cm.Stream[cm.Future[uint32]], error) {
 	return s, nil
 }
+func (asyncEcho) EchoFixed(_ context.Context, f [2]cm.Future[uint8]) ([2]cm.Future[uint8], error) {
+	return f, nil
+}
 
 // Count sends 0..n-1 from a goroutine that outlives the handler.
 func (asyncEcho) Count(_ context.Context, n uint32) (cm.Stream[uint32], error) {
@@ -271,6 +274,12 @@ func TestAsyncRoundTrip(t *testing.T) {
 				}
 				if !slices.Equal(got, []uint32{1, 2, 3}) {
 					t.Errorf("futures %v", got)
+				}
+			})
+			t.Run("fixed-size list", func(t *testing.T) {
+				f, err := c.EchoFixed(ctx, [2]cm.Future[uint8]{later[uint8](1), later[uint8](2)})
+				if err != nil || await(t, ctx, f[0]) != 1 || await(t, ctx, f[1]) != 2 {
+					t.Errorf("fixed %v, %v", f, err)
 				}
 			})
 			t.Run("result stream", func(t *testing.T) {

@@ -767,3 +767,16 @@ func (v *asyncValue) close() {
 	v.cur = nil
 	v.c.closeValue(v.q)
 }
+
+// DecodeFixedListAt is DecodeFixedList for elements that may hold async
+// values: element i sits at index i of the path.
+func DecodeFixedListAt[T any](d *Decoder, s []T, f func(*Decoder) T) {
+	for i := range s {
+		d.Enter(uint32(i))
+		s[i] = f(d)
+		d.Leave()
+		if d.Err() != nil {
+			return
+		}
+	}
+}

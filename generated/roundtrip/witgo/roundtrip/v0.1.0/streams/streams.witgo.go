@@ -123,6 +123,10 @@ type Interface interface {
 	//
 	// 	echo-futures: func(s: stream<future<u32>>) -> stream<future<u32>>
 	EchoFutures(ctx context.Context, s cm.Stream[cm.Future[uint32]]) (cm.Stream[cm.Future[uint32]], error)
+	// EchoFixed is the WIT function "echo-fixed":
+	//
+	// 	echo-fixed: func(f: list<future<u8>, 2>) -> list<future<u8>, 2>
+	EchoFixed(ctx context.Context, f [2]cm.Future[uint8]) ([2]cm.Future[uint8], error)
 	// Count is the WIT function "count":
 	//
 	// 	count: func(n: u32) -> stream<u32>

@@ -87,6 +87,7 @@ const (
 	EchoSourceFunctionName  = "echo-source"
 	EchoNestedFunctionName  = "echo-nested"
 	EchoFuturesFunctionName = "echo-futures"
+	EchoFixedFunctionName   = "echo-fixed"
 	CountFunctionName       = "count"
 	SumFunctionName         = "sum"
 )
@@ -214,6 +215,27 @@ func (c *client) EchoFutures(ctx context.Context, s_ cm.Stream[cm.Future[uint32]
 	})
 }
 
+func (c *client) EchoFixed(ctx context.Context, f [2]cm.Future[uint8]) ([2]cm.Future[uint8], error) {
+	e := wrpc.NewAsyncEncoder()
+	e.Enter(0)
+	for i, el := range f {
+		e.Enter(uint32(i))
+		func(e *wrpc.Encoder, v cm.Future[uint8]) {
+			wrpc.EncodeFuture(e, v, (*wrpc.Encoder).U8)
+		}(e, el)
+		e.Leave()
+	}
+	e.Leave()
+	return wrpc.CallValue(ctx, c.inv, Instance, EchoFixedFunctionName, e, func(d *wrpc.Decoder) [2]cm.Future[uint8] {
+		return func() (a [2]cm.Future[uint8]) {
+			wrpc.DecodeFixedListAt(d, a[:], func(d *wrpc.Decoder) cm.Future[uint8] {
+				return wrpc.DecodeFuture[uint8](d, (*wrpc.Decoder).U8)
+			})
+			return
+		}()
+	})
+}
+
 func (c *client) Count(ctx context.Context, n uint32) (cm.Stream[uint32], error) {
 	e := wrpc.NewAsyncEncoder()
 	e.U32(n)
@@ -265,6 +287,10 @@ func (UnimplementedInterface) EchoNested(ctx context.Context, f cm.Future[io.Rea
 
 func (UnimplementedInterface) EchoFutures(ctx context.Context, s_ cm.Stream[cm.Future[uint32]]) (cm.Stream[cm.Future[uint32]], error) {
 	return nil, wrpc.Unimplemented(Instance, EchoFuturesFunctionName)
+}
+
+func (UnimplementedInterface) EchoFixed(ctx context.Context, f [2]cm.Future[uint8]) ([2]cm.Future[uint8], error) {
+	return [2]cm.Future[uint8]{}, wrpc.Unimplemented(Instance, EchoFixedFunctionName)
 }
 
 func (UnimplementedInterface) Count(ctx context.Context, n uint32) (cm.Stream[uint32], error) {
@@ -377,6 +403,26 @@ func Register(s *wrpc.Server, impl Interface) {
 			wrpc.EncodeStream(e, v, func(e *wrpc.Encoder, v cm.Future[uint32]) {
 				wrpc.EncodeFuture(e, v, (*wrpc.Encoder).U32)
 			})
+		})
+	})
+	s.HandleAsync(Instance, EchoFixedFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
+		var f [2]cm.Future[uint8]
+		d.Enter(0)
+		f = func() (a [2]cm.Future[uint8]) {
+			wrpc.DecodeFixedListAt(d, a[:], func(d *wrpc.Decoder) cm.Future[uint8] {
+				return wrpc.DecodeFuture[uint8](d, (*wrpc.Decoder).U8)
+			})
+			return
+		}()
+		d.Leave()
+		return wrpc.ReplyValue(d, func() ([2]cm.Future[uint8], error) { return impl.EchoFixed(ctx, f) }, func(e *wrpc.Encoder, v [2]cm.Future[uint8]) {
+			for i, el := range v {
+				e.Enter(uint32(i))
+				func(e *wrpc.Encoder, v cm.Future[uint8]) {
+					wrpc.EncodeFuture(e, v, (*wrpc.Encoder).U8)
+				}(e, el)
+				e.Leave()
+			}
 		})
 	})
 	s.HandleAsync(Instance, CountFunctionName, func(ctx context.Context, d *wrpc.Decoder) ([]byte, error) {
