@@ -69,9 +69,19 @@ func (g *gen) encode(t resolve.Type, x *jen.Statement) []jen.Code {
 		if isU8(k.Type) {
 			return []jen.Code{jen.Id("e").Dot("Bytes").Call(x)}
 		}
+		if hasAsync(k.Type) {
+			// Element i sits at index i of the path.
+			return []jen.Code{wrpcQual("EncodeListAt").Call(jen.Id("e"), x, g.encodeFunc(k.Type))}
+		}
 		return []jen.Code{wrpcQual("EncodeList").Call(jen.Id("e"), x, g.encodeFunc(k.Type))}
 	case *resolve.FixedList:
 		// No length: it is part of the type.
+		if hasAsync(k.Type) {
+			return []jen.Code{jen.For(jen.List(jen.Id("i"), jen.Id("el")).Op(":=").Range().Add(x)).Block(
+				jen.Id("e").Dot("Enter").Call(jen.Uint32().Call(jen.Id("i"))),
+				jen.Add(g.encodeFunc(k.Type)).Call(jen.Id("e"), jen.Id("el")),
+				jen.Id("e").Dot("Leave").Call())}
+		}
 		return []jen.Code{jen.For(jen.List(jen.Id("_"), jen.Id("el")).Op(":=").Range().Add(x)).Block(
 			jen.Add(g.encodeFunc(k.Type)).Call(jen.Id("e"), jen.Id("el")))}
 	case *resolve.Map:
@@ -88,13 +98,16 @@ func (g *gen) encode(t resolve.Type, x *jen.Statement) []jen.Code {
 	case *resolve.Tuple:
 		var code []jen.Code
 		for i, et := range k.Types {
-			code = append(code, g.encode(et, x.Clone().Dot(fmt.Sprintf("F%d", i)))...)
+			code = append(code, atIndex("e", i, hasAsync(t), g.encode(et, x.Clone().Dot(fmt.Sprintf("F%d", i)))...)...)
 		}
 		return code
 	case *resolve.Handle, *resolve.ResourceKind:
 		n := g.resourceOf(t)
 		return []jen.Code{wrpcQual("EncodeResource").Call(jen.Id("e"), jen.Qual(n.Package.ImportPath, "Instance"), jen.Lit(n.WITName), x)}
 	case *resolve.Stream:
+		if isU8(k.Type) {
+			return []jen.Code{wrpcQual("EncodeByteStream").Call(jen.Id("e"), x)}
+		}
 		return []jen.Code{wrpcQual("EncodeStream").Call(jen.Id("e"), x, g.encodeFunc(k.Type))}
 	case *resolve.Future:
 		return []jen.Code{wrpcQual("EncodeFuture").Call(jen.Id("e"), x, g.encodeFuncOrNil(k.Type))}
@@ -163,11 +176,18 @@ func (g *gen) decode(t resolve.Type) *jen.Statement {
 		if isU8(k.Type) {
 			return jen.Id("d").Dot("Bytes").Call()
 		}
+		if hasAsync(k.Type) {
+			return wrpcQual("DecodeListAt").Call(jen.Id("d"), g.minSizeArg(k.Type), g.decodeFunc(k.Type))
+		}
 		return wrpcQual("DecodeList").Call(jen.Id("d"), g.minSizeArg(k.Type), g.decodeFunc(k.Type))
 	case *resolve.FixedList:
 		// func() (a [N]T) { wrpc.DecodeFixedList(d, a[:], f); return }()
+		dec := "DecodeFixedList"
+		if hasAsync(k.Type) {
+			dec = "DecodeFixedListAt"
+		}
 		return jen.Func().Params().Params(jen.Id("a").Add(g.typ(t))).Block(
-			wrpcQual("DecodeFixedList").Call(jen.Id("d"), jen.Id("a").Index(jen.Op(":")), g.decodeFunc(k.Type)),
+			wrpcQual(dec).Call(jen.Id("d"), jen.Id("a").Index(jen.Op(":")), g.decodeFunc(k.Type)),
 			jen.Return(),
 		).Call()
 	case *resolve.Map:
@@ -182,6 +202,14 @@ func (g *gen) decode(t resolve.Type) *jen.Statement {
 		if len(k.Types) == 0 {
 			return jen.Struct().Values()
 		}
+		if hasAsync(t) {
+			// func() (v T) { d.Enter(0); v.F0 = ...; d.Leave(); ...; return }()
+			var body []jen.Code
+			for i, et := range k.Types {
+				body = append(body, atIndex("d", i, true, jen.Id("v").Dot(fmt.Sprintf("F%d", i)).Op("=").Add(g.decode(et)))...)
+			}
+			return jen.Func().Params().Params(jen.Id("v").Add(g.typ(t))).Block(append(body, jen.Return())...).Call()
+		}
 		fields := jen.Dict{}
 		for i, et := range k.Types {
 			fields[jen.Id(fmt.Sprintf("F%d", i))] = g.decode(et)
@@ -192,6 +220,9 @@ func (g *gen) decode(t resolve.Type) *jen.Statement {
 		return wrpcQual("DecodeResource").Call(jen.Id("d"), jen.Qual(n.Package.ImportPath, "Instance"), jen.Lit(n.WITName),
 			wrpcQual(ownership(k)), jen.Qual(n.Package.ImportPath, n.ClientCtor))
 	case *resolve.Stream:
+		if isU8(k.Type) {
+			return wrpcQual("DecodeByteStream").Call(jen.Id("d"))
+		}
 		return wrpcQual("DecodeStream").Call(jen.Id("d"), g.minSizeArg(k.Type), g.decodeFunc(k.Type))
 	case *resolve.Future:
 		return wrpcQual("DecodeFuture").Index(g.typOrUnit(k.Type)).Call(jen.Id("d"), g.decodeFuncOrNil(k.Type))

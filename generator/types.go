@@ -97,6 +97,10 @@ func KindOf(m *parser.Model, k resolve.TypeKind) GoType {
 	case *resolve.Handle:
 		return TypeOf(m, k.Resource)
 	case *resolve.Stream:
+		if isU8(k.Type) {
+			// Read as it arrives; sent from any reader (see wrpc.ByteStreamOf).
+			return qualified("io", "ReadCloser")
+		}
 		return qualified(cmPkg, "Stream", typeOrUnit(m, k.Type))
 	case *resolve.Future:
 		return qualified(cmPkg, "Future", typeOrUnit(m, k.Type))

@@ -24,6 +24,7 @@ func TestGoTypePrinters(t *testing.T) {
 		im.Add(p.ImportPath, path.Base(p.ImportPath))
 	}
 	im.Add("github.com/witgo-dev/witgo/runtime/cm", "cm")
+	im.Add("io", "io") // stream<u8> is an io.ReadCloser
 	n := 0
 	for _, td := range m.Resolve.Types {
 		type printed struct{ name, code, text string }

@@ -99,9 +99,10 @@ func (g *gen) codecMethods(n *parser.Named) []jen.Code {
 	var enc, dec []jen.Code
 	switch n.Kind {
 	case parser.KindRecord:
-		for _, fl := range n.Fields {
-			enc = append(enc, g.encode(fl.Type, jen.Id("v").Dot(fl.GoName))...)
-			dec = append(dec, jen.Id("v").Dot(fl.GoName).Op("=").Add(g.decode(fl.Type)))
+		for i, fl := range n.Fields {
+			async := hasAsync(fl.Type)
+			enc = append(enc, atIndex("e", i, async, g.encode(fl.Type, jen.Id("v").Dot(fl.GoName))...)...)
+			dec = append(dec, atIndex("d", i, async, jen.Id("v").Dot(fl.GoName).Op("=").Add(g.decode(fl.Type)))...)
 		}
 	case parser.KindEnum:
 		enc = append(enc, jen.Id("e").Dot("Discriminant").Call(jen.Uint32().Call(jen.Id("v"))))
@@ -266,13 +267,16 @@ func (g *gen) resourceClient(n *parser.Named) []jen.Code {
 // call through inv and decode the results with one of the wrpc.Call* helpers.
 func (g *gen) clientMethod(fn *parser.Func, typ, recv string, inv, self jen.Code) jen.Code {
 	sig := g.localParams(fn)
-	newEncoder := wrpcQual("NewEncoder").Call()
+	async := fnAsync(fn)
+	newEncoder := wrpcQual(map[bool]string{false: "NewEncoder", true: "NewAsyncEncoder"}[async]).Call()
+	first := 0 // the path index of the first parameter; self comes before
 	if self != nil {
-		newEncoder = wrpcQual("NewMethodEncoder").Call(self)
+		newEncoder = wrpcQual(map[bool]string{false: "NewMethodEncoder", true: "NewAsyncMethodEncoder"}[async]).Call(self)
+		first = 1
 	}
 	body := []jen.Code{jen.Id("e").Op(":=").Add(newEncoder)}
-	for _, p := range fn.Params {
-		body = append(body, g.encode(p.Type, jen.Id(p.Local))...)
+	for i, p := range fn.Params {
+		body = append(body, atIndex("e", first+i, hasAsync(p.Type), g.encode(p.Type, jen.Id(p.Local))...)...)
 	}
 	args := []jen.Code{jen.Id("ctx"), inv, instanceRef(fn), g.functionNameRef(fn), jen.Id("e")}
 	r := fn.Results
@@ -431,8 +435,17 @@ func (g *gen) handler(fn *parser.Func, impl jen.Code) jen.Code {
 		recv = jen.Id("self")
 	}
 	args := []jen.Code{jen.Id("ctx")}
-	for _, p := range fn.Params {
-		body = append(body, jen.Id(p.Local).Op(":=").Add(g.decode(p.Type)))
+	first := 0 // the path index of the first parameter; self comes before
+	if impl == nil {
+		first = 1
+	}
+	for i, p := range fn.Params {
+		if hasAsync(p.Type) {
+			body = append(body, jen.Var().Id(p.Local).Add(g.typ(p.Type)))
+			body = append(body, atIndex("d", first+i, true, jen.Id(p.Local).Op("=").Add(g.decode(p.Type)))...)
+		} else {
+			body = append(body, jen.Id(p.Local).Op(":=").Add(g.decode(p.Type)))
+		}
 		args = append(args, jen.Id(p.Local))
 	}
 	call := jen.Add(recv).Dot(fn.GoName).Call(args...)
@@ -464,7 +477,13 @@ func (g *gen) handler(fn *parser.Func, impl jen.Code) jen.Code {
 	default:
 		panic(fmt.Sprintf("BUG: unknown results kind %d", r.Kind))
 	}
-	return jen.Id("s").Dot("Handle").Call(instance, g.functionNameRef(fn),
+	handle := "Handle"
+	if fnAsync(fn) {
+		// Started as soon as the header is read; the results (path [0])
+		// and the pending values in them are sent as they come.
+		handle = "HandleAsync"
+	}
+	return jen.Id("s").Dot(handle).Call(instance, g.functionNameRef(fn),
 		jen.Func().Params(jen.Id("ctx").Qual(contextPkg, "Context"), jen.Id("d").Op("*").Add(wrpcQual("Decoder"))).Params(jen.Index().Byte(), jen.Error()).Block(body...))
 }
 

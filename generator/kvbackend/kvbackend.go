@@ -127,6 +127,7 @@ var (
 		{Name: "context", Path: "context"},
 		{Name: "errors", Path: "errors"},
 		{Name: "fmt", Path: "fmt"},
+		{Name: "io", Path: "io"},
 		{Name: "strconv", Path: "strconv"},
 		{Name: "engine", Path: enginePkg},
 		{Name: "kvbackend", Path: runtimePkg},

@@ -107,3 +107,10 @@ type ErrorContext struct {
 }
 
 func (e ErrorContext) Error() string { return e.Message }
+
+// Ready reports the items of a stream made by StreamOf that was not read
+// yet, so that a sender can send them inline.
+func (s *sliceStream[T]) Ready() ([]T, bool) { return s.items, !s.done }
+
+// Ready returns the value of a future made by Ready.
+func (f readyFuture[T]) Ready() (T, bool) { return f.v, true }

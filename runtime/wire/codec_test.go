@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"io"
 	"math"
 	"runtime"
 	"strings"
@@ -808,5 +809,43 @@ func TestNewDecoderDoesNotPanicOnNil(t *testing.T) {
 	_ = d.Flags(65)
 	if d.Err() == nil {
 		t.Error("no error on empty input")
+	}
+}
+
+// A Source feeds a Decoder whose input arrives in pieces: values split
+// anywhere decode as if whole, a length is honoured only once its bytes
+// arrived, and the Source's error is reported.
+func TestDecoderSource(t *testing.T) {
+	msg := AppendString(AppendU64(AppendF64(nil, 2.5), 1<<40), "héllo")
+	for cut := 0; cut <= len(msg); cut++ {
+		rest := msg[cut:]
+		d := NewDecoder(msg[:cut:cut], Limits{})
+		d.SetSource(func(buf []byte) ([]byte, error) {
+			if len(rest) == 0 {
+				return buf, io.EOF
+			}
+			b := append(buf, rest[0])
+			rest = rest[1:]
+			return b, nil
+		})
+		if f, u, s := d.F64(), d.U64(), d.ReadString(); f != 2.5 || u != 1<<40 || s != "héllo" || d.Finish() != nil {
+			t.Fatalf("cut %d: %v %v %q %v", cut, f, u, s, d.Err())
+		}
+	}
+	d := NewDecoder([]byte{5, 'a'}, Limits{})
+	d.SetSource(func(buf []byte) ([]byte, error) { return buf, io.EOF })
+	if d.ReadString(); !errors.Is(d.Err(), ErrTruncated) {
+		t.Errorf("ended source: %v", d.Err())
+	}
+	boom := errors.New("boom")
+	d = NewDecoder(nil, Limits{})
+	d.SetSource(func(buf []byte) ([]byte, error) { return buf, boom })
+	if d.U32(); !errors.Is(d.Err(), boom) {
+		t.Errorf("failing source: %v", d.Err())
+	}
+	d = NewDecoder([]byte{0xff, 0xff, 0xff, 0xff, 0x0f}, Limits{MaxValue: 10})
+	d.SetSource(func(buf []byte) ([]byte, error) { t.Fatal("source asked for a length over MaxValue"); return buf, nil })
+	if d.Bytes(); !errors.Is(d.Err(), ErrLimit) {
+		t.Errorf("limit: %v", d.Err())
 	}
 }

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"unicode/utf8"
 )
@@ -29,6 +30,46 @@ type Decoder struct {
 	off      int
 	maxValue int
 	err      error
+	src      Source // nil: the message is all in buf
+}
+
+// A Source supplies more input to a Decoder whose message is still arriving
+// (see SetSource). It is called only when the input ends in the middle of a
+// value: it appends at least one byte to buf and returns the grown slice, or
+// returns an error; io.EOF means that no more input will come, which the
+// Decoder reports as ErrTruncated. A Source bounds how much it appends (the
+// bytes a peer sent, never a length it claimed).
+type Source func(buf []byte) ([]byte, error)
+
+// SetSource makes d ask src for more input instead of failing with
+// ErrTruncated when its input ends in the middle of a value; Reset clears it.
+// A length prefix is still checked against MaxValue first, and the bytes it
+// covers must arrive before anything is allocated for them.
+func (d *Decoder) SetSource(src Source) { d.src = src }
+
+// Rest returns the input not consumed yet (it aliases the input).
+func (d *Decoder) Rest() []byte { return d.buf[d.off:] }
+
+// more makes the input at least n bytes long, asking the Source; without
+// one, or when the Source has nothing more, it returns ErrTruncated.
+func (d *Decoder) more(n int) error {
+	if d.src == nil {
+		return ErrTruncated
+	}
+	for len(d.buf) < n {
+		buf, err := d.src(d.buf)
+		if err != nil {
+			if err == io.EOF {
+				return ErrTruncated
+			}
+			return err
+		}
+		if len(buf) <= len(d.buf) {
+			return fmt.Errorf("wire: Source appended nothing: %w", ErrTruncated)
+		}
+		d.buf = buf
+	}
+	return nil
 }
 
 // NewDecoder returns a Decoder that reads buf under the limits lim (zero
@@ -90,8 +131,10 @@ func (d *Decoder) byte1(what string) (byte, bool) {
 		return 0, false
 	}
 	if d.off >= len(d.buf) {
-		d.fail(what, d.off, ErrTruncated)
-		return 0, false
+		if err := d.more(d.off + 1); err != nil {
+			d.fail(what, d.off, err)
+			return 0, false
+		}
 	}
 	b := d.buf[d.off]
 	d.off++
@@ -187,8 +230,10 @@ func (d *Decoder) fixed(what string, n int) ([]byte, bool) {
 		return nil, false
 	}
 	if len(d.buf)-d.off < n {
-		d.fail(what, d.off, ErrTruncated)
-		return nil, false
+		if err := d.more(d.off + n); err != nil {
+			d.fail(what, d.off, err)
+			return nil, false
+		}
 	}
 	p := d.buf[d.off : d.off+n]
 	d.off += n
@@ -324,8 +369,17 @@ func (d *Decoder) length(what, lenWhat string, minSize int) int {
 	}
 	left := uint64(len(d.buf) - d.off)
 	if v > left/uint64(minSize) {
-		d.fail(what, start, fmt.Errorf("%w: %s %d needs at least %d bytes, %d left", ErrTruncated, lenWhat, v, v*uint64(minSize), left))
-		return 0
+		err := error(ErrTruncated)
+		if need := v * uint64(minSize); d.src != nil && need <= math.MaxInt32 {
+			err = d.more(d.off + int(need))
+		}
+		if err != nil {
+			if err == ErrTruncated {
+				err = fmt.Errorf("%w: %s %d needs at least %d bytes, %d left", ErrTruncated, lenWhat, v, v*uint64(minSize), len(d.buf)-d.off)
+			}
+			d.fail(what, start, err)
+			return 0
+		}
 	}
 	return int(v)
 }
@@ -350,8 +404,10 @@ func (d *Decoder) uleb(what string, maxBytes int, lastMax byte) uint64 {
 	var s uint
 	for i := 0; i < maxBytes; i++ {
 		if start+i >= len(d.buf) {
-			d.fail(what, start, ErrTruncated)
-			return 0
+			if err := d.more(start + i + 1); err != nil {
+				d.fail(what, start, err)
+				return 0
+			}
 		}
 		b := d.buf[start+i]
 		if i == maxBytes-1 {
@@ -395,8 +451,10 @@ func (d *Decoder) sleb(what string, bits uint) int64 {
 	var s uint
 	for i := 0; i < maxBytes; i++ {
 		if start+i >= len(d.buf) {
-			d.fail(what, start, ErrTruncated)
-			return 0
+			if err := d.more(start + i + 1); err != nil {
+				d.fail(what, start, err)
+				return 0
+			}
 		}
 		b := d.buf[start+i]
 		if i == maxBytes-1 {

@@ -31,6 +31,7 @@ type Client struct {
 	dialer    Dialer
 	lim       wire.Limits
 	tlsConfig *tls.Config // WithTLSConfig, for Dial
+	alim      AsyncLimits // calls with async values (async_client.go)
 }
 
 // InvokerFunc adapts a function to an Invoker.

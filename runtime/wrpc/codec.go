@@ -21,6 +21,13 @@ type Encoder struct {
 	err error
 	ctx context.Context
 	srv *Server // nil on the client side
+
+	// Async values (async_codec.go): async is set for the functions whose
+	// parameters or results hold a stream or future; path is where the
+	// value being written sits; defs collects the pending values to send.
+	async bool
+	path  []uint32
+	defs  *[]deferred
 }
 
 // NewEncoder returns an Encoder for the parameters of a client call.
@@ -89,6 +96,10 @@ type Decoder struct {
 	inv            Invoker // client side
 	srv            *Server // server side
 	instance, name string
+
+	call *asyncCall // nil unless the call carries async values
+	path []uint32   // where the value being read sits (async calls)
+	root bool       // reads the root value of an async call
 }
 
 // String describes d, for debugging: the function and the read position. It
@@ -105,6 +116,17 @@ func (d *Decoder) String() string {
 // side the failure is an *Error (Op "decode"), like every transport failure.
 func (d *Decoder) Finish() error {
 	err := d.Decoder.Finish()
+	if d.root {
+		d.root = false
+		if err == nil && d.srv == nil {
+			err = d.call.awaitRoot(d.ctx)
+		}
+		if err != nil {
+			d.call.fail(fmt.Errorf("decode: %w", err))
+		} else {
+			err = d.call.rootComplete()
+		}
+	}
 	if err != nil && d.srv == nil {
 		return &Error{Instance: d.instance, Name: d.name, Op: "decode", Err: err}
 	}
@@ -114,7 +136,13 @@ func (d *Decoder) Finish() error {
 // Results returns the Encoder for the results of the call whose parameters
 // d decoded (server side).
 func (d *Decoder) Results() *Encoder {
-	return &Encoder{ctx: d.ctx, srv: d.srv}
+	e := &Encoder{ctx: d.ctx, srv: d.srv}
+	if d.call != nil {
+		e.async, e.defs = true, new([]deferred)
+		e.path = []uint32{0} // result 0: WIT functions have at most one
+		d.call.results = e.defs
+	}
+	return e
 }
 
 // Call sends the parameters in e to the function name of instance through
@@ -123,6 +151,9 @@ func Call(ctx context.Context, inv Invoker, instance, name string, e *Encoder) (
 	params, err := e.Finish()
 	if err != nil {
 		return nil, &Error{Instance: instance, Name: name, Op: "encode", Err: err}
+	}
+	if e.async {
+		return callAsync(ctx, inv, instance, name, params, e.deferreds())
 	}
 	results, err := inv.Invoke(ctx, instance, name, params)
 	if err != nil {
@@ -457,80 +488,6 @@ func DecodeResult[T, E any](d *Decoder, ok func(*Decoder) T, fail func(*Decoder)
 		r.OK = ok(d)
 	}
 	return r
-}
-
-// EncodeStream writes a stream inline (ready): it reads the whole stream
-// first, within the encoder's context.
-func EncodeStream[T any](e *Encoder, s cm.Stream[T], f func(*Encoder, T)) {
-	ctx := e.ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	var items []T
-	if s != nil {
-		var err error
-		if items, err = cm.Collect(ctx, s); err != nil {
-			e.Fail(fmt.Errorf("reading a stream to send: %w", err))
-		}
-	}
-	e.buf = append(e.buf, 1) // ready
-	EncodeList(e, items, f)
-}
-
-// DecodeStream reads a stream sent inline. A pending stream (sent later on
-// its own frames) is refused with ErrAsync.
-func DecodeStream[T any](d *Decoder, minSize int, f func(*Decoder) T) cm.Stream[T] {
-	if !d.asyncReady("stream") {
-		return nil
-	}
-	return cm.StreamOf(DecodeList(d, minSize, f)...)
-}
-
-// EncodeFuture writes a future inline (ready), awaiting it first.
-func EncodeFuture[T any](e *Encoder, fu cm.Future[T], f func(*Encoder, T)) {
-	ctx := e.ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	var v T
-	if fu != nil {
-		var err error
-		if v, err = fu.Await(ctx); err != nil {
-			e.Fail(fmt.Errorf("awaiting a future to send: %w", err))
-		}
-	}
-	e.buf = append(e.buf, 1) // ready
-	if f != nil {
-		f(e, v)
-	}
-}
-
-// DecodeFuture reads a future sent inline (ready). A pending future is
-// refused with ErrAsync.
-func DecodeFuture[T any](d *Decoder, f func(*Decoder) T) cm.Future[T] {
-	if !d.asyncReady("future") {
-		return nil
-	}
-	var v T
-	if f != nil {
-		v = f(d)
-	}
-	return cm.Ready(v)
-}
-
-// asyncReady reads the status byte of a future or stream: 1 (ready, value
-// inline) or 0 (pending, which this runtime refuses).
-func (d *Decoder) asyncReady(what string) bool {
-	off := d.Offset()
-	switch d.Discriminant(2) {
-	case 1:
-		return d.Err() == nil
-	default:
-		if d.Err() == nil {
-			d.Fail(&wire.DecodeError{Offset: off, What: what, Err: ErrAsync})
-		}
-		return false
-	}
 }
 
 // EncodeErrorContext writes an error-context as its debug message.

@@ -32,8 +32,9 @@
 //
 // The client writes the whole request in one write (version, header and the
 // parameters in a single root frame, even when they are empty), as the wRPC
-// Go and Rust clients do, so its bytes are identical to theirs. It reads
-// result frames until EOF and concatenates the data of all root frames: a
+// Go and Rust clients do, so its bytes are identical to theirs. In a
+// synchronous call (see Async values for the others) it reads result
+// frames until EOF and concatenates the data of all root frames: a
 // peer may split a value over several frames (the wRPC Go runtime writes one
 // frame per Write call); an empty frame adds nothing. The server does the
 // same with requests (a request with no frame at all, which the spec allows,
@@ -130,7 +131,8 @@
 //
 // # Failures are fast and visible
 //
-// The server reads the whole request before calling the handler. An unknown
+// For a synchronous call (see Async values for the others), the server
+// reads the whole request before calling the handler. An unknown
 // instance or function, a malformed or oversized request, a handler error or
 // a handler panic each make it close the connection at once, without a
 // result; the client then returns an *Error wrapping ErrNoResult well before
@@ -157,14 +159,76 @@
 //
 // # Async values
 //
-// Futures and streams are supported when sent inline, which is what the
-// generated code does: a status byte 1 (ready) followed by the stream's
-// elements as a list<T>, or by the future's value, as the wRPC Go runtime
-// reads them. The wRPC Go and Rust runtimes always send streams pending, on
-// their own frames, so stream and future values do not interoperate with them
-// yet. A pending future or stream, which wRPC sends later on a
-// frame with a non-empty path, is refused with ErrAsync: the reader never
-// waits for such frames, so nothing hangs.
+// Streams and futures travel as wRPC sends them: in the parent value, a
+// status byte, 1 (ready) followed inline by the value (a stream's elements
+// as a list<T>, bytes for stream<u8>; a future's value), or 0 (pending),
+// the value then following on frames of its own, addressed by its path:
+// [parameter index, field, member or element index, ...] in a request,
+// [0, ...] in a response (result 0). A pending stream is a series of chunks,
+// each a u32 LEB128 element count then the elements (raw bytes for
+// stream<u8>), ended by a count of 0; an async value inside element i of a
+// stream sits at the stream's path + [i], i counted across chunks. A pending
+// future's value goes on the future's own path, and async values inside it
+// below that path, as the wRPC Go and Rust bindings do (the wRPC Go
+// runtime's ReadFuture helper, which reads at path + [0], is not what its
+// bindings use). Options, results and variants add nothing to a path.
+//
+// A function whose parameters or results hold a stream or a future anywhere
+// is an async call (the generated code uses NewAsyncEncoder and
+// Server.HandleAsync); every other call keeps the synchronous path described
+// above, byte for byte. In an async call:
+//   - The client writes the request exactly as for a synchronous call (one
+//     write: version, header, root frame), then sends each pending parameter
+//     on its path from its own goroutine, one chunk per frame, and shuts
+//     down its write side when all are sent. It returns once the root
+//     results are decoded; the async results are read lazily
+//     (StreamReader.Next, ByteStreamReader.Read, FutureReader.Await).
+//   - The server calls the handler as soon as the header is read: its
+//     Decoder reads the root parameters as their frames arrive, and the
+//     Reply helpers run the implementation once the root value is complete
+//     (no waiting for the end of the request). It writes the results in one
+//     root frame, then the pending values in them.
+//   - A demultiplexer per call reads frames while the handler and the
+//     readers run, and queues each frame for its path. Frames may arrive for
+//     a path before the value that owns it is decoded (they wait, within the
+//     limits); a frame for a path that no pending value can own is refused
+//     at once. The call ends when every async value has ended in-band (a
+//     peer that never half-closes, as the wRPC Go runtime, is fine): on the
+//     client once the results are decoded, the parameters sent, and every
+//     async result read to its end or closed; on the server once the handler
+//     returned and its results are sent (async parameters not read by then
+//     are abandoned). Close a stream you stop reading.
+//   - Limits (AsyncLimits, WithClientAsyncLimits, WithServerAsyncLimits)
+//     bound the bytes buffered per value (1 MiB) and per call (4 MiB), the
+//     frames queued (4096), the values open at once (1024) and the path
+//     depth (16). When buffers are full the connection is no longer read,
+//     so TCP slows the sender down: nothing is dropped. A reader waiting
+//     IdleTimeout (30 s) for a value's next frame, or buffers full with
+//     nobody reading for that long, fails the call with ErrIdle. A single
+//     connection carries every value of a call, so read the async values of
+//     one call concurrently: a value nobody reads holds up the others once
+//     its buffer is full.
+//   - A failure (malformed data, a limit, a reader idle too long, a writer
+//     whose source fails) ends the whole call on both sides: the connection
+//     is aborted. Cancelling the client's context, or the server's, does the
+//     same. Malformed bytes give an error, never a panic, and nothing is
+//     allocated from a length before the bytes it covers arrive.
+//
+// Go types: stream<u8> is an io.ReadCloser (received: a ByteStreamReader;
+// sent: any reader, read until io.EOF and closed if it is an io.Closer;
+// ByteStreamOf marks bytes at hand); stream<T> is a cm.Stream[T] (received:
+// a *StreamReader[T], which ranges with All; sent: any cm.Stream, such as
+// cm.StreamOf or the stream of a cm.Pipe); future<T> is a cm.Future[T]
+// (received: a *FutureReader[T] awaited with a context; sent: cm.Ready or
+// any future, such as a cm.Promise). A sender sends a value ready, inline,
+// when it is at hand (cm.StreamOf, ByteStreamOf, cm.Ready, or a received
+// value that came ready) and, for streams, at most 16 KiB; pending
+// otherwise. A pending future<_> (no value type) cannot be sent (its value
+// has no bytes): it is awaited and sent ready. Interceptors run for async
+// calls too, but see nil parameters on the server and no result bytes on the
+// client. Outside an async call (a hand-written Encoder), streams and
+// futures are collected first and sent inline, and a pending one that
+// arrives is refused with ErrAsync.
 //
 // # Resources
 //
@@ -222,15 +286,18 @@
 //   - values: Encoder, Decoder (read strings with Decoder.ReadString),
 //     Encodable, Decodable, Encode, Decode, EncodeList, DecodeList,
 //     EncodeOption, DecodeOption, EncodeResult, DecodeResult, EncodeStream,
-//     DecodeStream, EncodeFuture, DecodeFuture, EncodeErrorContext,
+//     DecodeStream, EncodeByteStream, DecodeByteStream, EncodeFuture,
+//     DecodeFuture, EncodeListAt, DecodeListAt, Encoder.Enter and Leave,
+//     Decoder.Enter and Leave (async_codec.go), EncodeErrorContext,
 //     DecodeErrorContext, EncodeResource, DecodeResource (codec.go,
 //     resource.go);
 //   - client methods: NewEncoder, NewMethodEncoder (for the methods of a
-//     resource), Call and the helpers CallEmpty, CallValue, CallOption,
+//     resource), NewAsyncEncoder and NewAsyncMethodEncoder (functions with
+//     async values), Call and the helpers CallEmpty, CallValue, CallOption,
 //     CallError, CallResult and CallResultOption, which invoke, decode the
 //     results and turn the error case of a result into the Go error
 //     (codec.go);
-//   - server handlers: Server.Handle, Server.Params, Decoder.Results and the
+//   - server handlers: Server.Handle, Server.HandleAsync, Server.Params, Decoder.Results and the
 //     helpers ReplyEmpty, ReplyValue, ReplyOption, ReplyError, ReplyResult
 //     and ReplyResultOption, which check that the parameters were decoded
 //     exactly, only then call the implementation, and encode what it
@@ -243,18 +310,43 @@
 // and one <Method>FunctionName per function (OpenFunctionName = "open",
 // BucketGetFunctionName = "bucket.get").
 //
-// # Interoperability with the wRPC project's Go runtime
+// # Interoperability with the wRPC project's Go and Rust runtimes
 //
 // Requests and responses are byte-identical to those of wrpc.io/go for the
-// same call (see the wire-vector tests). Things the wRPC Go server does that
-// a caller meets in practice:
+// same synchronous call (see the wire-vector tests). Things the wRPC Go
+// server does that a caller meets in practice:
 //   - On an unknown instance or function it leaves the connection open, so
 //     any client, this one included, waits until its deadline: always call
 //     with a deadline.
 //   - It treats a frame with empty data as the end of that path, and drops
-//     the invocation if more than 64 frames wait unread; this client sends
-//     one frame per request, so neither matters.
+//     the invocation if more than 64 frames wait unread on a path; this
+//     runtime never sends an empty frame on an async path, and sends a
+//     pending stream in chunks of up to 32 KiB per frame, so a wRPC Go
+//     reader that keeps up is not flooded.
 //   - A function with no results: the wRPC Go server sends an empty root
 //     frame; the wRPC Rust server may send no frame at all, which this
 //     client reports as ErrNoResult.
+//
+// Async values interoperate with the wRPC Go streams example in both
+// directions (testdata/wire-vectors/streams). What differs:
+//   - The wRPC Go runtime writes one frame per Write: a chunk's count and
+//     each element in frames of their own; this runtime writes a chunk per
+//     frame. Per path the bytes are the same, except that the wRPC Go
+//     runtime writes one more 0x00 after a typed stream's final empty chunk,
+//     which this runtime accepts (up to 16 zero bytes after an end) and does
+//     not send.
+//   - The wRPC Go and Rust runtimes always send streams and futures
+//     pending; this runtime sends values at hand ready when small. Both
+//     accept either.
+//   - The wRPC Go runtime must be told every async path in advance and has
+//     no wildcard subscriptions, so it cannot receive async values inside
+//     list elements or stream elements; this runtime can (it learns paths as
+//     it decodes).
+//   - The wRPC Go runtime never half-closes while a nested writer may
+//     still be alive (until they are garbage collected); this runtime does
+//     not wait for it: a call ends when its values end in-band, and lingers
+//     250 ms for the peer's last bytes before it closes.
+//   - A future without a value type cannot be sent pending here (neither
+//     runtime sends an empty frame for it); the wRPC Go bindings do not
+//     support it at all.
 package wrpc

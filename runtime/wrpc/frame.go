@@ -23,9 +23,11 @@ var (
 	// and when the handler fails or panics; the server log says which.
 	ErrNoResult = errors.New("server ended invocation without a result (likely causes: unknown instance or function, malformed or oversized request, or handler failure; see the server log)")
 
-	// ErrAsync: a frame arrived on a non-empty path, which carries a pending
-	// future or stream value. This runtime sends and accepts async values only
-	// inline (a stream as a list, a ready future), so it refuses the message.
+	// ErrAsync: a pending future or stream (a frame on a non-empty path, or
+	// a status byte 0) arrived in a synchronous call, for a function whose
+	// signature has no async value (or from hand-written code that reads
+	// frames with FrameReader). Functions with async values are served and
+	// invoked as async calls, which accept them (see the package doc).
 	ErrAsync = errors.New("pending async value (future or stream sent on its own frame path) is not supported by this runtime")
 
 	// ErrVersion: the request does not start with version byte 0x00.

@@ -85,6 +85,7 @@ type Server struct {
 	warns         *warnLimiter
 	work          chan *invocation // to an idle worker (workers.go)
 	idleWorkers   atomic.Int32
+	alim          AsyncLimits
 
 	regMu  sync.Mutex
 	routes atomic.Pointer[routeMap] // copy on write
@@ -119,6 +120,7 @@ type routeMap map[string]map[string]*route
 type route struct {
 	instance, name string
 	h              Handler
+	ah             asyncHandler // functions with async values (async_server.go)
 }
 
 type invocation struct {
@@ -246,6 +248,11 @@ func (s *Server) Register(instance, name string, h Handler) {
 	if h == nil {
 		panic("wrpc: Register with a nil handler for " + instance + "#" + name)
 	}
+	s.addRoute(&route{instance: instance, name: name, h: h})
+}
+
+func (s *Server) addRoute(rt *route) {
+	instance, name := rt.instance, rt.name
 	s.regMu.Lock()
 	defer s.regMu.Unlock()
 	old := *s.routes.Load()
@@ -260,7 +267,7 @@ func (s *Server) Register(instance, name string, h Handler) {
 	for k, v := range old[instance] {
 		fns[k] = v
 	}
-	fns[name] = &route{instance: instance, name: name, h: h}
+	fns[name] = rt
 	m[instance] = fns
 	s.routes.Store(&m)
 }
@@ -567,6 +574,10 @@ func (s *Server) serveConn(inv *invocation) {
 		s.refused(LimitUnknownFunction)
 		s.warn(c, "wrpc: unknown function; closing the connection",
 			"instance", logText(inst), "name", logText(name), "remote", remote(c))
+		return
+	}
+	if rt.ah != nil {
+		s.serveAsync(inv, rt, br) // br now belongs to the call
 		return
 	}
 	if s.readTimeout > 0 {

@@ -6,6 +6,7 @@ package roundtrip
 
 import (
 	"github.com/witgo-dev/witgo/generated/roundtrip/witgo/roundtrip/v0.1.0/kinds"
+	"github.com/witgo-dev/witgo/generated/roundtrip/witgo/roundtrip/v0.1.0/streams"
 	"github.com/witgo-dev/witgo/runtime/wrpc"
 )
 
@@ -18,11 +19,16 @@ const _ = wrpc.SupportPackageIsVersion3
 type World struct {
 	// Kinds implements the WIT interface "witgo:roundtrip/kinds@0.1.0".
 	Kinds kinds.Interface
+	// Streams implements the WIT interface "witgo:roundtrip/streams@0.1.0".
+	Streams streams.Interface
 }
 
 // NewClient returns a World whose fields call the server behind inv over wRPC.
 func NewClient(inv wrpc.Invoker) World {
-	return World{Kinds: kinds.NewClient(inv)}
+	return World{
+		Kinds:   kinds.NewClient(inv),
+		Streams: streams.NewClient(inv),
+	}
 }
 
 // Register serves every non-nil field of w on s, and the resource methods of
@@ -30,5 +36,8 @@ func NewClient(inv wrpc.Invoker) World {
 func Register(s *wrpc.Server, w World) {
 	if w.Kinds != nil {
 		kinds.Register(s, w.Kinds)
+	}
+	if w.Streams != nil {
+		streams.Register(s, w.Streams)
 	}
 }
