@@ -165,6 +165,11 @@ func (c *Client) exchange(conn Conn, instance, name string, params []byte) ([]by
 		putBuf(bp)
 		if isReset(err) {
 			// The server closed before reading the whole request: it refused it.
+			if alert := tlsAlert(conn); alert != nil {
+				// A TLS server says why (a client certificate required
+				// or refused) in an alert that arrived before the close.
+				return nil, "handshake", alert
+			}
 			err = fmt.Errorf("%w (%v)", ErrNoResult, err)
 		}
 		return nil, "write", err

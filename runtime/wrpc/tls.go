@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"net"
+	"strings"
 	"time"
 )
 
@@ -174,4 +175,25 @@ func netConn(c net.Conn) net.Conn {
 		return u.NetConn()
 	}
 	return c
+}
+
+// tlsAlert returns the alert a TLS server sent before it closed c, if c is
+// a TLS connection and one arrived ("remote error: tls: certificate
+// required"), else nil. In TLS 1.3 the client's handshake completes before
+// the server has checked the client's certificate, so a refusal shows up
+// as the server closing while the request is written; the alert is the
+// reason.
+func tlsAlert(c Conn) error {
+	tc, ok := c.(*tls.Conn)
+	if !ok {
+		return nil
+	}
+	_ = tc.SetReadDeadline(time.Now().Add(time.Second))
+	var b [1]byte
+	_, err := tc.Read(b[:])
+	var ae tls.AlertError
+	if err != nil && (errors.As(err, &ae) || strings.Contains(err.Error(), "remote error: tls:")) {
+		return err
+	}
+	return nil
 }

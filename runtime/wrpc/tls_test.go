@@ -137,18 +137,25 @@ func TestTLSPrincipals(t *testing.T) {
 	// Sent even though the server asks for certificates of its CA only.
 	forced := ca.ClientConfig()
 	forced.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &untrusted, nil }
-	for name, cfg := range map[string]*tls.Config{
-		"no certificate":        ca.ClientConfig(),
-		"untrusted certificate": forced,
+	for name, tc := range map[string]struct {
+		cfg  *tls.Config
+		want string // the server's alert, which the caller sees
+	}{
+		"no certificate":        {ca.ClientConfig(), "certificate required"},
+		"untrusted certificate": {forced, "unknown certificate authority"},
 	} {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		_, err := dialTLS(t, ts.url, cfg).Invoke(ctx, "i", "count", nil)
-		cancel()
-		var we *Error
-		if !errors.As(err, &we) {
-			t.Errorf("%s: call = %v, want a refusal (*Error)", name, err)
+		// A request large enough that the server's refusal arrives while
+		// it is being written, as well as a small one.
+		for _, size := range []int{0, 1 << 20} {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			_, err := dialTLS(t, ts.url, tc.cfg).Invoke(ctx, "i", "count", make([]byte, size))
+			cancel()
+			var we *Error
+			if !errors.As(err, &we) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s, %d-byte request: call = %v, want a refusal (*Error) saying %q", name, size, err, tc.want)
+			}
+			t.Logf("%s: %v", name, err)
 		}
-		t.Logf("%s: %v", name, err)
 	}
 	ts.logs.waitFor(t, "certificate signed by unknown authority")
 	ts.logs.waitFor(t, "TLS handshake failed")
