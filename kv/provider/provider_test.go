@@ -223,7 +223,7 @@ func TestDefaultsAreBounded(t *testing.T) {
 	if cfg.MaxHandles != wrpc.DefaultMaxHandles || cfg.MaxHandleBytes != wrpc.DefaultMaxHandleBytes {
 		t.Errorf("handle bounds by default: %d handles, %d bytes", cfg.MaxHandles, cfg.MaxHandleBytes)
 	}
-	want := int64(wrpc.DefaultMaxBytesInFlight) + wrpc.DefaultMaxHandleBytes + provider.DefaultMaxMemoryBytes + 64<<20
+	want := int64(wrpc.DefaultMaxBytesInFlight) + wrpc.DefaultMaxHandleBytes + provider.DefaultMaxMemoryBytes + 32<<20
 	if got := cfg.MemoryLimit(); got != want {
 		t.Errorf("memory limit %d, want %d", got, want)
 	}
