@@ -207,12 +207,6 @@ func (e *Engine) BucketName(id string) string { return keymap.Bucket(e.cfg.prefi
 // Create creates the bucket name if it does not exist yet; creating an
 // existing bucket changes nothing.
 func (e *Engine) Create(ctx context.Context, name string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := e.opts.CheckBucket("create", name); err != nil {
-		return err
-	}
 	_, err := e.open(ctx, "create", name, true)
 	return err
 }
@@ -223,12 +217,6 @@ func (e *Engine) Create(ctx context.Context, name string) error {
 // cached per Engine; handles of one name, in any Engine on the same
 // JetStream and prefix, share their data.
 func (e *Engine) Open(ctx context.Context, name string) (engine.Bucket, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := e.opts.CheckBucket("open", name); err != nil {
-		return nil, err
-	}
 	return e.open(ctx, "open", name, e.opts.CreateOnOpen)
 }
 
@@ -236,12 +224,6 @@ func (e *Engine) Open(ctx context.Context, name string) (engine.Bucket, error) {
 // error wrapping engine.ErrNoSuchStore whatever CreateOnOpen says
 // (engine.ExistingOpener).
 func (e *Engine) OpenExisting(ctx context.Context, name string) (engine.Bucket, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := e.opts.CheckBucket("open", name); err != nil {
-		return nil, err
-	}
 	return e.open(ctx, "open", name, false)
 }
 
@@ -251,7 +233,15 @@ func (e *Engine) cached(name string) *bucket {
 	return e.buckets[name]
 }
 
+// open checks ctx and the bucket name for op, then returns the bucket
+// name, creating it if create is set and it does not exist.
 func (e *Engine) open(ctx context.Context, op, name string, create bool) (*bucket, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := e.opts.CheckBucket(op, name); err != nil {
+		return nil, err
+	}
 	if b := e.cached(name); b != nil {
 		return b, nil
 	}

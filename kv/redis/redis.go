@@ -200,12 +200,6 @@ func bucketTag(id string) string {
 // Create creates the bucket name if it does not exist yet; creating an
 // existing bucket changes nothing.
 func (e *Engine) Create(ctx context.Context, name string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := e.opts.CheckBucket("create", name); err != nil {
-		return err
-	}
 	_, err := e.open(ctx, "create", name, true)
 	return err
 }
@@ -214,12 +208,6 @@ func (e *Engine) Create(ctx context.Context, name string) error {
 // wrapping engine.ErrNoSuchStore unless the engine was created with
 // CreateOnOpen(true).
 func (e *Engine) Open(ctx context.Context, name string) (engine.Bucket, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := e.opts.CheckBucket("open", name); err != nil {
-		return nil, err
-	}
 	return e.open(ctx, "open", name, e.opts.CreateOnOpen)
 }
 
@@ -227,16 +215,18 @@ func (e *Engine) Open(ctx context.Context, name string) (engine.Bucket, error) {
 // error wrapping engine.ErrNoSuchStore whatever CreateOnOpen says
 // (engine.ExistingOpener).
 func (e *Engine) OpenExisting(ctx context.Context, name string) (engine.Bucket, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := e.opts.CheckBucket("open", name); err != nil {
-		return nil, err
-	}
 	return e.open(ctx, "open", name, false)
 }
 
+// open checks ctx and the bucket name for op, then returns the bucket
+// name, creating it if create is set and it does not exist.
 func (e *Engine) open(ctx context.Context, op, name string, create bool) (*bucket, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := e.opts.CheckBucket(op, name); err != nil {
+		return nil, err
+	}
 	e.mu.Lock()
 	b := e.buckets[name]
 	e.mu.Unlock()
