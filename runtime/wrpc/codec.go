@@ -31,7 +31,23 @@ type Encoder struct {
 }
 
 // NewEncoder returns an Encoder for the parameters of a client call.
-func NewEncoder() *Encoder { return &Encoder{} }
+func NewEncoder() *Encoder { return newEncoder() }
+
+// encoderInline is the room for encoded bytes that an Encoder made here
+// has in its own allocation: the parameters or results of most calls fit,
+// and need no other.
+const encoderInline = 128
+
+type encoderWithRoom struct {
+	e    Encoder
+	room [encoderInline]byte
+}
+
+func newEncoder() *Encoder {
+	x := new(encoderWithRoom)
+	x.e.buf = x.room[:0]
+	return &x.e
+}
 
 // NewMethodEncoder returns an Encoder for the parameters of a client call of
 // a resource method, which starts with self, the handle of the resource the
@@ -136,7 +152,8 @@ func (d *Decoder) Finish() error {
 // Results returns the Encoder for the results of the call whose parameters
 // d decoded (server side).
 func (d *Decoder) Results() *Encoder {
-	e := &Encoder{ctx: d.ctx, srv: d.srv}
+	e := newEncoder()
+	e.ctx, e.srv = d.ctx, d.srv
 	if d.call != nil {
 		e.async, e.defs = true, new([]deferred)
 		e.path = []uint32{0} // result 0: WIT functions have at most one

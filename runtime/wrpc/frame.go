@@ -109,13 +109,13 @@ type frameReader struct {
 	n      int         // bytes consumed, counted against MaxMessage
 	frames int         // frames read
 
-	// Server side only (nil on the client): reserve is called with the
-	// declared length of each name and frame, once it is checked against
-	// the limits and before any of its bytes are read (all or nothing, so
-	// that many half-read requests cannot share out the room and all
-	// stall); dataLen with each frame's declared data length.
-	reserve func(n int) error
-	dataLen func(n int)
+	// inv is the invocation read, on the server (nil on the client): its
+	// reserve is called with the declared length of each name and frame,
+	// once it is checked against the limits and before any of its bytes
+	// are read (all or nothing, so that many half-read requests cannot
+	// share out the room and all stall); its dataLen with each frame's
+	// declared data length.
+	inv *invocation
 }
 
 // growChunk is how much a data buffer grows at least at a time while the
@@ -206,8 +206,8 @@ func (r *frameReader) readName(dst []byte, what, lenWhat string) ([]byte, error)
 	if uint64(r.n)+uint64(n) > uint64(r.lim.MaxMessage) {
 		return dst, r.messageLimit(what, uint64(n))
 	}
-	if r.reserve != nil {
-		if err := r.reserve(int(n)); err != nil {
+	if r.inv != nil {
+		if err := r.inv.reserve(int(n)); err != nil {
 			return dst, fmt.Errorf("%s: %w", what, err)
 		}
 	}
@@ -270,13 +270,11 @@ func (r *frameReader) readFrame(dst []byte) ([]byte, error) {
 	if uint64(r.n)+uint64(n) > uint64(r.lim.MaxMessage) {
 		return dst, r.frameErr(r.messageLimit("data", uint64(n)))
 	}
-	if r.reserve != nil {
-		if err := r.reserve(int(n)); err != nil {
+	if r.inv != nil {
+		if err := r.inv.reserve(int(n)); err != nil {
 			return dst, r.frameErr(fmt.Errorf("data: %w", err))
 		}
-	}
-	if r.dataLen != nil {
-		r.dataLen(int(n))
+		r.inv.dataLen(int(n))
 	}
 	dst, err = r.readData(dst, int(n), "data")
 	if err != nil {

@@ -101,8 +101,9 @@ func FuzzServerRequest(f *testing.F) {
 	s.Register(testInstance, "panic", func(ctx context.Context, p []byte) ([]byte, error) { panic("boom") })
 	f.Fuzz(func(t *testing.T, in []byte) {
 		c := &memConn{r: bytes.NewReader(in)}
-		inv := &invocation{conn: c}
-		inv.ctx, inv.cancel = context.WithCancel(context.Background())
+		inv := &invocation{srv: s, conn: c, peerVal: s.peer(c)}
+		inv.peer = &inv.peerVal
+		inv.ctx, inv.cancel = context.WithCancel(withPeer(context.Background(), inv.peer))
 		s.sem <- struct{}{}
 		s.track(inv)
 		s.serveConn(inv)

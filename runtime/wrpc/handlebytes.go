@@ -139,7 +139,7 @@ func (t *handleTable) room(owner string) error {
 
 // peer returns the Peer of a freshly accepted connection, tied to s's
 // handle table.
-func (s *Server) peer(c net.Conn) *Peer {
+func (s *Server) peer(c net.Conn) Peer {
 	p := peerOf(c)
 	p.handles = s.handles
 	return p

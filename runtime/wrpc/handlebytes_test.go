@@ -65,7 +65,7 @@ func TestHandleBytesFreedOnExpiry(t *testing.T) {
 	if err := acct.Reserve(100); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tab.export(ctx, "i#r", &bytesValue{acct, 100}); err != nil {
+	if _, err := tab.export(ctx, resourceType{"i", "r"}, &bytesValue{acct, 100}); err != nil {
 		t.Fatal(err)
 	}
 	if err := acct.Reserve(1); err == nil {
@@ -88,7 +88,7 @@ func TestHandleRoom(t *testing.T) {
 		if err := HandleRoom(alice); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := tab.export(alice, "i#r", i); err != nil {
+		if _, err := tab.export(alice, resourceType{"i", "r"}, i); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -96,7 +96,7 @@ func TestHandleRoom(t *testing.T) {
 		t.Fatalf("alice at her quota: %v", err)
 	}
 	for i := range 2 {
-		if _, err := tab.export(bob, "i#r", i); err != nil {
+		if _, err := tab.export(bob, resourceType{"i", "r"}, i); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -179,7 +179,7 @@ func (s *Server) Stats() Stats {
 	t.expireLocked(t.now())
 	st.Handles = make(map[string]int, len(t.perType))
 	for typ, n := range t.perType {
-		st.Handles[typ] = n
+		st.Handles[typ.String()] = n
 	}
 	st.HandleOwners = len(t.perOwner)
 	for _, n := range t.perOwner {

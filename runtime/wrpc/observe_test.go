@@ -291,8 +291,8 @@ func TestStatsHandles(t *testing.T) {
 	var bobs []byte
 	for _, e := range []struct {
 		ctx context.Context
-		typ string
-	}{{alice, "i#bucket"}, {alice, "i#cursor"}, {bob, "i#bucket"}} {
+		typ resourceType
+	}{{alice, resourceType{"i", "bucket"}}, {alice, resourceType{"i", "cursor"}}, {bob, resourceType{"i", "bucket"}}} {
 		h, err := s.handles.export(e.ctx, e.typ, new(int))
 		if err != nil {
 			t.Fatal(err)
@@ -306,20 +306,20 @@ func TestStatsHandles(t *testing.T) {
 	if st.HandleOwners != 2 || st.MaxHandlesPerOwner != 2 || st.MaxHandles != 4 || st.HandleQuota != 2 {
 		t.Errorf("Stats %+v", st)
 	}
-	if _, err := s.handles.export(alice, "i#bucket", new(int)); !errors.Is(err, ErrTooManyHandles) {
+	if _, err := s.handles.export(alice, resourceType{"i", "bucket"}, new(int)); !errors.Is(err, ErrTooManyHandles) {
 		t.Fatalf("over the quota: %v", err)
 	}
-	if _, err := s.handles.export(bob, "i#bucket", new(int)); err != nil {
+	if _, err := s.handles.export(bob, resourceType{"i", "bucket"}, new(int)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.handles.export(carol, "i#bucket", new(int)); !errors.Is(err, ErrTooManyHandles) {
+	if _, err := s.handles.export(carol, resourceType{"i", "bucket"}, new(int)); !errors.Is(err, ErrTooManyHandles) {
 		t.Fatalf("over the table: %v", err)
 	}
 	if want := []string{LimitHandleQuota, LimitMaxHandles}; !slices.Equal(rec.refused, want) {
 		t.Errorf("refused %q, want %q", rec.refused, want)
 	}
 	// Moving ownership out (own<R>) takes the entry out of the counts.
-	if _, err := s.handles.resolve(bob, "i#bucket", bobs, Own); err != nil {
+	if _, err := s.handles.resolve(bob, resourceType{"i", "bucket"}, bobs, Own); err != nil {
 		t.Fatal(err)
 	}
 	if st := s.Stats(); st.Handles["i#bucket"] != 2 || st.HandleOwners != 2 || st.MaxHandlesPerOwner != 2 {

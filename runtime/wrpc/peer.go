@@ -21,6 +21,9 @@ type Peer struct {
 	// handles is the handle table of the server serving the call (nil for
 	// a Peer made by WithPeer), where HandleRoom and HandleBytes look.
 	handles *handleTable
+	// owner is ownerKey of the peer, once the server knows the principal
+	// ("" until then, and for a Peer made by WithPeer).
+	owner string
 }
 
 // peerKey is the context key of a call's Peer.
@@ -40,7 +43,7 @@ func PeerFromContext(ctx context.Context) (p Peer, ok bool) {
 		return Peer{}, false
 	}
 	p = *pp
-	p.handles = nil
+	p.handles, p.owner = nil, ""
 	return p, true
 }
 
@@ -48,7 +51,7 @@ func PeerFromContext(ctx context.Context) (p Peer, ok bool) {
 // each call. It is for tests and in-process use of server-side code (such
 // as a backend called without the network) that reads PeerFromContext.
 func WithPeer(ctx context.Context, p Peer) context.Context {
-	p.handles = nil
+	p.handles, p.owner = nil, ""
 	return withPeer(ctx, &p)
 }
 
@@ -62,14 +65,23 @@ func ownerOf(ctx context.Context) string {
 	if !ok || p == nil {
 		return ""
 	}
-	if p.Principal != "" && p.Principal != Anonymous {
-		return "principal:" + p.Principal
+	if p.owner != "" {
+		return p.owner
 	}
-	if ip := remoteIP(p.Addr); ip != "" {
+	return ownerKey(p.Principal, p.Addr)
+}
+
+// ownerKey is the owner of the handles created by calls of principal from
+// addr (see ownerOf).
+func ownerKey(principal string, addr net.Addr) string {
+	if principal != "" && principal != Anonymous {
+		return "principal:" + principal
+	}
+	if ip := remoteIP(addr); ip != "" {
 		return "ip:" + ip
 	}
-	if p.Addr != nil {
-		return p.Addr.Network() + ":" + p.Addr.String()
+	if addr != nil {
+		return addr.Network() + ":" + addr.String()
 	}
 	return Anonymous
 }

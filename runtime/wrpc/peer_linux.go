@@ -12,8 +12,8 @@ import (
 // the principal is the connecting process's user (SO_PEERCRED), which the
 // kernel vouches for; elsewhere it is Anonymous until a TLS handshake says
 // otherwise.
-func peerOf(c net.Conn) *Peer {
-	p := &Peer{Addr: c.RemoteAddr(), Principal: Anonymous}
+func peerOf(c net.Conn) Peer {
+	p := Peer{Addr: c.RemoteAddr(), Principal: Anonymous}
 	if uc, ok := c.(*net.UnixConn); ok {
 		if rc, err := uc.SyscallConn(); err == nil {
 			var cred *syscall.Ucred

@@ -235,12 +235,14 @@ func (d *QUICDialer) Dial(ctx context.Context) (Conn, error) {
 		}
 		s, err := qc.OpenStreamSync(ctx)
 		if err == nil {
-			return newQUICStream(s, qc, nil), nil
+			return newQUICStream(s, qc, nil, nil), nil
 		}
-		if ctx.Err() != nil || attempt > 0 || qc.Context().Err() == nil {
+		if ctx.Err() != nil || attempt > 0 {
 			return nil, quicError(err)
 		}
-		// The connection died under us: dial again, once.
+		// Within its context, OpenStreamSync fails only on a connection
+		// that has ended (its Context may not say so yet): dial again,
+		// once.
 		d.forget(qc)
 	}
 }
@@ -350,6 +352,7 @@ type quicStream struct {
 	s  *quic.Stream
 	qc *quic.Conn
 	l  *QUICListener // the listener that accepted it; nil on the client
+	id *quicPeer     // who is at the other end; nil on the client
 
 	readEOF   atomic.Bool
 	writeDone atomic.Bool
@@ -357,8 +360,26 @@ type quicStream struct {
 	wmu       sync.Mutex // held by a server-side Write
 }
 
-func newQUICStream(s *quic.Stream, qc *quic.Conn, l *QUICListener) *quicStream {
-	return &quicStream{s: s, qc: qc, l: l}
+// quicPeer is what the server-side streams of one connection share: the
+// caller, named once when the connection is accepted (its TLS handshake
+// is complete by then) rather than for each invocation.
+type quicPeer struct {
+	principal string
+	remote    string // the remote IP, as remoteKey gives it
+	owner     string // the owner of the handles its calls create (ownerKey)
+}
+
+func newQUICPeer(qc *quic.Conn) *quicPeer {
+	p := &quicPeer{
+		principal: principalFromTLS(qc.ConnectionState().TLS),
+		remote:    remoteIP(qc.RemoteAddr()),
+	}
+	p.owner = ownerKey(p.principal, qc.RemoteAddr())
+	return p
+}
+
+func newQUICStream(s *quic.Stream, qc *quic.Conn, l *QUICListener, id *quicPeer) *quicStream {
+	return &quicStream{s: s, qc: qc, l: l, id: id}
 }
 
 func (c *quicStream) Read(p []byte) (int, error) {
@@ -432,12 +453,20 @@ func (c *quicStream) ConnectionState() tls.ConnectionState {
 	return c.qc.ConnectionState().TLS
 }
 
-// watchPeer calls gone when the caller goes away: it stopped reading the
-// results (the client aborts with STOP_SENDING) or its connection ended. It
-// returns the function that stops watching. Before the server writes its
-// results nothing else ends the stream's context.
-func (c *quicStream) watchPeer(gone func()) (stop func() bool) {
-	return context.AfterFunc(c.s.Context(), gone)
+// identity names the caller of a server-side stream: the principal of its
+// connection's client certificate, its remote IP, and the owner of the
+// handles its calls create.
+func (c *quicStream) identity() (principal, remote, owner string) {
+	return c.id.principal, c.id.remote, c.id.owner
+}
+
+// callContext is the context of the stream's invocation: the stream's own,
+// which ends when the caller stops reading the results (the client aborts
+// with STOP_SENDING), when the connection ends, and when the server closes
+// the stream (Server.Close). Before the server writes its results nothing
+// else ends it.
+func (c *quicStream) callContext() context.Context {
+	return c.s.Context()
 }
 
 // quicResetError is a stream or connection that the peer (or the network)
@@ -500,7 +529,6 @@ type QUICListener struct {
 	mu        sync.Mutex
 	conns     map[*quic.Conn]string // open connections, with their remote IP
 	byRemote  map[string]int
-	out       int // streams returned by Accept and not yet closed
 	closed    bool
 	finished  bool
 	deadline  chan struct{} // closed when the accept deadline passes
@@ -508,6 +536,11 @@ type QUICListener struct {
 	dlTimer   *time.Timer
 
 	accepted atomic.Int64 // connections accepted so far
+	// out counts the streams accepted and not yet closed; closing is set
+	// (under mu) when Close begins. Once both say so, the connections
+	// close (maybeFinish).
+	out     atomic.Int64
+	closing atomic.Bool
 
 	// serve, if set (by Server.Serve), takes each stream as it is
 	// accepted, instead of Accept.
@@ -593,7 +626,7 @@ func (l *QUICListener) acceptConns() {
 		l.accepted.Add(1)
 		context.AfterFunc(qc.Context(), func() { l.connGone(qc, key) })
 		l.wg.Add(1)
-		go l.acceptStreams(qc)
+		go l.acceptStreams(qc, newQUICPeer(qc))
 	}
 }
 
@@ -620,17 +653,15 @@ func (l *QUICListener) connGone(qc *quic.Conn, key string) {
 	}
 }
 
-func (l *QUICListener) acceptStreams(qc *quic.Conn) {
+func (l *QUICListener) acceptStreams(qc *quic.Conn, id *quicPeer) {
 	defer l.wg.Done()
 	for {
 		s, err := qc.AcceptStream(l.ctx)
 		if err != nil {
 			return
 		}
-		c := newQUICStream(s, qc, l)
-		l.mu.Lock()
-		l.out++
-		l.mu.Unlock()
+		c := newQUICStream(s, qc, l, id)
+		l.out.Add(1)
 		if serve := l.serve.Load(); serve != nil {
 			(*serve)(c)
 			continue
@@ -712,6 +743,7 @@ func (l *QUICListener) Close() error {
 		return nil
 	}
 	l.closed = true
+	l.closing.Store(true)
 	l.mu.Unlock()
 	l.cancel()
 	_ = l.ql.Close()
@@ -741,8 +773,10 @@ const (
 
 // streamDone counts a stream closed.
 func (l *QUICListener) streamDone() {
+	if l.out.Add(-1) > 0 || !l.closing.Load() {
+		return // the common case, without the lock
+	}
 	l.mu.Lock()
-	l.out--
 	l.maybeFinish()
 	l.mu.Unlock()
 }
@@ -750,7 +784,7 @@ func (l *QUICListener) streamDone() {
 // maybeFinish closes the connections and the socket once the listener is
 // closed and no stream is out. l.mu is held.
 func (l *QUICListener) maybeFinish() {
-	if !l.closed || l.out > 0 || l.finished {
+	if !l.closed || l.out.Load() > 0 || l.finished {
 		return
 	}
 	l.finished = true

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"strings"
+
 	"sync"
 	"time"
 )
@@ -120,7 +120,7 @@ func WithHandleQuota(n int) ServerOption {
 func (s *Server) SetHandleResolver(instance, resource string, r HandleResolver) {
 	s.handles.mu.Lock()
 	defer s.handles.mu.Unlock()
-	s.handles.resolvers[instance+"#"+resource] = r
+	s.handles.resolvers[resourceType{instance, resource}] = r
 }
 
 // handleTable holds the resource values a server handed out by handle.
@@ -129,12 +129,12 @@ func (s *Server) SetHandleResolver(instance, resource string, r HandleResolver) 
 // created it, who alone can use it, within a per-owner quota.
 type handleTable struct {
 	mu        sync.Mutex
-	resolvers map[string]HandleResolver
+	resolvers map[resourceType]HandleResolver
 	entries   map[string]*list.Element // of *handleEntry
 	lru       list.List                // most recently used at the front
 	perOwner  map[string]int
-	perType   map[string]int // live entries by resource type, for Stats
-	obs       Observer       // told of the calls refused by max or quota
+	perType   map[resourceType]int // live entries by resource type, for Stats
+	obs       Observer             // told of the calls refused by max or quota
 	max       int
 	quota     int // per owner; 0: max/16
 	ttl       time.Duration
@@ -148,9 +148,16 @@ type handleTable struct {
 	bytesByOwner map[string]int64
 }
 
+// resourceType names a resource type: the WIT resource of an instance
+// (kept apart, so that naming one costs no allocation).
+type resourceType struct{ instance, resource string }
+
+// String is how the type is named in errors and Stats: instance#resource.
+func (r resourceType) String() string { return r.instance + "#" + r.resource }
+
 type handleEntry struct {
 	h     string
-	typ   string
+	typ   resourceType
 	owner string
 	v     any
 	last  time.Time
@@ -158,10 +165,10 @@ type handleEntry struct {
 
 func newHandleTable() *handleTable {
 	return &handleTable{
-		resolvers:    make(map[string]HandleResolver),
+		resolvers:    make(map[resourceType]HandleResolver),
 		entries:      make(map[string]*list.Element),
 		perOwner:     make(map[string]int),
-		perType:      make(map[string]int),
+		perType:      make(map[resourceType]int),
 		max:          DefaultMaxHandles,
 		bytesMax:     DefaultMaxHandleBytes,
 		bytesByOwner: make(map[string]int64),
@@ -180,7 +187,7 @@ func (t *handleTable) ownerQuota() int {
 
 // export returns the handle of v for the call's owner: v's own handle if
 // it is a Resource of a type with a resolver, else a new entry.
-func (t *handleTable) export(ctx context.Context, typ string, v any) ([]byte, error) {
+func (t *handleTable) export(ctx context.Context, typ resourceType, v any) ([]byte, error) {
 	t.mu.Lock()
 	defer t.unlock()
 	if r, ok := v.(Resource); ok && t.resolvers[typ] != nil {
@@ -225,7 +232,7 @@ func (t *handleTable) removeLocked(el *list.Element) *handleEntry {
 
 // resolve looks h up in the table, then asks the resolver of typ, if any. A
 // handle of another owner is unknown to this one.
-func (t *handleTable) resolve(ctx context.Context, typ string, h []byte, own Ownership) (any, error) {
+func (t *handleTable) resolve(ctx context.Context, typ resourceType, h []byte, own Ownership) (any, error) {
 	t.mu.Lock()
 	now := t.now()
 	t.expireLocked(now)
@@ -246,8 +253,7 @@ func (t *handleTable) resolve(ctx context.Context, typ string, h []byte, own Own
 	if r == nil {
 		return nil, fmt.Errorf("%s: %w", typ, ErrUnknownHandle)
 	}
-	instance, resource := splitType(typ)
-	return r.ResolveHandle(ctx, instance, resource, h)
+	return r.ResolveHandle(ctx, typ.instance, typ.resource, h)
 }
 
 // expireLocked removes the entries unused for longer than the TTL, oldest
@@ -281,7 +287,7 @@ func (t *handleTable) closeAll() {
 	}
 	t.entries = make(map[string]*list.Element)
 	t.perOwner = make(map[string]int)
-	t.perType = make(map[string]int)
+	t.perType = make(map[resourceType]int)
 	t.lru.Init()
 	t.mu.Unlock()
 	for _, v := range vals {
@@ -293,11 +299,6 @@ func closeValue(v any) {
 	if c, ok := v.(io.Closer); ok {
 		_ = c.Close()
 	}
-}
-
-func splitType(typ string) (instance, resource string) {
-	i := strings.LastIndexByte(typ, '#')
-	return typ[:max(i, 0)], typ[i+1:]
 }
 
 // EncodeResource writes the handle of the resource value v. On the client
@@ -320,7 +321,7 @@ func EncodeResource(e *Encoder, instance, resource string, v any) {
 		e.Bytes(nil)
 		return
 	}
-	h, err := e.srv.handles.export(e.ctx, instance+"#"+resource, v)
+	h, err := e.srv.handles.export(e.ctx, resourceType{instance, resource}, v)
 	if err != nil {
 		// The value never reached the caller: nothing else will close it.
 		closeValue(v)
@@ -341,7 +342,7 @@ func DecodeResource[T any](d *Decoder, instance, resource string, own Ownership,
 	if d.srv == nil {
 		return client(d.inv, h)
 	}
-	v, err := d.srv.handles.resolve(d.ctx, instance+"#"+resource, h, own)
+	v, err := d.srv.handles.resolve(d.ctx, resourceType{instance, resource}, h, own)
 	if err != nil {
 		d.Fail(err)
 		return zero

@@ -21,39 +21,39 @@ func TestHandleTable(t *testing.T) {
 	tab.now = func() time.Time { return now }
 
 	a := &closer{}
-	ha, err := tab.export(ctx, "i#r", a)
+	ha, err := tab.export(ctx, resourceType{"i", "r"}, a)
 	if err != nil || len(ha) != 16 {
 		t.Fatalf("export = %x, %v", ha, err)
 	}
-	hb, _ := tab.export(ctx, "i#r", "b")
+	hb, _ := tab.export(ctx, resourceType{"i", "r"}, "b")
 	if string(ha) == string(hb) {
 		t.Fatal("two handles are equal")
 	}
-	if _, err := tab.export(ctx, "i#r", "c"); !errors.Is(err, ErrTooManyHandles) {
+	if _, err := tab.export(ctx, resourceType{"i", "r"}, "c"); !errors.Is(err, ErrTooManyHandles) {
 		t.Fatalf("third export into a table of 2: %v", err)
 	}
 	// A handle is typed: the same bytes for another resource are unknown.
-	if _, err := tab.resolve(ctx, "i#other", ha, Borrow); !errors.Is(err, ErrUnknownHandle) {
+	if _, err := tab.resolve(ctx, resourceType{"i", "other"}, ha, Borrow); !errors.Is(err, ErrUnknownHandle) {
 		t.Fatalf("resolve as another type: %v", err)
 	}
 	// Borrow keeps the handle and refreshes it; own takes it out.
 	now = now.Add(50 * time.Second)
-	if v, err := tab.resolve(ctx, "i#r", ha, Borrow); err != nil || v != a {
+	if v, err := tab.resolve(ctx, resourceType{"i", "r"}, ha, Borrow); err != nil || v != a {
 		t.Fatalf("borrow = %v, %v", v, err)
 	}
-	if v, err := tab.resolve(ctx, "i#r", hb, Own); err != nil || v != "b" {
+	if v, err := tab.resolve(ctx, resourceType{"i", "r"}, hb, Own); err != nil || v != "b" {
 		t.Fatalf("own = %v, %v", v, err)
 	}
-	if _, err := tab.resolve(ctx, "i#r", hb, Borrow); !errors.Is(err, ErrUnknownHandle) {
+	if _, err := tab.resolve(ctx, resourceType{"i", "r"}, hb, Borrow); !errors.Is(err, ErrUnknownHandle) {
 		t.Fatalf("handle after own transfer: %v", err)
 	}
 	// a was used 50 s in; 61 s later it has expired, and a full table sweeps it.
 	now = now.Add(61 * time.Second)
-	if _, err := tab.resolve(ctx, "i#r", ha, Borrow); !errors.Is(err, ErrUnknownHandle) {
+	if _, err := tab.resolve(ctx, resourceType{"i", "r"}, ha, Borrow); !errors.Is(err, ErrUnknownHandle) {
 		t.Fatalf("expired handle: %v", err)
 	}
-	tab.export(ctx, "i#r", "d")
-	if _, err := tab.export(ctx, "i#r", "e"); err != nil {
+	tab.export(ctx, resourceType{"i", "r"}, "d")
+	if _, err := tab.export(ctx, resourceType{"i", "r"}, "e"); err != nil {
 		t.Fatalf("export after expiry: %v", err)
 	}
 	if !a.closed {
@@ -78,28 +78,28 @@ func TestHandleOwners(t *testing.T) {
 	alice2 := WithPeer(context.Background(), Peer{Addr: &net.TCPAddr{IP: net.IPv4(10, 0, 0, 1), Port: 3}, Principal: Anonymous})
 	var hs [][]byte
 	for i := range 3 {
-		h, err := tab.export(alice, "i#r", i)
+		h, err := tab.export(alice, resourceType{"i", "r"}, i)
 		if err != nil {
 			t.Fatal(err)
 		}
 		hs = append(hs, h)
 	}
-	if _, err := tab.export(alice, "i#r", 3); !errors.Is(err, ErrTooManyHandles) || !strings.Contains(err.Error(), "limit 3 per client") {
+	if _, err := tab.export(alice, resourceType{"i", "r"}, 3); !errors.Is(err, ErrTooManyHandles) || !strings.Contains(err.Error(), "limit 3 per client") {
 		t.Fatalf("over alice's quota: %v", err)
 	}
-	if _, err := tab.resolve(bob, "i#r", hs[0], Borrow); !errors.Is(err, ErrUnknownHandle) {
+	if _, err := tab.resolve(bob, resourceType{"i", "r"}, hs[0], Borrow); !errors.Is(err, ErrUnknownHandle) {
 		t.Fatalf("bob used alice's handle: %v", err)
 	}
-	if _, err := tab.resolve(bob, "i#r", hs[0], Own); !errors.Is(err, ErrUnknownHandle) {
+	if _, err := tab.resolve(bob, resourceType{"i", "r"}, hs[0], Own); !errors.Is(err, ErrUnknownHandle) {
 		t.Fatalf("bob took alice's handle: %v", err)
 	}
-	if _, err := tab.export(bob, "i#r", "b"); err != nil {
+	if _, err := tab.export(bob, resourceType{"i", "r"}, "b"); err != nil {
 		t.Fatalf("bob is refused while alice is at her quota: %v", err)
 	}
-	if v, err := tab.resolve(alice2, "i#r", hs[0], Own); err != nil || v != 0 {
+	if v, err := tab.resolve(alice2, resourceType{"i", "r"}, hs[0], Own); err != nil || v != 0 {
 		t.Fatalf("alice's own handle: %v, %v", v, err)
 	}
-	if _, err := tab.export(alice, "i#r", 4); err != nil {
+	if _, err := tab.export(alice, resourceType{"i", "r"}, 4); err != nil {
 		t.Fatalf("alice after giving one back: %v", err)
 	}
 }
@@ -113,12 +113,12 @@ func TestHandleExpiryOrder(t *testing.T) {
 	tab.ttl = time.Minute
 	tab.now = func() time.Time { return now }
 	a, b, c := &closer{}, &closer{}, &closer{}
-	ha, _ := tab.export(ctx, "i#r", a)
+	ha, _ := tab.export(ctx, resourceType{"i", "r"}, a)
 	now = now.Add(20 * time.Second)
-	tab.export(ctx, "i#r", b)
+	tab.export(ctx, resourceType{"i", "r"}, b)
 	now = now.Add(20 * time.Second)
-	tab.export(ctx, "i#r", c)
-	if _, err := tab.resolve(ctx, "i#r", ha, Borrow); err != nil { // a is now the newest
+	tab.export(ctx, resourceType{"i", "r"}, c)
+	if _, err := tab.resolve(ctx, resourceType{"i", "r"}, ha, Borrow); err != nil { // a is now the newest
 		t.Fatal(err)
 	}
 	now = now.Add(45 * time.Second) // b is 85 s old, c 45 s, a 45 s
@@ -144,12 +144,14 @@ type stateless []byte
 
 func (s stateless) WRPCHandle() []byte { return s }
 
+var bucketType = resourceType{"wasi:keyvalue/store@0.2.0-draft2", "bucket"}
+
 func TestStatelessHandles(t *testing.T) {
 	ctx := context.Background()
 	tab := newHandleTable()
 	r := &resolver{}
-	tab.resolvers["wasi:keyvalue/store@0.2.0-draft2#bucket"] = r
-	h, err := tab.export(ctx, "wasi:keyvalue/store@0.2.0-draft2#bucket", stateless("sessions"))
+	tab.resolvers[bucketType] = r
+	h, err := tab.export(ctx, bucketType, stateless("sessions"))
 	if err != nil || string(h) != "sessions" {
 		t.Fatalf("export = %q, %v", h, err)
 	}
@@ -158,18 +160,18 @@ func TestStatelessHandles(t *testing.T) {
 	}
 	// A value without its own handle goes to the table, and is found there
 	// before the resolver is asked.
-	th, err := tab.export(ctx, "wasi:keyvalue/store@0.2.0-draft2#bucket", "stateful")
+	th, err := tab.export(ctx, bucketType, "stateful")
 	if err != nil || len(th) != 16 || len(tab.entries) != 1 {
 		t.Fatalf("export of a stateful value = %x, %v (%d entries)", th, err, len(tab.entries))
 	}
-	if v, err := tab.resolve(ctx, "wasi:keyvalue/store@0.2.0-draft2#bucket", th, Borrow); err != nil || v != "stateful" {
+	if v, err := tab.resolve(ctx, bucketType, th, Borrow); err != nil || v != "stateful" {
 		t.Fatalf("resolve of the table handle = %v, %v", v, err)
 	}
-	v, err := tab.resolve(ctx, "wasi:keyvalue/store@0.2.0-draft2#bucket", []byte("sessions"), Own)
+	v, err := tab.resolve(ctx, bucketType, []byte("sessions"), Own)
 	if err != nil || string(v.(stateless)) != "sessions" {
 		t.Fatalf("resolve = %v, %v", v, err)
 	}
-	if _, err := tab.resolve(ctx, "wasi:keyvalue/store@0.2.0-draft2#bucket", []byte("bad"), Borrow); err == nil {
+	if _, err := tab.resolve(ctx, bucketType, []byte("bad"), Borrow); err == nil {
 		t.Fatal("resolver error lost")
 	}
 	want := "wasi:keyvalue/store@0.2.0-draft2|bucket|sessions"

@@ -83,8 +83,7 @@ type Server struct {
 	conns         *connCounter
 	budget        *byteBudget
 	warns         *warnLimiter
-	work          chan *invocation // to an idle worker (workers.go)
-	idleWorkers   atomic.Int32
+	workers       workerPool // workers.go
 	alim          AsyncLimits
 
 	regMu  sync.Mutex
@@ -101,11 +100,22 @@ type Server struct {
 	idle       chan struct{} // closed when closing and no invocation is left
 }
 
-// peerWatcher is a connection whose transport tells when the caller goes
-// away: watchPeer calls gone then, until stop is called.
-type peerWatcher interface {
-	watchPeer(gone func()) (stop func() bool)
+// identifiedConn is a connection whose transport named the caller before
+// the server got it, and whose context ends when the caller goes away (a
+// QUIC stream: its connection's TLS handshake is done, and the stream
+// ends when the client stops reading it or the connection is lost).
+type identifiedConn interface {
+	// identity returns the caller's principal, remoteKey of the
+	// connection, and the owner of the handles its calls create.
+	identity() (principal, remote, owner string)
+	// callContext is the context of the connection's invocation; closing
+	// the connection ends it.
+	callContext() context.Context
 }
+
+// noCancel is the cancel function of an invocation whose context ends with
+// its connection.
+func noCancel() {}
 
 // handoffListener is a listener that can hand each connection it accepts
 // to a function, from its own goroutines, instead of returning it from
@@ -124,11 +134,40 @@ type route struct {
 }
 
 type invocation struct {
+	srv    *Server
 	conn   net.Conn
 	peer   *Peer  // in ctx; its principal is set by the TLS handshake
 	remote string // remoteKey(conn)
 	ctx    context.Context
 	cancel context.CancelFunc
+
+	// While the request is read (frameReader): the bytes it holds in the
+	// bytes-in-flight budget, and the read deadline that each declared
+	// byte extends (zero: none).
+	reserved     int
+	readDeadline time.Time
+
+	peerVal Peer // what peer points to: one allocation with the invocation
+}
+
+// reserve takes n more bytes of the request from the bytes-in-flight
+// budget.
+func (inv *invocation) reserve(n int) error {
+	if err := inv.srv.budget.acquire(inv.ctx, n); err != nil {
+		return err
+	}
+	inv.reserved += n
+	return nil
+}
+
+// dataLen extends the read deadline by the time a frame of n bytes may
+// take at the minimum read rate.
+func (inv *invocation) dataLen(n int) {
+	if inv.readDeadline.IsZero() {
+		return
+	}
+	inv.readDeadline = inv.readDeadline.Add(time.Duration(n) * time.Second / time.Duration(inv.srv.minReadRate))
+	_ = inv.conn.SetReadDeadline(inv.readDeadline)
 }
 
 // ServerOption configures a Server. Options that exist on both sides are
@@ -226,7 +265,6 @@ func NewServer(opts ...ServerOption) *Server {
 		conns:         newConnCounter(),
 		budget:        newByteBudget(),
 		warns:         newWarnLimiter(),
-		work:          make(chan *invocation),
 		listeners:     make(map[net.Listener]struct{}),
 		active:        make(map[*invocation]struct{}),
 		done:          make(chan struct{}),
@@ -358,7 +396,13 @@ func (s *Server) Serve(l net.Listener) error {
 // it returns false, having closed c, once Close was called.
 func (s *Server) accepted(l net.Listener, c net.Conn) bool {
 	s.extendDrain(l)
-	key := remoteKey(c)
+	id, identified := c.(identifiedConn)
+	var principal, key, owner string
+	if identified {
+		principal, key, owner = id.identity()
+	} else {
+		key = remoteKey(c)
+	}
 	if ok, name, limit := s.conns.admit(key); !ok {
 		// Closed at once, unread: the caller sees the connection end
 		// without a result, and accepting goes on for the others.
@@ -370,8 +414,14 @@ func (s *Server) accepted(l net.Listener, c net.Conn) bool {
 	if s.obs != nil {
 		s.obs.ConnAccepted()
 	}
-	inv := &invocation{conn: c, peer: s.peer(c), remote: key}
-	inv.ctx, inv.cancel = context.WithCancel(withPeer(context.Background(), inv.peer))
+	inv := &invocation{srv: s, conn: c, remote: key, peerVal: s.peer(c)}
+	inv.peer = &inv.peerVal
+	if identified {
+		inv.peer.Principal, inv.peer.owner = principal, owner
+		inv.ctx, inv.cancel = withPeer(id.callContext(), inv.peer), noCancel
+	} else {
+		inv.ctx, inv.cancel = context.WithCancel(withPeer(context.Background(), inv.peer))
+	}
 	if !s.track(inv) {
 		s.conns.release(key)
 		inv.cancel()
@@ -470,6 +520,11 @@ func earliest(a, b time.Time) time.Time {
 // extendDrain, during Shutdown's drain, gives l another drainWindow after a
 // connection was accepted, up to the end of the drain.
 func (s *Server) extendDrain(l net.Listener) {
+	select {
+	case <-s.done:
+	default:
+		return // not closing: the common case, without the lock
+	}
 	s.mu.Lock()
 	until, draining := s.drainUntil, s.closing && !s.closed
 	s.mu.Unlock()
@@ -490,6 +545,7 @@ func (s *Server) beginClose(drain bool) {
 	if !s.closing {
 		s.closing = true
 		close(s.done)
+		s.workers.close()
 	}
 	if !drain {
 		s.closed = true
@@ -528,11 +584,10 @@ func (s *Server) forceClose() {
 // handler.
 func (s *Server) serveConn(inv *invocation) {
 	c := inv.conn
-	reserved := 0
 	defer func() {
 		inv.cancel()
 		_ = c.Close()
-		s.budget.release(reserved)
+		s.budget.release(inv.reserved)
 		s.conns.release(inv.remote)
 		s.untrack(inv)
 	}()
@@ -552,16 +607,13 @@ func (s *Server) serveConn(inv *invocation) {
 		s.handshakeFailed(c, err)
 		return
 	}
+	if inv.peer.owner == "" {
+		inv.peer.owner = ownerKey(inv.peer.Principal, inv.peer.Addr)
+	}
 	bp := getBuf()
 	defer putBuf(bp)
 	br := getReader(c)
-	fr := frameReader{br: br, lim: s.lim, reserve: func(n int) error {
-		if err := s.budget.acquire(inv.ctx, n); err != nil {
-			return err
-		}
-		reserved += n
-		return nil
-	}}
+	fr := frameReader{br: br, lim: s.lim, inv: inv}
 	inst, name, err := fr.readHeader((*bp)[:0])
 	if err != nil {
 		putReader(br)
@@ -581,13 +633,9 @@ func (s *Server) serveConn(inv *invocation) {
 		return
 	}
 	if s.readTimeout > 0 {
-		deadline := time.Now().Add(s.readTimeout)
-		_ = c.SetReadDeadline(deadline)
-		fr.dataLen = func(n int) {
-			// Each declared byte buys time at the minimum rate.
-			deadline = deadline.Add(time.Duration(n) * time.Second / time.Duration(s.minReadRate))
-			_ = c.SetReadDeadline(deadline)
-		}
+		// Each declared byte buys time at the minimum rate (dataLen).
+		inv.readDeadline = time.Now().Add(s.readTimeout)
+		_ = c.SetReadDeadline(inv.readDeadline)
 	}
 	params, _, err := fr.readAll((*bp)[:0])
 	putReader(br)
@@ -596,29 +644,28 @@ func (s *Server) serveConn(inv *invocation) {
 		s.requestFailed(c, rt, nil, nil, fr.n, err)
 		return
 	}
-	if s.readTimeout > 0 || s.headerTimeout > 0 {
-		_ = c.SetReadDeadline(time.Time{})
-	}
-	select {
-	case s.sem <- struct{}{}:
-		defer func() { <-s.sem }()
-	case <-inv.ctx.Done():
+	if !s.acquireSlot(inv.ctx) {
 		return
 	}
+	defer func() { <-s.sem }()
 
 	var stopWatch func() bool
-	if w, ok := c.(peerWatcher); ok {
-		// The transport tells when the caller goes away (QUIC).
-		stopWatch = w.watchPeer(inv.cancel)
+	if _, ok := c.(identifiedConn); ok {
+		// The context ends when the caller goes away (QUIC).
 	} else if canWatchPeer {
 		// Most handlers return well within watchDelay: they never pay for
 		// the watcher.
-		stopWatch = time.AfterFunc(watchDelay, func() { watchPeer(c, inv.cancel) }).Stop
+		stopWatch = time.AfterFunc(watchDelay, func() {
+			// The watcher waits on the read side: without the request's
+			// read deadline.
+			_ = c.SetReadDeadline(time.Time{})
+			watchPeer(c, inv.cancel)
+		}).Stop
 	}
 	callCtx := inv.ctx
 	if s.callTimeout > 0 {
 		var cancel context.CancelFunc
-		callCtx, cancel = context.WithTimeout(inv.ctx, s.callTimeout)
+		callCtx, cancel = withCallDeadline(inv.ctx, time.Now().Add(s.callTimeout))
 		defer cancel()
 	}
 	var start time.Time
@@ -659,9 +706,30 @@ func (s *Server) serveConn(inv *invocation) {
 	// A separate buffer: results may alias params (an echo handler).
 	wp := getBuf()
 	defer putBuf(wp)
-	if err := writeFramed(c, (*wp)[:0], wp, results); err != nil {
+	err = writeFramed(c, (*wp)[:0], wp, results)
+	// Closed at once, so that the end of the results follows them closely
+	// (over QUIC, in the same packet as a rule); the deferred Close is then
+	// a no-op.
+	_ = c.Close()
+	if err != nil {
 		s.log.Debug("wrpc: writing results failed; the caller went away?",
 			"instance", rt.instance, "name", rt.name, "remote", remote(c), "err", err)
+	}
+}
+
+// acquireSlot waits for a handler slot (s.sem), or for ctx to end: it
+// reports whether it got one.
+func (s *Server) acquireSlot(ctx context.Context) bool {
+	select {
+	case s.sem <- struct{}{}:
+		return true
+	default:
+	}
+	select {
+	case s.sem <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 

@@ -131,6 +131,9 @@ type handshaker interface {
 // within the deadline already set on c (the header timeout), and sets the
 // principal of p from the verified client certificate.
 func handshake(ctx context.Context, c net.Conn, p *Peer, deadline time.Time) error {
+	if _, ok := c.(identifiedConn); ok {
+		return nil // named by its transport (Server.accepted)
+	}
 	if h, ok := c.(handshaker); ok {
 		if !deadline.IsZero() {
 			_ = c.SetWriteDeadline(deadline)

@@ -161,12 +161,12 @@ var _ wrpc.HandleResolver = (*implPoll)(nil)
 // looks in first: a handle of theirs that reaches ResolveHandle is unknown or
 // expired, as is a handle of a resource of another instance.
 func (x *implPoll) ResolveHandle(ctx context.Context, instance, resource string, handle []byte) (any, error) {
-	switch instance + "#" + resource {
-	case poll.Instance + "#pollable":
+	switch {
+	case instance == poll.Instance && resource == "pollable":
 		return &resPollPollable{}, nil
-	case ioerror.Instance + "#error":
+	case instance == ioerror.Instance && resource == "error":
 		return &resIoerrorError{msg: string(handle)}, nil
-	case wasikeyvalueerror.Instance + "#error":
+	case instance == wasikeyvalueerror.Instance && resource == "error":
 		return &resWasikeyvalueerrorError{msg: string(handle)}, nil
 	}
 	return nil, fmt.Errorf("%s#%s: %w", instance, resource, wrpc.ErrUnknownHandle)
@@ -199,12 +199,12 @@ var _ wrpc.HandleResolver = (*implTypes)(nil)
 // ResolveHandle is unknown or expired, as is a handle of a resource of another
 // instance.
 func (x *implTypes) ResolveHandle(ctx context.Context, instance, resource string, handle []byte) (any, error) {
-	switch instance + "#" + resource {
-	case types.Instance + "#bucket":
+	switch {
+	case instance == types.Instance && resource == "bucket":
 		return &resTypesBucket{be: x.be, name: string(handle)}, nil
-	case types.Instance + "#outgoing-value":
+	case instance == types.Instance && resource == "outgoing-value":
 		return nil, fmt.Errorf("%s#%s: %w", instance, resource, wrpc.ErrUnknownHandle)
-	case types.Instance + "#incoming-value":
+	case instance == types.Instance && resource == "incoming-value":
 		return nil, fmt.Errorf("%s#%s: %w", instance, resource, wrpc.ErrUnknownHandle)
 	}
 	return nil, fmt.Errorf("%s#%s: %w", instance, resource, wrpc.ErrUnknownHandle)

@@ -130,8 +130,8 @@ var _ wrpc.HandleResolver = (*implStore)(nil)
 // ResolveHandle is unknown or expired, as is a handle of a resource of another
 // instance.
 func (x *implStore) ResolveHandle(ctx context.Context, instance, resource string, handle []byte) (any, error) {
-	switch instance + "#" + resource {
-	case store.Instance + "#bucket":
+	switch {
+	case instance == store.Instance && resource == "bucket":
 		return &resStoreBucket{be: x.be, name: string(handle)}, nil
 	}
 	return nil, fmt.Errorf("%s#%s: %w", instance, resource, wrpc.ErrUnknownHandle)

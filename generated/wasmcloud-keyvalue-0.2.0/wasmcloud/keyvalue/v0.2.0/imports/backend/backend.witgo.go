@@ -148,8 +148,8 @@ var _ wrpc.HandleResolver = (*implStore)(nil)
 // ResolveHandle is unknown or expired, as is a handle of a resource of another
 // instance.
 func (x *implStore) ResolveHandle(ctx context.Context, instance, resource string, handle []byte) (any, error) {
-	switch instance + "#" + resource {
-	case types.Instance + "#bucket":
+	switch {
+	case instance == types.Instance && resource == "bucket":
 		return &resTypesBucket{be: x.be, name: string(handle)}, nil
 	}
 	return nil, fmt.Errorf("%s#%s: %w", instance, resource, wrpc.ErrUnknownHandle)
