@@ -71,7 +71,7 @@ func (s *Server) serveAsync(inv *invocation, rt *route, br *bufio.Reader) {
 	callCtx := call.ctx
 	if s.callTimeout > 0 {
 		var cancel context.CancelFunc
-		callCtx, cancel = context.WithTimeout(callCtx, s.callTimeout)
+		callCtx, cancel = withCallDeadline(callCtx, time.Now().Add(s.callTimeout))
 		defer cancel()
 	}
 	d := &Decoder{ctx: callCtx, srv: s, instance: rt.instance, name: rt.name, call: call, root: true}

@@ -27,8 +27,15 @@ type deadlineCtx struct {
 
 // withCallDeadline returns parent with deadline d, and its CancelFunc.
 func withCallDeadline(parent context.Context, d time.Time) (context.Context, context.CancelFunc) {
-	c := &deadlineCtx{Context: parent, deadline: d}
+	c := new(deadlineCtx)
+	c.init(parent, d)
 	return c, c.release
+}
+
+// init makes c, unused so far, parent with deadline d; release is its
+// CancelFunc.
+func (c *deadlineCtx) init(parent context.Context, d time.Time) {
+	c.Context, c.deadline = parent, d
 }
 
 func (c *deadlineCtx) release() {

@@ -34,6 +34,20 @@ func withPeer(ctx context.Context, p *Peer) context.Context {
 	return context.WithValue(ctx, peerKey{}, p)
 }
 
+// peerContext is a context carrying a Peer, as withPeer makes, kept in the
+// server's invocation rather than allocated on its own.
+type peerContext struct {
+	context.Context
+	peer *Peer
+}
+
+func (c *peerContext) Value(key any) any {
+	if _, ok := key.(peerKey); ok {
+		return c.peer
+	}
+	return c.Context.Value(key)
+}
+
 // PeerFromContext returns the caller of the server-side call whose context
 // is ctx (handlers and interceptors receive such contexts). ok is false
 // outside a server call.

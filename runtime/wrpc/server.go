@@ -147,7 +147,11 @@ type invocation struct {
 	reserved     int
 	readDeadline time.Time
 
-	peerVal Peer // what peer points to: one allocation with the invocation
+	// What peer and ctx point to, and the handler's context under the
+	// call timeout: one allocation with the invocation.
+	peerVal  Peer
+	peerCtx  peerContext
+	deadline deadlineCtx
 }
 
 // reserve takes n more bytes of the request from the bytes-in-flight
@@ -416,12 +420,14 @@ func (s *Server) accepted(l net.Listener, c net.Conn) bool {
 	}
 	inv := &invocation{srv: s, conn: c, remote: key, peerVal: s.peer(c)}
 	inv.peer = &inv.peerVal
+	inv.peerCtx.peer = inv.peer
 	if identified {
 		inv.peer.Principal, inv.peer.owner = principal, owner
-		inv.ctx, inv.cancel = withPeer(id.callContext(), inv.peer), noCancel
+		inv.peerCtx.Context, inv.cancel = id.callContext(), noCancel
 	} else {
-		inv.ctx, inv.cancel = context.WithCancel(withPeer(context.Background(), inv.peer))
+		inv.peerCtx.Context, inv.cancel = context.WithCancel(context.Background())
 	}
+	inv.ctx = &inv.peerCtx
 	if !s.track(inv) {
 		s.conns.release(key)
 		inv.cancel()
@@ -664,9 +670,9 @@ func (s *Server) serveConn(inv *invocation) {
 	}
 	callCtx := inv.ctx
 	if s.callTimeout > 0 {
-		var cancel context.CancelFunc
-		callCtx, cancel = withCallDeadline(inv.ctx, time.Now().Add(s.callTimeout))
-		defer cancel()
+		inv.deadline.init(inv.ctx, time.Now().Add(s.callTimeout))
+		callCtx = &inv.deadline
+		defer inv.deadline.release()
 	}
 	var start time.Time
 	if s.obs != nil {
@@ -700,7 +706,7 @@ func (s *Server) serveConn(inv *invocation) {
 			"instance", rt.instance, "name", rt.name, "remote", remote(c), "err", err)
 		return
 	}
-	if s.writeTimeout > 0 {
+	if s.writeTimeout > 0 && len(results) > smallResults {
 		_ = c.SetWriteDeadline(time.Now().Add(s.writeTimeout))
 	}
 	// A separate buffer: results may alias params (an echo handler).
@@ -716,6 +722,13 @@ func (s *Server) serveConn(inv *invocation) {
 			"instance", rt.instance, "name", rt.name, "remote", remote(c), "err", err)
 	}
 }
+
+// smallResults is the size up to which results go out without a write
+// deadline: the first write on a connection of so few bytes never waits for
+// the peer (the kernel's socket buffer, TLS, and a QUIC stream's send
+// buffer each take it whole), so a caller that does not read cannot hold
+// the server with it.
+const smallResults = 1024
 
 // acquireSlot waits for a handler slot (s.sem), or for ctx to end: it
 // reports whether it got one.
