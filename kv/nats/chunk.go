@@ -341,7 +341,9 @@ func (b *bucket) putChunks(ctx context.Context, nk string, data []byte, n int) (
 				failed.Store(true)
 				return
 			}
-			ack, err := b.e.js.PublishMsg(ctx, &natsio.Msg{Subject: b.chunkSubject(nk, cw.wid, i), Data: part})
+			rctx, cancel := b.e.request(ctx)
+			ack, err := b.e.js.PublishMsg(rctx, &natsio.Msg{Subject: b.chunkSubject(nk, cw.wid, i), Data: part})
+			cancel()
 			if err != nil {
 				errs[i] = err
 				failed.Store(true)
@@ -446,7 +448,9 @@ func (b *bucket) writeChunked(ctx context.Context, op, key, nk string, data []by
 		if exp != 0 {
 			msg.Header.Set(expiresHeader, strconv.FormatInt(exp, 10))
 		}
-		ack, err := b.e.js.PublishMsg(ctx, msg, jetstream.WithExpectLastSequencePerSubject(s.rev))
+		rctx, cancel := b.e.request(ctx)
+		ack, err := b.e.js.PublishMsg(rctx, msg, jetstream.WithExpectLastSequencePerSubject(s.rev))
+		cancel()
 		if err == nil {
 			committed = true
 			// The chunks older than those of the entry replaced are
@@ -502,7 +506,9 @@ func (b *bucket) loadChunks(ctx context.Context, nk string, m *manifest) ([]byte
 				errs[i] = err
 				return
 			}
-			msg, err := b.st.GetMsg(ctx, seq)
+			rctx, cancel := b.e.request(ctx)
+			msg, err := b.st.GetMsg(rctx, seq)
+			cancel()
 			switch {
 			case errors.Is(err, jetstream.ErrMsgNotFound):
 				errs[i] = errChunkMissing

@@ -188,10 +188,11 @@
 // lags the leader by a moment (conditional writes are still decided by the
 // leader, so increments and swaps stay exact).
 //
-// nats.go reconnects by itself (Connect asks it to retry forever). While it
-// reconnects, an operation waits for its context's deadline, or for the
-// JetStream default timeout of 5 s if it has none, and then returns an
-// error; nothing hangs. An operation that succeeded was acknowledged and is
+// nats.go reconnects by itself (Connect asks it to retry forever). Each
+// request to JetStream waits for its answer at most RequestTimeout (5 s by
+// default) or until the operation's context ends, whichever comes first,
+// and then fails; nothing hangs, not even a request in flight when the
+// connection was lost (its answer never comes). An operation that succeeded was acknowledged and is
 // never lost by a reconnect or a server restart (on a crash of the server
 // machine, JetStream's sync_interval applies). An operation that failed
 // for an outage says which of two things happened (engine.ErrUnavailable):

@@ -455,10 +455,21 @@ type foreignEntry string
 
 func (f foreignEntry) Error() string { return string(f) }
 
+// request returns ctx bounded by the request timeout, for one request to
+// JetStream.
+func (e *Engine) request(ctx context.Context) (context.Context, context.CancelFunc) {
+	if d, ok := ctx.Deadline(); ok && time.Until(d) <= e.cfg.reqWait {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, e.cfg.reqWait)
+}
+
 // head is readHead with the errors of NATS as they are, for callers that
 // report them with fail.
 func (b *bucket) head(ctx context.Context, key, nk string) (state, error) {
-	m, err := b.st.GetLastMsgForSubject(ctx, b.pre+nk)
+	rctx, cancel := b.e.request(ctx)
+	m, err := b.st.GetLastMsgForSubject(rctx, b.pre+nk)
+	cancel()
 	if err != nil {
 		if errors.Is(err, jetstream.ErrMsgNotFound) {
 			return state{}, nil
@@ -522,6 +533,8 @@ func (b *bucket) write(ctx context.Context, op, key, nk string, data []byte, con
 	if limit := b.payloadLimit(); !fitsOneMessage(limit, key, len(data)) {
 		return b.writeChunked(ctx, op, key, nk, data, conditional, rev, exp, limit)
 	}
+	ctx, cancel := b.e.request(ctx)
+	defer cancel()
 	hashed := keymap.IsHashed(nk)
 	if !hashed && exp == 0 {
 		if conditional {
@@ -635,7 +648,9 @@ func (b *bucket) delete(ctx context.Context, op, key string) error {
 	if err != nil || !s.present {
 		return err
 	}
-	err = b.kv.Delete(ctx, nk)
+	rctx, cancel := b.e.request(ctx)
+	err = b.kv.Delete(rctx, nk)
+	cancel()
 	b.e.wrote(b.pre + nk)
 	if err != nil {
 		return fail(ctx, op, err)

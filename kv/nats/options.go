@@ -21,12 +21,13 @@ type config struct {
 	storage    jetstream.StorageType
 	natsOpts   []natsio.Option
 	listWait   time.Duration
+	reqWait    time.Duration
 	skipLimits bool
 	grace      time.Duration
 }
 
 func newConfig(opts []Option) config {
-	c := config{prefix: DefaultBucketPrefix, replicas: 1, storage: jetstream.FileStorage, listWait: 30 * time.Second, grace: DefaultChunkGrace}
+	c := config{prefix: DefaultBucketPrefix, replicas: 1, storage: jetstream.FileStorage, listWait: 30 * time.Second, reqWait: DefaultRequestTimeout, grace: DefaultChunkGrace}
 	for _, o := range opts {
 		if o != nil {
 			o(&c)
@@ -73,6 +74,23 @@ func ListTimeout(d time.Duration) Option {
 		}
 	}
 }
+
+// RequestTimeout bounds the wait for JetStream's answer to one request of
+// the engine (a read, a write, a deletion; default DefaultRequestTimeout,
+// 5 s, JetStream's own default), however long the caller's context allows.
+// A request in flight when the connection to NATS is lost gets no answer:
+// it fails after this time, as engine.ErrOutcomeUnknown, rather than
+// holding the call until its context ends.
+func RequestTimeout(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.reqWait = d
+		}
+	}
+}
+
+// DefaultRequestTimeout is the default of RequestTimeout.
+const DefaultRequestTimeout = 5 * time.Second
 
 // IgnoreMaxPayload skips New's check that the server's max_payload can
 // store a value of MaxValueBytes, in chunks if need be (MaxStorableValue).

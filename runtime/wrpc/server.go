@@ -249,7 +249,8 @@ func WithReadTimeout(d time.Duration) ServerOption {
 }
 
 // WithWriteTimeout bounds the time to write the results (default 30 s; 0
-// disables it).
+// disables it). Results of up to 1 KiB need no bound: their write never
+// waits for the caller.
 func WithWriteTimeout(d time.Duration) ServerOption {
 	return func(s *Server) { s.writeTimeout = d }
 }
