@@ -53,11 +53,11 @@ func (l *memListener) Accept() (net.Conn, error) {
 func (l *memListener) Close() error { l.once.Do(func() { close(l.closed) }); return nil }
 func (*memListener) Addr() net.Addr { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1} }
 
-// BenchmarkServeGet100 measures the server's own work for the 100-byte get
+// BenchmarkGet100ServerSide measures the server's own work for the 100-byte get
 // of BenchmarkGet100, without a transport: each invocation is a connection
 // in memory, accepted, read, handled by the generated server on the memory
 // backend, answered and closed.
-func BenchmarkServeGet100(b *testing.B) {
+func BenchmarkGet100ServerSide(b *testing.B) {
 	srv := newServer()
 	draft2.Register(srv, draft2backend.New(memory.New(engine.Buckets("bench"))))
 	l := &memListener{conns: make(chan net.Conn), closed: make(chan struct{})}
@@ -104,10 +104,10 @@ func (d memDialer) Dial(ctx context.Context) (wrpc.Conn, error) {
 	return c, nil
 }
 
-// BenchmarkInvokeGet100 measures the client's own work for the 100-byte
+// BenchmarkGet100ClientSide measures the client's own work for the 100-byte
 // get of BenchmarkGet100, without a transport: the generated client over a
 // connection in memory that holds the server's answer.
-func BenchmarkInvokeGet100(b *testing.B) {
+func BenchmarkGet100ClientSide(b *testing.B) {
 	// The root frame: an empty path, 103 bytes: ok, some, 100 bytes.
 	resp := append([]byte{0, 103, 0, 1, 100}, make([]byte, 100)...)
 	bk := store.NewBucketClient(wrpc.NewClient(memDialer{resp}), []byte("bench"))

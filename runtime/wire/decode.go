@@ -20,7 +20,8 @@ import (
 //
 // A Decoder never panics and never allocates for fixed-size values; String,
 // Bytes and Handle allocate exactly once (nothing for an empty value) and
-// never alias the input. The zero Decoder decodes an empty message with the
+// never alias the input, unless ShareInput says the input is theirs. The
+// zero Decoder decodes an empty message with the
 // default limits; Reset reuses a Decoder for another message.
 //
 // Because its method String decodes a string, *Decoder satisfies
@@ -31,7 +32,14 @@ type Decoder struct {
 	maxValue int
 	err      error
 	src      Source // nil: the message is all in buf
+	share    bool   // Bytes and Handle return sub-slices of buf
 }
+
+// ShareInput tells d that its input belongs to the values it decodes (no
+// one else reads or writes it): Bytes and Handle then return sub-slices of
+// it, with their capacity cut to their length, instead of copies. Reset
+// ends it.
+func (d *Decoder) ShareInput() { d.share = true }
 
 // A Source supplies more input to a Decoder whose message is still arriving
 // (see SetSource). It is called only when the input ends in the middle of a
@@ -327,6 +335,9 @@ func (d *Decoder) bytes(what, lenWhat string) []byte {
 	}
 	if len(p) == 0 {
 		return []byte{}
+	}
+	if d.share {
+		return p[:len(p):len(p)]
 	}
 	return append([]byte(nil), p...)
 }

@@ -3,6 +3,7 @@ package wrpc
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -19,11 +20,21 @@ type deadlineCtx struct {
 	context.Context // the parent
 	deadline        time.Time
 
-	mu     sync.Mutex
-	armed  context.Context // WithDeadline(parent, deadline), once asked for
+	mu     sync.Mutex // serializes arm and release
+	armed  atomic.Pointer[armedCtx]
+	ended  atomic.Uint32 // why, if the CancelFunc was called before arming
 	cancel context.CancelFunc
-	err    error // set when the CancelFunc is called before arming
 }
+
+type armedCtx struct{ context.Context }
+
+// Values of deadlineCtx.ended.
+const (
+	endedNot = iota
+	endedCanceled
+	endedDeadline
+	endedParent // the parent had ended: its error
+)
 
 // withCallDeadline returns parent with deadline d, and its CancelFunc.
 func withCallDeadline(parent context.Context, d time.Time) (context.Context, context.CancelFunc) {
@@ -40,50 +51,43 @@ func (c *deadlineCtx) init(parent context.Context, d time.Time) {
 
 func (c *deadlineCtx) release() {
 	c.mu.Lock()
-	cancel := c.cancel
-	if cancel == nil && c.err == nil {
-		if c.err = c.errNow(); c.err == nil {
-			c.err = context.Canceled
-		}
+	defer c.mu.Unlock()
+	if c.cancel != nil {
+		c.cancel()
+		return
 	}
-	c.mu.Unlock()
-	if cancel != nil {
-		cancel()
+	if c.ended.Load() != endedNot {
+		return
 	}
-}
-
-// errNow is Err before arming and before the CancelFunc is called.
-func (c *deadlineCtx) errNow() error {
-	if err := c.Context.Err(); err != nil {
-		return err
+	switch {
+	case c.Context.Err() != nil:
+		c.ended.Store(endedParent)
+	case !time.Now().Before(c.deadline):
+		c.ended.Store(endedDeadline)
+	default:
+		c.ended.Store(endedCanceled)
 	}
-	if !time.Now().Before(c.deadline) {
-		return context.DeadlineExceeded
-	}
-	return nil
 }
 
 // arm makes the standard deadline context, once, and returns it.
 func (c *deadlineCtx) arm() context.Context {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.armed == nil {
-		c.armed, c.cancel = context.WithDeadline(c.Context, c.deadline)
-		if c.err != nil {
-			// Released before: it ends at once (with the parent's error
-			// or DeadlineExceeded, if either came first).
-			c.cancel()
-		}
+	if a := c.armed.Load(); a != nil {
+		return a.Context
 	}
-	return c.armed
-}
-
-// state returns the armed context (nil if none) and the error set when
-// the CancelFunc was called before arming.
-func (c *deadlineCtx) state() (armed context.Context, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.armed, c.err
+	if a := c.armed.Load(); a != nil {
+		return a.Context
+	}
+	ctx, cancel := context.WithDeadline(c.Context, c.deadline)
+	if c.ended.Load() != endedNot {
+		// Released before: it ends at once (with the parent's error or
+		// DeadlineExceeded, if either came first).
+		cancel()
+	}
+	c.cancel = cancel
+	c.armed.Store(&armedCtx{ctx})
+	return ctx
 }
 
 func (c *deadlineCtx) Deadline() (time.Time, bool) {
@@ -96,22 +100,32 @@ func (c *deadlineCtx) Deadline() (time.Time, bool) {
 func (c *deadlineCtx) Done() <-chan struct{} { return c.arm().Done() }
 
 func (c *deadlineCtx) Err() error {
-	armed, err := c.state()
-	if armed != nil {
-		return armed.Err()
+	if a := c.armed.Load(); a != nil {
+		return a.Err()
 	}
-	if err != nil {
+	switch c.ended.Load() {
+	case endedCanceled:
+		return context.Canceled
+	case endedDeadline:
+		return context.DeadlineExceeded
+	case endedParent:
+		return c.Context.Err()
+	}
+	if err := c.Context.Err(); err != nil {
 		return err
 	}
-	return c.errNow()
+	if !time.Now().Before(c.deadline) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }
 
 // Value asks the armed context, if any (it answers for its own
 // cancellation, which is how child contexts and context.Cause find it),
 // else the parent.
 func (c *deadlineCtx) Value(key any) any {
-	if armed, _ := c.state(); armed != nil {
-		return armed.Value(key)
+	if a := c.armed.Load(); a != nil {
+		return a.Value(key)
 	}
 	return c.Context.Value(key)
 }

@@ -182,6 +182,13 @@ func Call(ctx context.Context, inv Invoker, instance, name string, e *Encoder) (
 	}
 	d := &Decoder{ctx: ctx, inv: inv, instance: instance, name: name}
 	d.Reset(results, limitsOf(inv))
+	if _, ok := inv.(*Client); ok {
+		// A Client's results are the caller's alone: the values decoded
+		// from them may share their bytes. (An Invoker of another kind,
+		// such as a caching interceptor, may hand the same results to
+		// several callers.)
+		d.ShareInput()
+	}
 	return d, nil
 }
 
@@ -264,11 +271,20 @@ func CallResult[T any, E error](ctx context.Context, inv Invoker, instance, name
 // CallResultOption invokes a function whose result is a
 // result<option<T>, E>: some is false for ok(none) and for an error.
 func CallResultOption[T any, E error](ctx context.Context, inv Invoker, instance, name string, e *Encoder, ok func(*Decoder) T, fail func(*Decoder) E) (v T, some bool, err error) {
-	p, err := CallResult(ctx, inv, instance, name, e, func(d *Decoder) *T { return DecodeOption(d, ok) }, fail)
-	if p == nil {
-		return v, false, err
-	}
-	return *p, true, err
+	o, err := CallResult(ctx, inv, instance, name, e, func(d *Decoder) optionOf[T] {
+		if !d.OptionTag() {
+			return optionOf[T]{}
+		}
+		return optionOf[T]{ok(d), true}
+	}, fail)
+	return o.v, o.some, err
+}
+
+// optionOf is an option<T> decoded without a pointer (DecodeOption's *T
+// costs an allocation).
+type optionOf[T any] struct {
+	v    T
+	some bool
 }
 
 // limitsOf returns the limits a Client applies (also through Intercept), so
