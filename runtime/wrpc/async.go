@@ -748,6 +748,12 @@ func (c *asyncCall) startWriters(ds []deferred) {
 	c.mu.Lock()
 	c.writers += len(ds)
 	c.mu.Unlock()
+	c.runWriters(ds)
+}
+
+// runWriters runs ds, already counted in c.writers, each on its own
+// goroutine.
+func (c *asyncCall) runWriters(ds []deferred) {
 	for _, d := range ds {
 		go func() {
 			err := d.run(c)
@@ -769,9 +775,12 @@ func (c *asyncCall) startWriters(ds []deferred) {
 // the pending values in it.
 func (c *asyncCall) rootSent(ds []deferred) {
 	c.mu.Lock()
+	// Counted with sent: a reader that checks meanwhile whether the call is
+	// done must not find it sent with no writer left.
 	c.sent = true
+	c.writers += len(ds)
 	c.mu.Unlock()
-	c.startWriters(ds)
+	c.runWriters(ds)
 	c.mu.Lock()
 	if c.writers == 0 && c.err == nil {
 		_ = c.conn.CloseWrite()
