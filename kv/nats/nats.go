@@ -180,13 +180,26 @@ func (e *Engine) Close() {
 // connected (reconnecting, closed), or if JetStream does not answer an
 // account-info request within ctx.
 func (e *Engine) Health(ctx context.Context) error {
+	if err := e.connected(); err != nil {
+		return err
+	}
+	if _, err := e.js.AccountInfo(ctx); err != nil {
+		// A request in flight when the connection was lost gets no
+		// answer: the connection's state says why.
+		if cerr := e.connected(); cerr != nil {
+			return cerr
+		}
+		return fmt.Errorf("kv/nats: JetStream: %w", err)
+	}
+	return nil
+}
+
+// connected reports a NATS connection that is not connected.
+func (e *Engine) connected() error {
 	if nc := e.js.Conn(); nc != nil {
 		if st := nc.Status(); st != natsio.CONNECTED {
 			return fmt.Errorf("kv/nats: NATS connection %s", strings.ToLower(st.String()))
 		}
-	}
-	if _, err := e.js.AccountInfo(ctx); err != nil {
-		return fmt.Errorf("kv/nats: JetStream: %w", err)
 	}
 	return nil
 }
